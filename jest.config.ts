@@ -1,0 +1,32 @@
+import type { Config } from 'jest';
+
+// Tests run from TypeScript sources (swc strips types; `npm run build` type-checks).
+// Workspace packages resolve to their sources so a test never runs stale dist/ output.
+const shared = {
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  moduleNameMapper: { '^@troupe/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  testEnvironment: 'node',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+} satisfies Config;
+
+const config: Config = {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      // Pure logic only: no sockets, no child processes.
+      testMatch: ['<rootDir>/{packages,services}/*/src/**/*.test.ts'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      // Against a real Kafka, Redis, PostgreSQL and schema registry, started once for the run.
+      testMatch: ['<rootDir>/{packages,services}/*/test/**/*.itest.ts', '<rootDir>/bench/**/*.itest.ts'],
+      globalSetup: '<rootDir>/packages/testkit/src/jest/global-setup.ts',
+      globalTeardown: '<rootDir>/packages/testkit/src/jest/global-teardown.ts',
+      slowTestThreshold: 60,
+    },
+  ],
+};
+
+export default config;
