@@ -1,0 +1,53 @@
+/**
+ * Every error Troupe raises is a TroupeError with a stable `code`, so callers and the
+ * dead-letter headers can classify failures without parsing messages.
+ */
+export class TroupeError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Invalid configuration: names the variable and the expected form. */
+export class ConfigError extends TroupeError {
+  constructor(
+    readonly variable: string,
+    expected: string,
+    found?: string,
+  ) {
+    super(
+      'CONFIG_INVALID',
+      `${variable}: expected ${expected}${found === undefined ? '' : `, found ${JSON.stringify(found)}`}`,
+    );
+  }
+}
+
+/**
+ * Retrying cannot help (bad payload, failed validation): the runtime sends the event
+ * straight to the dead-letter topic.
+ */
+export class PermanentError extends TroupeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PERMANENT', message, options);
+  }
+}
+
+/** Turns anything thrown (strings, objects, undefined) into an Error, keeping the original as cause. */
+export function toError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  const text = typeof thrown === 'string' ? thrown : safeStringify(thrown);
+  return new Error(`non-Error thrown: ${text}`, { cause: thrown });
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { AVRO_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, Headers, RawHeaders, headerString } from './headers';
+
+/** What a handler knows about the event it handles. */
+export interface EventMetadata {
+  id: string;
+  type: string;
+  source: string;
+  time: string;
+  correlationId: string;
+  causationId?: string;
+  traceparent?: string;
+  key?: string;
+  topic: string;
+  partition: number;
+  offset: string;
+  headers: RawHeaders;
+}
+
+/** An event on its way out, before encoding: the payload is the typed Avro record. */
+export interface OutgoingEvent<T = unknown> {
+  type: string;
+  payload: T;
+  /** The aggregate key: events with the same key keep their order. */
+  key: string;
+  topic: string;
+  id?: string;
+  time?: Date;
+  correlationId?: string;
+  causationId?: string;
+  traceparent?: string;
+  headers?: Record<string, string>;
+}
+
+/** The envelope attributes an outgoing event gets, filled with defaults where the caller gave none. */
+export interface Envelope {
+  id: string;
+  type: string;
+  source: string;
+  time: string;
+  correlationId: string;
+  causationId?: string;
+  traceparent?: string;
+}
+
+export function envelopeFor(event: OutgoingEvent, source: string): Envelope {
+  const id = event.id ?? randomUUID();
+  return {
+    id,
+    type: event.type,
+    source,
+    time: (event.time ?? new Date()).toISOString(),
+    // The first event of a flow starts its correlation with its own id.
+    correlationId: event.correlationId ?? id,
+    causationId: event.causationId,
+    traceparent: event.traceparent,
+  };
+}
+
+export function envelopeHeaders(envelope: Envelope, extra?: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {
+    ...extra,
+    [Headers.specVersion]: CLOUDEVENTS_SPEC_VERSION,
+    [Headers.id]: envelope.id,
+    [Headers.type]: envelope.type,
+    [Headers.source]: envelope.source,
+    [Headers.time]: envelope.time,
+    [Headers.correlationId]: envelope.correlationId,
+    [Headers.contentType]: AVRO_CONTENT_TYPE,
+  };
+  if (envelope.causationId) headers[Headers.causationId] = envelope.causationId;
+  if (envelope.traceparent) headers[Headers.traceparent] = envelope.traceparent;
+  return headers;
+}
+
+/** Reads the envelope back from a consumed record's headers; missing attributes come back undefined. */
+export function readEnvelope(headers: RawHeaders | undefined): Partial<Envelope> {
+  return {
+    id: headerString(headers, Headers.id),
+    type: headerString(headers, Headers.type),
+    source: headerString(headers, Headers.source),
+    time: headerString(headers, Headers.time),
+    correlationId: headerString(headers, Headers.correlationId),
+    causationId: headerString(headers, Headers.causationId),
+    traceparent: headerString(headers, Headers.traceparent),
+  };
+}
