@@ -1,6 +1,13 @@
-// Placeholder until the stack selection lands: uses the TROUPE_* variables already in the environment.
+import { startStack } from '../stack';
+import type { RunningStack } from '../stack';
+
+/**
+ * Jest's integration project: start the stack once per run. Workers are forked after this,
+ * so the TROUPE_* settings set here reach every test file.
+ */
 export default async function globalSetup(): Promise<void> {
-  for (const name of ['TROUPE_KAFKA_BROKERS', 'TROUPE_REDIS_URL', 'TROUPE_DATABASE_URL']) {
-    if (!process.env[name]) throw new Error(`${name} is not set`);
-  }
+  const stack = await startStack();
+  Object.assign(process.env, stack.settings);
+  (globalThis as { __troupeStack?: RunningStack }).__troupeStack = stack;
+  process.stderr.write(`troupe testkit: stack ready in ${stack.startupSeconds.toFixed(1)} s\n`);
 }

@@ -1,1 +1,6 @@
-export default async function globalTeardown(): Promise<void> {}
+import { stopStack } from '../stack';
+
+/** Stops what globalSetup started (nothing, when the stack came from TROUPE_* settings). */
+export default async function globalTeardown(): Promise<void> {
+  await stopStack();
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+import { PrerequisiteError, ServerStartError } from './errors';
+import {
+  forgetCurrentStack,
+  readCurrentStack,
+  rememberCurrentStack,
+  serverStates,
+} from './current-stack';
+import { prepareKafka } from './kafka';
+import { postgresBinDir, requireTool } from './prerequisites';
+import { settingsLines, startLocalStack, stopLocalStack } from './stack';
+
+/**
+ * `npm run stack:up|down|status|prepare`. Settings go to stdout as NAME=value lines (for eval);
+ * everything meant for a person goes to stderr.
+ */
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+async function up(): Promise<void> {
+  const current = readCurrentStack();
+  if (current) {
+    const states = serverStates(current);
+    if (states.every((s) => s.alive)) {
+      say(`reusing the running stack in ${current.dir}`);
+      process.stdout.write(`${settingsLines(current.settings)}\n`);
+      return;
+    }
+    say(
+      `the previous stack is only partly running (${states
+        .filter((s) => !s.alive)
+        .map((s) => s.name)
+        .join(', ')} gone): replacing it`,
+    );
+    await stopLocalStack(current);
+    forgetCurrentStack();
+  }
+  const stack = await startLocalStack({ detached: true, log: say });
+  rememberCurrentStack(stack);
+  say(
+    `stack up in ${(stack.startupMs / 1000).toFixed(1)} s (data in ${stack.dir}); stop it with: npm run stack:down`,
+  );
+  process.stdout.write(`${settingsLines(stack.settings)}\n`);
+}
+
+async function down(): Promise<void> {
+  const current = readCurrentStack();
+  if (!current) {
+    say('no stack is running');
+    return;
+  }
+  await stopLocalStack(current);
+  forgetCurrentStack();
+  say(
+    `stopped ${current.servers.map((s) => `${s.name} (pid ${s.pid})`).join(', ')}; removed ${current.dir}`,
+  );
+}
+
+function status(): void {
+  const current = readCurrentStack();
+  if (!current) {
+    say('no stack is running');
+    process.exitCode = 3;
+    return;
+  }
+  for (const s of serverStates(current))
+    say(`${s.name.padEnd(16)} pid ${s.pid}  ${s.alive ? 'running' : 'NOT RUNNING'}`);
+  process.stdout.write(`${settingsLines(current.settings)}\n`);
+  if (!serverStates(current).every((s) => s.alive)) process.exitCode = 3;
+}
+
+async function prepare(): Promise<void> {
+  requireTool('redis-server');
+  postgresBinDir();
+  const lib = await prepareKafka(say);
+  say(`Kafka classpath ready in ${lib}`);
+}
+
+const commands: Record<string, () => void | Promise<void>> = { up, down, status, prepare };
+
+async function main(): Promise<void> {
+  const name = process.argv[2] ?? '';
+  const command = commands[name];
+  if (!command) {
+    say(`usage: troupe-stack <${Object.keys(commands).join('|')}>`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await command();
+  } catch (error) {
+    // Known failures are one readable line (plus a server's log tail); anything else is a bug worth its stack.
+    if (error instanceof PrerequisiteError || error instanceof ServerStartError)
+      say(`troupe-stack: ${error.message}`);
+    else
+      say(
+        `troupe-stack: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
+    process.exitCode = 1;
+  }
+}
+
+void main();

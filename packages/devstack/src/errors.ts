@@ -1,0 +1,22 @@
+/** A tool the devstack needs is not installed; the message says how to install it. */
+export class PrerequisiteError extends Error {
+  readonly code = 'PREREQUISITE_MISSING';
+  constructor(
+    readonly tool: string,
+    readonly install: string,
+  ) {
+    super(`${tool} was not found: install it with \`${install}\``);
+    this.name = 'PrerequisiteError';
+  }
+}
+
+/** A server did not answer in time, or exited; carries the tail of its own log. */
+export class ServerStartError extends Error {
+  readonly code = 'SERVER_START_FAILED';
+  constructor(server: string, reason: string, logTail: string) {
+    super(
+      `${server} did not come up: ${reason}${logTail ? `\n--- ${server} log (tail) ---\n${logTail}` : ''}`,
+    );
+    this.name = 'ServerStartError';
+  }
+}

@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { freePort } from './ports';
+import { requireTool } from './prerequisites';
+import { ServerHandle, spawnServer } from './server-process';
+import { waitUntilReady } from './wait';
+
+export interface StartedRedis {
+  server: ServerHandle;
+  url: string;
+}
+
+export async function startRedis(
+  dir: string,
+  detached: boolean,
+  timeoutMs: number,
+): Promise<StartedRedis> {
+  const redisServer = requireTool('redis-server');
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+  ];
+  const server = spawnServer('redis', redisServer, args, {
+    logFile: path.join(dir, 'redis.log'),
+    detached,
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  await waitUntilReady(server, () => redisAnswers(url), timeoutMs);
+  return { server, url };
+}
+
+async function redisAnswers(url: string): Promise<void> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const reply = await client.ping();
+    if (reply !== 'PONG') throw new Error(`PING answered ${reply}`);
+  } finally {
+    client.disconnect();
+  }
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { freePort } from './ports';
+import { ServerHandle, spawnServer } from './server-process';
+import { waitUntilReady } from './wait';
+
+export interface StartedRegistry {
+  server: ServerHandle;
+  url: string;
+}
+
+/**
+ * Troupe's own Confluent-compatible registry (@troupe/registry) as a separate process, storing
+ * schemas in the stack's Kafka. Runs from TypeScript sources in a checkout, from dist/ when installed.
+ */
+function registryCommand(): { args: string[]; cwd: string } {
+  const packageDir = path.dirname(require.resolve('@troupe/registry/package.json'));
+  const source = path.join(packageDir, 'src', 'cli.ts');
+  if (existsSync(source)) return { args: ['--import', 'tsx', source], cwd: packageDir };
+  return { args: [path.join(packageDir, 'dist', 'cli.js')], cwd: packageDir };
+}
+
+export async function startRegistry(
+  dir: string,
+  brokers: string,
+  detached: boolean,
+  timeoutMs: number,
+): Promise<StartedRegistry> {
+  const port = await freePort();
+  const { args, cwd } = registryCommand();
+  const server = spawnServer('schema-registry', process.execPath, args, {
+    cwd,
+    logFile: path.join(dir, 'registry.log'),
+    detached,
+    env: {
+      ...process.env,
+      TROUPE_KAFKA_BROKERS: brokers,
+      TROUPE_REGISTRY_PORT: String(port),
+      TROUPE_REGISTRY_HOST: '127.0.0.1',
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitUntilReady(server, () => registryAnswers(url), timeoutMs);
+  return { server, url };
+}
+
+async function registryAnswers(url: string): Promise<void> {
+  const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(1000) });
+  if (!response.ok) throw new Error(`GET /subjects answered ${response.status}`);
+}

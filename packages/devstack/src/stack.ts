@@ -1,0 +1,88 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startKafka } from './kafka';
+import { startPostgres } from './postgres';
+import { startRedis } from './redis';
+import { startRegistry } from './registry';
+import { ServerHandle, stopServer } from './server-process';
+
+/** Connection settings, named as every Troupe service and test reads them. */
+export interface StackSettings {
+  TROUPE_KAFKA_BROKERS: string;
+  TROUPE_REDIS_URL: string;
+  TROUPE_DATABASE_URL: string;
+  TROUPE_SCHEMA_REGISTRY_URL: string;
+}
+
+/** Everything needed to stop the stack later, from this process or another: plain JSON. */
+export interface LocalStack {
+  dir: string;
+  settings: StackSettings;
+  servers: ServerHandle[];
+  startedAt: string;
+  startupMs: number;
+}
+
+export interface StartOptions {
+  /** Detach the servers so they outlive this process (`stack:up`); tests keep them attached. */
+  detached?: boolean;
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export const STACK_FILE = 'stack.json';
+
+export async function startLocalStack(options: StartOptions = {}): Promise<LocalStack> {
+  const detached = options.detached ?? false;
+  const timeoutMs = options.timeoutMs ?? 90_000;
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'troupe-stack-'));
+  // Traversable by the account PostgreSQL runs as when we are root; the contents stay private.
+  chmodSync(dir, 0o711);
+  const servers: ServerHandle[] = [];
+  const track = <T extends { server: ServerHandle }>(started: T): T => {
+    servers.push(started.server);
+    return started;
+  };
+  try {
+    const [kafka, redis, postgres] = await Promise.all([
+      startKafka(path.join(dir, 'kafka'), detached, timeoutMs).then(track),
+      startRedis(path.join(dir, 'redis'), detached, timeoutMs).then(track),
+      startPostgres(path.join(dir, 'postgres'), detached, timeoutMs).then(track),
+    ]);
+    log(`kafka ${kafka.brokers}, redis ${redis.url}, postgresql ${postgres.url}`);
+    const registry = track(await startRegistry(dir, kafka.brokers, detached, timeoutMs));
+    const stack: LocalStack = {
+      dir,
+      settings: {
+        TROUPE_KAFKA_BROKERS: kafka.brokers,
+        TROUPE_REDIS_URL: redis.url,
+        TROUPE_DATABASE_URL: postgres.url,
+        TROUPE_SCHEMA_REGISTRY_URL: registry.url,
+      },
+      servers,
+      startedAt: new Date(started).toISOString(),
+      startupMs: Date.now() - started,
+    };
+    writeFileSync(path.join(dir, STACK_FILE), JSON.stringify(stack, null, 2));
+    return stack;
+  } catch (error) {
+    // Servers that did come up are stopped; the failure is what the caller sees.
+    await stopLocalStack({ dir, servers });
+    throw error;
+  }
+}
+
+/** Stops the servers in reverse start order (the registry, which writes to Kafka, first) and removes their data. */
+export async function stopLocalStack(stack: Pick<LocalStack, 'dir' | 'servers'>): Promise<void> {
+  for (const server of [...stack.servers].reverse()) await stopServer(server);
+  rmSync(stack.dir, { recursive: true, force: true });
+}
+
+export function settingsLines(settings: StackSettings): string {
+  return Object.entries(settings)
+    .map(([name, value]) => `${name}=${value}`)
+    .join('\n');
+}

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { isAlive } from '../src/server-process';
+
+const run = promisify(execFile);
+const CLI = path.resolve(__dirname, '..', 'src', 'cli.ts');
+const TSX = require.resolve('tsx/cli');
+
+/** Runs `troupe-stack <command>` as `npm run stack:*` does, with its own state directory. */
+async function stackCli(command: string, env: NodeJS.ProcessEnv) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [TSX, CLI, command], {
+      env,
+      timeout: 120_000,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+function parseSettings(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
+}
+
+describe('npm run stack:up / stack:status / stack:down', () => {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'troupe-state-'));
+  const env = { ...process.env, TROUPE_STATE_DIR: stateDir };
+  afterAll(async () => {
+    await stackCli('down', env);
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('starts a stack in the background, reuses it, and stops exactly what it started', async () => {
+    const first = await stackCli('up', env);
+    expect(first.code).toBe(0);
+    const settings = parseSettings(first.stdout);
+    expect(Object.keys(settings).sort()).toEqual([
+      'TROUPE_DATABASE_URL',
+      'TROUPE_KAFKA_BROKERS',
+      'TROUPE_REDIS_URL',
+      'TROUPE_SCHEMA_REGISTRY_URL',
+    ]);
+    expect(settings.TROUPE_KAFKA_BROKERS).toMatch(/^127\.0\.0\.1:\d+$/);
+
+    const second = await stackCli('up', env);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain('reusing');
+    expect(parseSettings(second.stdout)).toEqual(settings);
+
+    const status = await stackCli('status', env);
+    expect(status.code).toBe(0);
+    const pids = [...status.stderr.matchAll(/pid (\d+)\s+running/g)].map((m) => Number(m[1]));
+    expect(pids).toHaveLength(4);
+    expect(pids.every(isAlive)).toBe(true);
+    const dir = /removed (\S+)/;
+
+    const down = await stackCli('down', env);
+    expect(down.code).toBe(0);
+    const removed = dir.exec(down.stderr)?.[1];
+    expect(removed).toBeDefined();
+    expect(existsSync(removed!)).toBe(false);
+    expect(pids.some(isAlive)).toBe(false);
+    expect((await stackCli('status', env)).code).toBe(3);
+  }, 180_000);
+
+  it('names a missing prerequisite and how to install it, in one line', async () => {
+    const emptyPath = mkdtempSync(path.join(os.tmpdir(), 'troupe-nopath-'));
+    const result = await stackCli('prepare', { ...env, PATH: emptyPath, TROUPE_PG_BIN: '' });
+    rmSync(emptyPath, { recursive: true });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /redis-server was not found: install it with `apt-get install -y redis-server`/,
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import { KafkaContainer } from '@testcontainers/kafka';
+import { PostgreSqlContainer } from '@testcontainers/postgresql';
+import { RedisContainer } from '@testcontainers/redis';
+import { GenericContainer, Network, Wait } from 'testcontainers';
+import type { StackSettings } from '@troupe/devstack';
+
+/** Images match docker-compose.yml, so tests and the users' compose stack run the same servers. */
+export const IMAGES = {
+  kafka: 'confluentinc/cp-kafka:7.9.0',
+  schemaRegistry: 'confluentinc/cp-schema-registry:7.9.0',
+  redis: 'redis:7.4-alpine',
+  postgres: 'postgres:16-alpine',
+} as const;
+
+export interface ContainerStack {
+  settings: StackSettings;
+  stop(): Promise<void>;
+}
+
+/** Kafka (KRaft), Confluent Schema Registry, Redis and PostgreSQL in containers on one network. */
+export async function startContainerStack(): Promise<ContainerStack> {
+  const network = await new Network().start();
+  const [kafka, redis, postgres] = await Promise.all([
+    new KafkaContainer(IMAGES.kafka)
+      .withKraft()
+      .withNetwork(network)
+      .withNetworkAliases('kafka')
+      .start(),
+    new RedisContainer(IMAGES.redis).start(),
+    new PostgreSqlContainer(IMAGES.postgres)
+      .withUsername('postgres')
+      .withPassword('postgres')
+      .withDatabase('postgres')
+      .start(),
+  ]);
+  // The registry reaches Kafka over the container network, on the broker's internal listener.
+  const registry = await new GenericContainer(IMAGES.schemaRegistry)
+    .withNetwork(network)
+    .withExposedPorts(8081)
+    .withEnvironment({
+      SCHEMA_REGISTRY_HOST_NAME: 'schema-registry',
+      SCHEMA_REGISTRY_LISTENERS: 'http://0.0.0.0:8081',
+      SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS: 'PLAINTEXT://kafka:9092',
+    })
+    .withWaitStrategy(Wait.forHttp('/subjects', 8081).forStatusCode(200))
+    .start();
+  const settings: StackSettings = {
+    TROUPE_KAFKA_BROKERS: `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,
+    TROUPE_REDIS_URL: redis.getConnectionUrl(),
+    TROUPE_DATABASE_URL: postgres.getConnectionUri(),
+    TROUPE_SCHEMA_REGISTRY_URL: `http://${registry.getHost()}:${registry.getMappedPort(8081)}`,
+  };
+  return {
+    settings,
+    async stop() {
+      await Promise.all([registry.stop(), redis.stop(), postgres.stop()]);
+      await kafka.stop();
+      await network.stop();
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  StackSettings,
+  startLocalStack,
+  startRegistryProcess,
+  stopLocalStack,
+  stopServer,
+} from '@troupe/devstack';
+import { SourceChoice, chooseStackSource } from './choose-source';
+import { dockerEngineAnswers } from './docker';
+
+export interface RunningStack extends SourceChoice {
+  settings: StackSettings;
+  /** Seconds the stack took to come up (0 when it was already there). */
+  startupSeconds: number;
+  stop(): Promise<void>;
+}
+
+let current: RunningStack | undefined;
+
+/**
+ * Starts (or adopts) a Kafka + Redis + PostgreSQL + schema registry stack and returns its
+ * settings. Says which source it chose and why through `log`.
+ */
+export async function startStack(
+  options: { log?: (line: string) => void } = {},
+): Promise<RunningStack> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const started = Date.now();
+  const choice = chooseStackSource(process.env, await dockerEngineAnswers());
+  log(`troupe testkit: using ${choice.source} (${choice.reason})`);
+  let settings: StackSettings;
+  let stop: () => Promise<void>;
+  if (choice.source === 'env') {
+    ({ settings, stop } = await adoptFromEnv());
+  } else if (choice.source === 'testcontainers') {
+    // Loaded only here: users without Docker never pay for testcontainers' import.
+    const { startContainerStack } = await import('./containers');
+    ({ settings, stop } = await startContainerStack());
+  } else {
+    const stack = await startLocalStack({ detached: false });
+    settings = stack.settings;
+    stop = () => stopLocalStack(stack);
+  }
+  current = { ...choice, settings, startupSeconds: (Date.now() - started) / 1000, stop };
+  return current;
+}
+
+export async function stopStack(): Promise<void> {
+  const stack = current;
+  current = undefined;
+  await stack?.stop();
+}
+
+/** Uses the servers named by TROUPE_*; only the schema registry is started when none is named. */
+async function adoptFromEnv(): Promise<{ settings: StackSettings; stop: () => Promise<void> }> {
+  const env = process.env;
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) throw new Error(`${name} is not set`);
+    return value;
+  };
+  const base = {
+    TROUPE_KAFKA_BROKERS: required('TROUPE_KAFKA_BROKERS'),
+    TROUPE_REDIS_URL: required('TROUPE_REDIS_URL'),
+    TROUPE_DATABASE_URL: required('TROUPE_DATABASE_URL'),
+  };
+  if (env.TROUPE_SCHEMA_REGISTRY_URL) {
+    return {
+      settings: { ...base, TROUPE_SCHEMA_REGISTRY_URL: env.TROUPE_SCHEMA_REGISTRY_URL },
+      stop: async () => undefined,
+    };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'troupe-registry-'));
+  const registry = await startRegistryProcess(dir, base.TROUPE_KAFKA_BROKERS, false, 60_000);
+  return {
+    settings: { ...base, TROUPE_SCHEMA_REGISTRY_URL: registry.url },
+    stop: async () => {
+      await stopServer(registry.server);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
