@@ -32,8 +32,9 @@ export class ConfigError extends TroupeError {
  * straight to the dead-letter topic.
  */
 export class PermanentError extends TroupeError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('PERMANENT', message, options);
+  /** `options.code` lets subclasses (ValidationError) keep a more precise code. */
+  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+    super(options?.code ?? 'PERMANENT', message, options);
   }
 }
 

@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './events';
 export * from './codec';
+export * from './schemas';

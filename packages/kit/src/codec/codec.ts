@@ -34,5 +34,10 @@ export interface DecodedEvent<T = unknown> {
 export interface EventCodec {
   encode(topic: string, type: string, payload: unknown): Promise<Buffer>;
   /** @param type the event type from the ce_type header, which selects the reader schema. */
-  decode(topic: string, type: string | undefined, value: Buffer | null, headers?: RawHeaders): Promise<DecodedEvent>;
+  decode(
+    topic: string,
+    type: string | undefined,
+    value: Buffer | null,
+    headers?: RawHeaders,
+  ): Promise<DecodedEvent>;
 }
