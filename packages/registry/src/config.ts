@@ -1,0 +1,98 @@
+/**
+ * The registry's settings: validated once, with errors that name the setting and its expected form.
+ * `readEnvConfig` reads the CLI's environment variables; `checkOptions` validates programmatic use.
+ */
+
+export class RegistryConfigError extends Error {
+  readonly code = 'CONFIG_INVALID';
+  constructor(
+    readonly setting: string,
+    expected: string,
+    found?: unknown,
+  ) {
+    super(
+      `${setting}: expected ${expected}${found === undefined ? '' : `, found ${JSON.stringify(found)}`}`,
+    );
+    this.name = 'RegistryConfigError';
+  }
+}
+
+export interface EnvConfig {
+  readonly brokers: string[];
+  readonly port: number;
+  readonly host: string;
+  readonly topic: string;
+  readonly logLevel: string;
+}
+
+export const DEFAULT_PORT = 8081;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_TOPIC = '_schemas';
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function readEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
+  const logLevel = env.TROUPE_LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new RegistryConfigError('TROUPE_LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
+  }
+  return {
+    brokers: parseBrokers('TROUPE_KAFKA_BROKERS', env.TROUPE_KAFKA_BROKERS),
+    port: parsePort(
+      'TROUPE_REGISTRY_PORT',
+      env.TROUPE_REGISTRY_PORT?.trim() || String(DEFAULT_PORT),
+    ),
+    host: parseHost('TROUPE_REGISTRY_HOST', env.TROUPE_REGISTRY_HOST?.trim() || DEFAULT_HOST),
+    topic: parseTopic('TROUPE_REGISTRY_TOPIC', env.TROUPE_REGISTRY_TOPIC?.trim() || DEFAULT_TOPIC),
+    logLevel,
+  };
+}
+
+/** Comma-separated host:port list, e.g. `127.0.0.1:9092,127.0.0.1:9093`. */
+export function parseBrokers(
+  setting: string,
+  value: string | readonly string[] | undefined,
+): string[] {
+  const expected = 'a comma-separated list of host:port, e.g. 127.0.0.1:9092';
+  if (value === undefined || value.length === 0) throw new RegistryConfigError(setting, expected);
+  const list = typeof value === 'string' ? value.split(',') : [...value];
+  const brokers = list.map((b) => b.trim()).filter((b) => b !== '');
+  if (brokers.length === 0) throw new RegistryConfigError(setting, expected, value);
+  for (const broker of brokers) {
+    const match = /^(.+):(\d{1,5})$/.exec(broker);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535)
+      throw new RegistryConfigError(setting, expected, broker);
+  }
+  return brokers;
+}
+
+/** An integer 0–65535; 0 asks the OS for a free port. */
+export function parsePort(setting: string, value: string | number): number {
+  const port = typeof value === 'number' ? value : /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RegistryConfigError(setting, 'an integer port 0-65535 (0 = any free port)', value);
+  }
+  return port;
+}
+
+export function parseHost(setting: string, value: string): string {
+  if (!/^[A-Za-z0-9.:_-]+$/.test(value)) {
+    throw new RegistryConfigError(
+      setting,
+      'a hostname or IP address to listen on, e.g. 127.0.0.1',
+      value,
+    );
+  }
+  return value;
+}
+
+/** A Kafka topic name: 1–249 of [a-zA-Z0-9._-]. */
+export function parseTopic(setting: string, value: string): string {
+  if (!/^[A-Za-z0-9._-]{1,249}$/.test(value) || value === '.' || value === '..') {
+    throw new RegistryConfigError(
+      setting,
+      'a Kafka topic name (1-249 characters of a-z, A-Z, 0-9, . _ -)',
+      value,
+    );
+  }
+  return value;
+}
