@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { ConfigError, toError } from '../errors';
+import { DedupBusyError, DedupUnavailableError } from './errors';
+import { DEFAULT_DEDUP_PREFIX, checkedKey, checkedService, dedupRedisKey, onceKey } from './keys';
+import {
+  CLAIM_SCRIPT,
+  ClaimResult,
+  MARK_DONE_SCRIPT,
+  MarkOutcome,
+  RELEASE_SCRIPT,
+  claimFromReply,
+  leaseValue,
+  markFromReply,
+} from './scripts';
+
+/**
+ * Exactly-once *handling* of events and side effects, with Redis as the store: a lease, then a mark.
+ *
+ * - `claim` takes `lease:<owner>` with SET NX PX before the handler. Outcomes: `claimed` (run it;
+ *   also when an expired lease of a dead owner is taken over — the key simply expired), `done`
+ *   (skip and commit), `busy` (another owner's live lease: not done yet, retry later, don't commit).
+ * - After success, `markDone` turns our lease (or a free key) into `done` with a long TTL.
+ * - After failure, `release` deletes the lease only if it is still ours. A failing handler never
+ *   leaves the event `done`.
+ *
+ * The guarantee, stated honestly: Redis and the effect are two systems, so the mark can never be
+ * atomic with the effect. If the process dies (or stalls past `leaseMs`) after the effect and
+ * before the mark is written, the lease expires and the event runs again: at-least-once in that
+ * window, exactly-once everywhere else. For exactly-once effects in PostgreSQL, record the event in
+ * the effect's own transaction with `PgDedupMarks` (the store then only saves work and keeps two
+ * consumers from running the same event at once). For external calls, pass the business key as the
+ * remote side's idempotency key too.
+ *
+ * Not a distributed lock with fencing: set `leaseMs` above the handler timeout. Redis Cluster is
+ * not supported (pipelines span slots). Marks written by this instance but not yet confirmed by
+ * Redis are remembered in memory and retried, so a Redis blip after success never re-runs a handler
+ * in this process.
+ */
+export interface DedupStore {
+  readonly leaseMs: number;
+  claim(key: string): Promise<ClaimResult>;
+  /** One pipelined round trip for a fetched batch; also writes deferred marks. Results follow `keys`. */
+  claimMany(keys: readonly string[]): Promise<ClaimResult[]>;
+  markDone(key: string): Promise<MarkOutcome>;
+  markDoneMany(keys: readonly string[]): Promise<MarkOutcome[]>;
+  /** Remembers success now, writes the mark with the next round trip (or after `markDelayMs`). */
+  markDoneLater(key: string): void;
+  /** Writes all deferred marks now. */
+  flush(): Promise<void>;
+  release(key: string): Promise<boolean>;
+  once<T>(key: string, effect: () => Promise<T>): Promise<OnceResult<T>>;
+}
+
+export type OnceResult<T> = { ran: true; value: T } | { ran: false };
+
+export interface RedisDedupStoreOptions {
+  redis: Redis;
+  /** Namespace: two services consuming the same event each handle it once. */
+  service: string;
+  /** Unique per store instance. Default `<hostname>:<pid>:<random>`. */
+  owner?: string;
+  /** How long a claim keeps others out; above the handler timeout. Default 30 s. */
+  leaseMs?: number;
+  /** How long `done` is remembered; above the longest redelivery delay. Default 7 days. */
+  doneTtlMs?: number;
+  /** Default `troupe:dedup`. */
+  prefix?: string;
+  /** Deferred marks are written at the latest this long after `markDoneLater`. Default 20 ms. */
+  markDelayMs?: number;
+  /** Background failures (a deferred mark that could not be written yet; it is retried). */
+  onError?: (error: Error) => void;
+}
+
+const DEFAULTS = { leaseMs: 30_000, doneTtlMs: 7 * 24 * 3600_000, markDelayMs: 20 };
+const RETRY_MARKS_AFTER_MS = 1_000;
+
+interface DedupCommands {
+  troupeDedupClaim(key: string, lease: string, leaseMs: number): Promise<unknown>;
+  troupeDedupMarkDone(key: string, lease: string, ttlMs: number): Promise<unknown>;
+  troupeDedupRelease(key: string, lease: string): Promise<unknown>;
+}
+type PipelineWithScripts = ChainableCommander & {
+  [K in keyof DedupCommands]: (...args: Parameters<DedupCommands[K]>) => PipelineWithScripts;
+};
+
+export class RedisDedupStore implements DedupStore {
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly doneTtlMs: number;
+  private readonly redis: Redis;
+  private readonly service: string;
+  private readonly prefix: string;
+  private readonly lease: string;
+  private readonly markDelayMs: number;
+  private readonly onError: (error: Error) => void;
+  /** Redis keys this instance has claimed and not yet marked or released → local lease expiry. */
+  private readonly held = new Map<string, number>();
+  /** Redis keys whose handler succeeded here but whose mark Redis has not confirmed yet. */
+  private readonly doneLocally = new Set<string>();
+  private deferred: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: RedisDedupStoreOptions) {
+    this.redis = options.redis;
+    this.service = checkedService(options.service);
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.lease = leaseValue(this.owner);
+    this.prefix = options.prefix ?? DEFAULT_DEDUP_PREFIX;
+    this.leaseMs = positive('dedup.leaseMs', options.leaseMs ?? DEFAULTS.leaseMs);
+    this.doneTtlMs = positive('dedup.doneTtlMs', options.doneTtlMs ?? DEFAULTS.doneTtlMs);
+    this.markDelayMs = positive('dedup.markDelayMs', options.markDelayMs ?? DEFAULTS.markDelayMs);
+    this.onError = options.onError ?? (() => undefined);
+    defineScripts(this.redis);
+  }
+
+  async claim(key: string): Promise<ClaimResult> {
+    const [result] = await this.claimMany([key]);
+    return result as ClaimResult;
+  }
+
+  async claimMany(keys: readonly string[]): Promise<ClaimResult[]> {
+    const results: ClaimResult[] = new Array<ClaimResult>(keys.length);
+    const asked: { index: number; redisKey: string }[] = [];
+    const inThisBatch = new Set<string>();
+    keys.forEach((key, index) => {
+      const redisKey = this.redisKey(key, 'claim');
+      if (this.doneLocally.has(redisKey)) results[index] = { outcome: 'done' };
+      // Held here already, or twice in one batch: one run at a time, even within this process.
+      else if (this.isHeld(redisKey) || inThisBatch.has(redisKey)) {
+        results[index] = { outcome: 'busy', holder: this.owner };
+      } else {
+        inThisBatch.add(redisKey);
+        asked.push({ index, redisKey });
+      }
+    });
+    if (asked.length === 0 && this.deferred.length === 0) return results;
+
+    const marks = this.takeDeferred();
+    const pipeline = this.pipeline();
+    for (const redisKey of marks) pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
+    for (const { redisKey } of asked) pipeline.troupeDedupClaim(redisKey, this.lease, this.leaseMs);
+    const replies = await this.exec(pipeline, 'claim', asked[0]?.redisKey, marks);
+    this.settleMarks(marks, replies.slice(0, marks.length));
+
+    const claimReplies = replies.slice(marks.length);
+    // All or nothing: leases that did land are ours and our own next claim retakes them.
+    const failed = claimReplies.findIndex(([error]) => error);
+    if (failed >= 0) {
+      throw new DedupUnavailableError('claim', asked[failed]?.redisKey, claimReplies[failed]?.[0]);
+    }
+    const expiresAt = Date.now() + this.leaseMs;
+    asked.forEach(({ index, redisKey }, i) => {
+      const result = claimFromReply(claimReplies[i]?.[1]);
+      if (result.outcome === 'claimed') this.held.set(redisKey, expiresAt);
+      results[index] = result;
+    });
+    return results;
+  }
+
+  async markDone(key: string): Promise<MarkOutcome> {
+    const [outcome] = await this.markDoneMany([key]);
+    return outcome as MarkOutcome;
+  }
+
+  async markDoneMany(keys: readonly string[]): Promise<MarkOutcome[]> {
+    const redisKeys = keys.map((key) => this.redisKey(key, 'markDone'));
+    for (const redisKey of redisKeys) this.rememberDone(redisKey);
+    // Also carries earlier deferred marks; a key whose mark is in flight elsewhere is sent again.
+    const marks = [...new Set([...this.takeDeferred(), ...redisKeys])];
+    const pipeline = this.pipeline();
+    for (const redisKey of marks) pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
+    const replies = await this.exec(pipeline, 'markDone', redisKeys[0], marks);
+    const outcomes = this.settleMarks(marks, replies);
+    return redisKeys.map((redisKey) => {
+      const outcome = outcomes.get(redisKey);
+      if (outcome === undefined) throw new DedupUnavailableError('markDone', redisKey, 'no reply');
+      return outcome;
+    });
+  }
+
+  markDoneLater(key: string): void {
+    this.rememberDone(this.redisKey(key, 'markDoneLater'));
+    this.scheduleFlush(this.markDelayMs);
+  }
+
+  async flush(): Promise<void> {
+    if (this.deferred.length === 0) return;
+    const marks = this.takeDeferred();
+    const pipeline = this.pipeline();
+    for (const redisKey of marks) pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
+    const replies = await this.exec(pipeline, 'flush', marks[0], marks);
+    this.settleMarks(marks, replies);
+  }
+
+  async release(key: string): Promise<boolean> {
+    const redisKey = this.redisKey(key, 'release');
+    // Even if Redis does not answer, we no longer run it: our own later claim may retake the lease.
+    this.held.delete(redisKey);
+    try {
+      return (await (this.redis as unknown as DedupCommands).troupeDedupRelease(redisKey, this.lease)) === 1;
+    } catch (error) {
+      throw new DedupUnavailableError('release', redisKey, error);
+    }
+  }
+
+  async once<T>(key: string, effect: () => Promise<T>): Promise<OnceResult<T>> {
+    const scoped = onceKey(checkedKey(key, 'once(key)'));
+    const claimed = await this.claim(scoped);
+    if (claimed.outcome === 'done') return { ran: false };
+    if (claimed.outcome === 'busy') throw new DedupBusyError(scoped, claimed.holder ?? 'unknown');
+    let value: T;
+    try {
+      value = await effect();
+    } catch (error) {
+      await this.release(scoped).catch((releaseError: unknown) => this.onError(toError(releaseError)));
+      throw error;
+    }
+    // Remembered locally even if Redis fails now; retried with the next round trip.
+    await this.markDone(scoped).catch((markError: unknown) => this.onError(toError(markError)));
+    return { ran: true, value };
+  }
+
+  private redisKey(key: string, where: string): string {
+    return dedupRedisKey(this.prefix, this.service, checkedKey(key, `dedup ${where}(key)`));
+  }
+
+  private isHeld(redisKey: string): boolean {
+    const expiresAt = this.held.get(redisKey);
+    if (expiresAt === undefined) return false;
+    if (expiresAt > Date.now()) return true;
+    this.held.delete(redisKey);
+    return false;
+  }
+
+  private rememberDone(redisKey: string): void {
+    this.held.delete(redisKey);
+    if (!this.doneLocally.has(redisKey)) {
+      this.doneLocally.add(redisKey);
+      this.deferred.push(redisKey);
+    }
+  }
+
+  private takeDeferred(): string[] {
+    const marks = [...new Set(this.deferred)];
+    this.deferred = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    return marks;
+  }
+
+  /** Confirmed marks are forgotten locally; failed ones go back to the queue. */
+  private settleMarks(marks: string[], replies: [Error | null, unknown][]): Map<string, MarkOutcome> {
+    const outcomes = new Map<string, MarkOutcome>();
+    const failed: string[] = [];
+    marks.forEach((redisKey, i) => {
+      const [error, reply] = replies[i] ?? [new Error('no reply'), undefined];
+      if (error) failed.push(redisKey);
+      else {
+        this.doneLocally.delete(redisKey);
+        outcomes.set(redisKey, markFromReply(reply));
+      }
+    });
+    if (failed.length > 0) {
+      this.deferred.push(...failed);
+      this.scheduleFlush(RETRY_MARKS_AFTER_MS);
+      const firstError = replies[marks.indexOf(failed[0] as string)]?.[0];
+      this.onError(new DedupUnavailableError('markDone', failed[0], firstError));
+    }
+    return outcomes;
+  }
+
+  private scheduleFlush(delayMs: number): void {
+    if (this.timer || this.deferred.length === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((error: unknown) => this.onError(toError(error)));
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private pipeline(): PipelineWithScripts {
+    return this.redis.pipeline() as PipelineWithScripts;
+  }
+
+  /** Runs a pipeline; a failure of the whole round trip puts the marks it carried back in the queue. */
+  private async exec(
+    pipeline: PipelineWithScripts,
+    operation: string,
+    key: string | undefined,
+    marks: string[],
+  ): Promise<[Error | null, unknown][]> {
+    try {
+      const replies = await pipeline.exec();
+      if (!replies) throw new Error('pipeline discarded');
+      return replies;
+    } catch (error) {
+      this.deferred.push(...marks);
+      this.scheduleFlush(RETRY_MARKS_AFTER_MS);
+      throw new DedupUnavailableError(operation, key, error);
+    }
+  }
+}
+
+function defineScripts(redis: Redis): void {
+  if ('troupeDedupClaim' in redis) return;
+  redis.defineCommand('troupeDedupClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+  redis.defineCommand('troupeDedupMarkDone', { numberOfKeys: 1, lua: MARK_DONE_SCRIPT });
+  redis.defineCommand('troupeDedupRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+}
+
+function positive(option: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(option, 'a positive integer of ms', String(value));
+  return value;
+}

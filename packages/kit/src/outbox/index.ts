@@ -1,0 +1,13 @@
+export {
+  type OutboxMessage,
+  type OutboxEncoder,
+  type OutboxRecord,
+  type StoredHeaders,
+  encodeHeaders,
+  decodeHeaders,
+} from './message';
+export * from './pg-outbox';
+export * from './pg-relay';
+export * from './metrics';
+export * from './redis-outbox';
+export * from './redis-relay';

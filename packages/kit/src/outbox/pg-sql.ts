@@ -1,0 +1,97 @@
+import type { QualifiedTable } from './sql-names';
+
+/**
+ * The outbox's SQL, built once per table. Pure strings: the relay and the outbox only bind values.
+ */
+export interface OutboxSql {
+  migration: string[];
+  insert: string;
+  insertAndNotify: string;
+  insertMany: string;
+  insertManyAndNotify: string;
+  claim: string;
+  markSent: string;
+  countAttempt: string;
+  cleanup: string;
+  stats: string;
+}
+
+export function outboxSql(t: QualifiedTable): OutboxSql {
+  const insertOne = `INSERT INTO ${t.sql} (aggregate_key, topic, message_key, value, headers)
+    VALUES ($1, $2, $3, $4, $5) RETURNING id`;
+  const insertMany = `INSERT INTO ${t.sql} (aggregate_key, topic, message_key, value, headers)
+    SELECT m.aggregate_key, m.topic, m.message_key, m.value, m.headers
+    FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::jsonb[])
+    WITH ORDINALITY AS m(aggregate_key, topic, message_key, value, headers, n) ORDER BY n RETURNING id`;
+  return {
+    migration: [
+      `CREATE SCHEMA IF NOT EXISTS "${t.schema}"`,
+      `CREATE TABLE IF NOT EXISTS ${t.sql} (
+        id bigserial PRIMARY KEY,
+        aggregate_key text NOT NULL,
+        topic text NOT NULL,
+        message_key bytea,
+        value bytea,
+        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        sent_at timestamptz,
+        attempts integer NOT NULL DEFAULT 0)`,
+      // The relay's scan: unsent rows in id order, small however large the sent history grows.
+      `CREATE INDEX IF NOT EXISTS ${t.derived('unsent_idx')} ON ${t.sql} (id) WHERE sent_at IS NULL`,
+      // The per-aggregate order check: earlier unsent rows of the same key.
+      `CREATE INDEX IF NOT EXISTS ${t.derived('unsent_aggregate_idx')} ON ${t.sql} (aggregate_key, id) WHERE sent_at IS NULL`,
+      // Retention cleanup.
+      `CREATE INDEX IF NOT EXISTS ${t.derived('sent_at_idx')} ON ${t.sql} (sent_at) WHERE sent_at IS NOT NULL`,
+    ],
+    insert: insertOne,
+    // NOTIFY is queued by the transaction and delivered only if it commits: a rolled-back add wakes nobody.
+    insertAndNotify: `WITH inserted AS (${insertOne}) SELECT id, pg_notify($6, '') FROM inserted`,
+    insertMany,
+    insertManyAndNotify: `WITH inserted AS (${insertMany}) SELECT id, pg_notify($6, '') FROM inserted`,
+    claim: claimSql(t),
+    markSent: `UPDATE ${t.sql} SET sent_at = clock_timestamp(), attempts = attempts + 1 WHERE id = ANY($1::bigint[])`,
+    countAttempt: `UPDATE ${t.sql} SET attempts = attempts + 1 WHERE id = ANY($1::bigint[]) AND sent_at IS NULL`,
+    cleanup: `DELETE FROM ${t.sql} WHERE id IN (
+        SELECT id FROM ${t.sql}
+        WHERE sent_at IS NOT NULL AND sent_at < clock_timestamp() - make_interval(secs => $1::double precision / 1000)
+        LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+    stats: `SELECT count(*)::bigint AS pending,
+        (EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)) * 1000)::double precision AS oldest_ms
+      FROM ${t.sql} WHERE sent_at IS NULL`,
+  };
+}
+
+/**
+ * Claims up to $1 unsent rows that may be published now, in id order, keeping per-aggregate order
+ * with any number of relays.
+ *
+ * FOR UPDATE SKIP LOCKED alone is not enough: while relay A holds row 3 of key K (publishing it),
+ * relay B would skip row 3 and take row 5 of K, and could publish 5 before A publishes 3. So a row
+ * is published only if no earlier unsent row of the same aggregate exists outside this claim — an
+ * earlier row that another relay holds (skipped), or one beyond our LIMIT, holds the later rows back
+ * until it is sent. Why that is enough: the earlier row stays unsent until its relay commits
+ * `sent_at`, and the check reads committed state, so B sees it unsent for as long as A may still be
+ * publishing it; once B sees it sent, A's publish was acknowledged by Kafka before that commit.
+ * Rows held back stay locked by us until our commit, which only delays them.
+ *
+ * Order is the order of commit for rows of one aggregate (row ids of concurrent transactions may
+ * commit out of order; a row not yet committed is invisible and cannot be waited for). Business
+ * transactions that lock the aggregate (they should) commit its rows in id order.
+ */
+function claimSql(t: QualifiedTable): string {
+  return `WITH locked AS MATERIALIZED (
+      SELECT id, aggregate_key FROM ${t.sql}
+      WHERE sent_at IS NULL
+      ORDER BY id
+      LIMIT $1
+      FOR UPDATE SKIP LOCKED)
+    SELECT o.id::text AS id, o.aggregate_key, o.topic, o.message_key, o.value, o.headers, o.attempts
+    FROM locked l JOIN ${t.sql} o ON o.id = l.id
+    WHERE NOT EXISTS (
+      SELECT 1 FROM ${t.sql} earlier
+      WHERE earlier.sent_at IS NULL
+        AND earlier.aggregate_key = l.aggregate_key
+        AND earlier.id < l.id
+        AND earlier.id NOT IN (SELECT id FROM locked))
+    ORDER BY o.id`;
+}

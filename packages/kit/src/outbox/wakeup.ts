@@ -1,0 +1,45 @@
+/**
+ * A relay's sleep that a notification cuts short. A notification that arrives while the relay is
+ * busy is remembered, so the next wait returns at once and no notification is lost.
+ */
+export class Wakeup {
+  private pending = false;
+  private resolve: (() => void) | undefined;
+
+  notify(): void {
+    if (this.resolve) this.resolve();
+    else this.pending = true;
+  }
+
+  wait(ms: number): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.resolve = undefined;
+        resolve();
+      }
+      this.resolve = done;
+    });
+  }
+}
+
+/** Exponential backoff with full jitter, capped. */
+export function backoffMs(failures: number, baseMs = 100, capMs = 5_000): number {
+  return Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(failures, 20));
+}
+
+/** Rejects after `ms` if the promise has not settled; the timer never keeps the process alive. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: expected an answer within ${ms} ms, found none`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
