@@ -1,0 +1,3 @@
+export { BreakerRegistry } from './breaker-registry';
+export type { BreakerSettings } from './breaker-registry';
+export { DependencyBreaker } from './dependency-breaker';

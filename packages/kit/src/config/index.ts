@@ -1,0 +1,5 @@
+export { loadConfig, SECRET_VARIABLES } from './service-config';
+export type { TroupeConfig } from './service-config';
+export { readVariable } from './env-source';
+export type { Environment } from './env-source';
+export { parseDuration, parseDurationList } from './duration';

@@ -1,0 +1,30 @@
+import { Context, ROOT_CONTEXT, SpanContext, TraceFlags, trace } from '@opentelemetry/api';
+
+// W3C Trace Context: version "00", 16-byte trace id, 8-byte parent id, 1-byte flags, lower-case hex.
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
+const ZERO_TRACE = '0'.repeat(32);
+const ZERO_SPAN = '0'.repeat(16);
+
+/**
+ * Parses a `traceparent` header. Returns undefined for malformed values, version ff, or all-zero
+ * ids (as the spec asks); future versions are read by their first four fields.
+ */
+export function parseTraceparent(header: string | undefined): SpanContext | undefined {
+  if (!header) return undefined;
+  const match = TRACEPARENT.exec(header.trim());
+  if (!match) return undefined;
+  const [, version, traceId, spanId, flags, rest] = match;
+  if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
+  if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
+  return { traceId: traceId!, spanId: spanId!, traceFlags: parseInt(flags!, 16) & TraceFlags.SAMPLED, isRemote: true };
+}
+
+export function formatTraceparent(span: SpanContext): string {
+  return `00-${span.traceId}-${span.spanId}-${(span.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
+}
+
+/** An OpenTelemetry context whose parent is the remote span named by the header (ROOT_CONTEXT if none). */
+export function contextFromTraceparent(header: string | undefined, base: Context = ROOT_CONTEXT): Context {
+  const parent = parseTraceparent(header);
+  return parent ? trace.setSpanContext(base, parent) : base;
+}

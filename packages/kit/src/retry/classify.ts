@@ -1,0 +1,59 @@
+import { DecodeError } from '../codec/codec';
+import { ConfigError, PermanentError, TroupeError } from '../errors';
+
+/**
+ * The dependency guarding a call is failing fast. Not a failure of the event: the consumer
+ * pauses the partition and re-handles the event when the breaker lets calls through again.
+ */
+export class BreakerOpenError extends TroupeError {
+  constructor(readonly breaker: string) {
+    super('BREAKER_OPEN', `circuit breaker "${breaker}" is open: calls to that dependency are failing fast`);
+  }
+}
+
+/**
+ * The delivery was cut short because the consumer is stopping or lost the partition. Not a
+ * failure of the event: its offset is not committed, so it is handled again after restart.
+ */
+export class DeliveryAbortedError extends TroupeError {
+  constructor(reason: string) {
+    super('DELIVERY_ABORTED', `delivery aborted: ${reason}`);
+  }
+}
+
+/** A handler call took longer than its timeout. Retryable: the next attempt may be faster. */
+export class HandlerTimeoutError extends TroupeError {
+  constructor(readonly timeoutMs: number, eventType: string) {
+    super('HANDLER_TIMEOUT', `handler for ${eventType} did not finish within ${timeoutMs}ms`);
+  }
+}
+
+/** `deferred`: not the event's fault; handle it again later without spending a retry. */
+export type FailureKind = 'retryable' | 'permanent' | 'deferred';
+
+/** Extra rule a service can add: return true for errors that retrying cannot fix. */
+export type PermanentErrorPredicate = (error: Error) => boolean;
+
+const VALIDATION_ERROR_NAMES = new Set(['ZodError', 'ValidationError', 'SchemaValidationError']);
+
+/**
+ * Sorts a failure into what the runtime does with it:
+ * - deferred: a breaker is open or the consumer is stopping; the offset stays, no retry is spent;
+ * - permanent: PermanentError, DecodeError, ConfigError, validation errors (zod's ZodError and
+ *   anything named ValidationError), or errors carrying `retryable: false` → straight to the DLQ;
+ * - retryable: everything else, including non-Error throws (converted by toError first).
+ */
+export function classifyFailure(error: Error, isPermanent?: PermanentErrorPredicate): FailureKind {
+  if (error instanceof BreakerOpenError || error instanceof DeliveryAbortedError) return 'deferred';
+  if (error instanceof PermanentError || error instanceof DecodeError || error instanceof ConfigError) return 'permanent';
+  if (VALIDATION_ERROR_NAMES.has(error.name)) return 'permanent';
+  if ((error as { retryable?: unknown }).retryable === false) return 'permanent';
+  if (isPermanent?.(error)) return 'permanent';
+  return 'retryable';
+}
+
+/** The `code` of a TroupeError (or of any error that has a string code), else the class name. */
+export function errorCode(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? code : error.name;
+}

@@ -1,0 +1,228 @@
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+import { DecodeError, EventCodec } from '../codec/codec';
+import { PermanentError, toError } from '../errors';
+import { Headers, headerString } from '../events/headers';
+import { finishBatch, prepareBatch } from '../middleware/compose';
+import type { BatchInfo, Handler, InboundEvent, Middleware } from '../middleware/types';
+import type { ServiceMetrics } from '../observability/metrics';
+import { BreakerOpenError, errorCode } from '../retry/classify';
+import { DeliveryHistory, readDeliveryHistory } from '../retry/failure-headers';
+import type { FailureRouter } from '../retry/failure-router';
+import { msUntilDue } from '../retry/retry-topics';
+import { ContextEnvironment, DeliveryContext } from './delivery-context';
+import { RecordPosition, inboundEvent } from './inbound-event';
+import type { PartitionPauser } from './partition-pauser';
+
+export interface BatchProcessorDeps {
+  service: string;
+  codec: EventCodec;
+  hasHandler: (type: string) => boolean;
+  chain: Handler;
+  middleware: readonly Middleware[];
+  router: FailureRouter;
+  pauser: PartitionPauser;
+  contextEnv: ContextEnvironment;
+  metrics: ServiceMetrics;
+  logger: Logger;
+  /** Consuming `<topic>.retry.<n>`: records wait for their due time; other services' records are skipped. */
+  retryTier: boolean;
+  /** Aborted when the service starts stopping: no new event is started. */
+  draining: AbortSignal;
+  /** Wait before a delivery that failed without being settled (e.g. the DLQ was unreachable) is tried again. */
+  redeliveryDelayMs: number;
+  unhandledEvents: 'ignore' | 'dead-letter';
+}
+
+/** What to do with one record, decided before any handler runs. */
+type Step =
+  | { kind: 'handle'; message: KafkaMessage; event: InboundEvent }
+  | { kind: 'skip'; message: KafkaMessage; type?: string }
+  | { kind: 'reject'; message: KafkaMessage; error: Error; history: DeliveryHistory };
+
+/** Why processing stopped at `offset`, which is then re-fetched after a pause. */
+type Halt =
+  | { kind: 'wait'; offset: string; ms: number }
+  | { kind: 'redeliver'; offset: string; error: Error }
+  | { kind: 'breaker'; offset: string; breaker: string }
+  | { kind: 'stop' };
+
+/**
+ * The eachBatch callback. Per fetched batch of one partition: decide what each record needs
+ * (decode, skip, reject), run the batch hooks, run the chain for each event in offset order,
+ * resolve each offset only once its event is settled, and commit once at the end. Anything
+ * that stops processing early leaves the rest unresolved: a pause rewinds the partition to the
+ * first record not settled, so it is fetched again and never skipped.
+ */
+export function createBatchProcessor(deps: BatchProcessorDeps): (payload: EachBatchPayload) => Promise<void> {
+  return async (payload) => {
+    const { batch } = payload;
+    const { topic, partition } = batch;
+    const info: BatchInfo = { topic, partition, signal: deps.draining };
+    const canContinue = () => payload.isRunning() && !payload.isStale() && !deps.draining.aborted;
+
+    let { steps, halt } = await readRecords(batch.messages, { topic, partition }, deps, canContinue);
+    const events = steps.flatMap((s) => (s.kind === 'handle' ? [s.event] : []));
+    if (events.length > 0) {
+      try {
+        await prepareBatch(deps.middleware, events, info);
+      } catch (thrown) {
+        const first = steps[0]!.message.offset;
+        halt = { kind: 'redeliver', offset: first, error: toError(thrown) };
+        steps = [];
+      }
+    }
+
+    let lastResolved: string | undefined;
+    const settled: InboundEvent[] = [];
+    let rebalance: unknown;
+    let lastHeartbeat = Date.now();
+    for (const step of steps) {
+      if (!canContinue()) {
+        halt = { kind: 'stop' };
+        break;
+      }
+      const stepHalt = await runStep(step, topic, deps);
+      if (stepHalt) {
+        halt = stepHalt;
+        break;
+      }
+      if (step.kind === 'handle') settled.push(step.event);
+      payload.resolveOffset(step.message.offset);
+      lastResolved = step.message.offset;
+      if (Date.now() - lastHeartbeat > 1_000) {
+        try {
+          await payload.heartbeat();
+        } catch (error) {
+          rebalance = error; // the group is rebalancing: stop here, commit what is settled, rejoin
+          halt = { kind: 'stop' };
+          break;
+        }
+        lastHeartbeat = Date.now();
+      }
+    }
+
+    if (halt && halt.kind !== 'stop' && canContinue()) applyHalt(halt, topic, partition, deps);
+
+    if (settled.length > 0) {
+      try {
+        await finishBatch(deps.middleware, settled, info);
+      } catch (error) {
+        deps.logger.error({ err: error, topic, partition }, 'finishBatch hook failed; committing anyway');
+      }
+    }
+
+    if (lastResolved !== undefined) {
+      const next = (BigInt(lastResolved) + 1n).toString();
+      try {
+        await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      } catch (error) {
+        // Handled but not committed: redelivered to whoever owns the partition next (at-least-once).
+        deps.logger.warn({ err: error, topic, partition, offset: next }, 'offset commit failed');
+        rebalance ??= error;
+      }
+      deps.metrics.lag(topic, partition, Number(BigInt(batch.highWatermark) - BigInt(next)));
+    }
+    if (rebalance) throw rebalance;
+  };
+}
+
+async function readRecords(
+  messages: KafkaMessage[],
+  where: { topic: string; partition: number },
+  deps: BatchProcessorDeps,
+  canContinue: () => boolean,
+): Promise<{ steps: Step[]; halt?: Halt }> {
+  const steps: Step[] = [];
+  const now = Date.now();
+  for (const message of messages) {
+    if (!canContinue()) break;
+    const at: RecordPosition = { topic: where.topic, partition: where.partition, offset: message.offset };
+    const headers = message.headers ?? {};
+    const history = readDeliveryHistory(headers, at);
+    if (deps.retryTier) {
+      if (history.service !== undefined && history.service !== deps.service) {
+        steps.push({ kind: 'skip', message });
+        continue;
+      }
+      const waitMs = msUntilDue(history.dueAt, now);
+      if (waitMs > 0) return { steps, halt: { kind: 'wait', offset: message.offset, ms: waitMs } };
+    }
+    const headerType = headerString(headers, Headers.type);
+    if (headerType !== undefined && !deps.hasHandler(headerType)) {
+      steps.push(unhandled(message, headerType, history, deps));
+      continue;
+    }
+    let decoded;
+    try {
+      decoded = await deps.codec.decode(history.originalTopic, headerType, message.value, headers);
+    } catch (thrown) {
+      const error = toError(thrown);
+      if (error instanceof DecodeError) {
+        steps.push({ kind: 'reject', message, error, history });
+        continue;
+      }
+      // Not the record's fault (e.g. the schema registry is unreachable): try it again later.
+      return { steps, halt: { kind: 'redeliver', offset: message.offset, error } };
+    }
+    const type = headerType ?? decoded.type;
+    if (!deps.hasHandler(type)) {
+      steps.push(unhandled(message, type, history, deps));
+      continue;
+    }
+    steps.push({ kind: 'handle', message, event: inboundEvent(message, at, type, decoded.payload, history) });
+  }
+  return { steps };
+}
+
+function unhandled(message: KafkaMessage, type: string, history: DeliveryHistory, deps: BatchProcessorDeps): Step {
+  if (deps.unhandledEvents === 'ignore') return { kind: 'skip', message, type };
+  return { kind: 'reject', message, error: new PermanentError(`service ${deps.service} has no handler for event type ${type}`), history };
+}
+
+/** Runs one step; returns a Halt when processing must stop before resolving this record. */
+async function runStep(step: Step, topic: string, deps: BatchProcessorDeps): Promise<Halt | undefined> {
+  const offset = step.message.offset;
+  if (step.kind === 'skip') {
+    if (step.type !== undefined) deps.metrics.handled(topic, step.type, 'ignored');
+    return undefined;
+  }
+  if (step.kind === 'reject') {
+    // Undecodable or unwanted: straight to the DLQ, never through the handler chain.
+    try {
+      await deps.router.route({ key: step.message.key, value: step.message.value, headers: step.message.headers ?? {}, history: step.history }, step.error, step.history.priorAttempts);
+    } catch (error) {
+      deps.logger.error({ err: error, topic, offset }, 'could not dead-letter an undecodable record; will try again');
+      return { kind: 'redeliver', offset, error: toError(error) };
+    }
+    const type = headerString(step.message.headers, Headers.type) ?? 'unknown';
+    deps.metrics.handled(topic, type, 'dead-lettered');
+    deps.metrics.deadLetteredRecord(step.history.originalTopic, errorCode(step.error));
+    deps.logger.error({ err: step.error, topic, partition: step.history.originalPartition, offset, type }, 'record dead-lettered without handling');
+    return undefined;
+  }
+  const ctx = new DeliveryContext(step.event, deps.contextEnv);
+  try {
+    await deps.chain(step.event, ctx);
+    return undefined;
+  } catch (thrown) {
+    const error = toError(thrown);
+    if (error instanceof BreakerOpenError) return { kind: 'breaker', offset, breaker: error.breaker };
+    if (deps.router.kindOf(error) === 'deferred') return { kind: 'stop' };
+    return { kind: 'redeliver', offset, error };
+  }
+}
+
+function applyHalt(halt: Exclude<Halt, { kind: 'stop' }>, topic: string, partition: number, deps: BatchProcessorDeps): void {
+  switch (halt.kind) {
+    case 'wait':
+      deps.pauser.pauseFor(topic, partition, halt.offset, halt.ms, 'retry-due');
+      return;
+    case 'breaker':
+      deps.pauser.pauseForBreaker(topic, partition, halt.offset, halt.breaker);
+      return;
+    case 'redeliver':
+      deps.logger.warn({ err: halt.error, topic, partition, offset: halt.offset, retryInMs: deps.redeliveryDelayMs }, 'delivery failed without being settled; pausing the partition');
+      deps.pauser.pauseFor(topic, partition, halt.offset, deps.redeliveryDelayMs, 'redelivery');
+  }
+}

@@ -1,0 +1,8 @@
+export { defineService, ServiceDefinitionError } from './define-service';
+export type { EventMap, PublishMap, HandlerContext, EventHandler, HandlerSpec, ConsumeMap, ServiceDefinition } from './define-service';
+export { createService, TroupeService } from './service';
+export type { ServiceOptions, StopOptions, ConsumerTuning } from './service';
+export { runService, stopOnSignals } from './lifecycle';
+export { createKafka } from './kafka-client';
+export { TopicMissingError } from './failure-topics';
+export { TimeoutError } from './timers';
