@@ -58,7 +58,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   if (!Number.isInteger(bodyLimitBytes) || bodyLimitBytes < 1024) {
     throw new RegistryConfigError('bodyLimitBytes', 'an integer of at least 1024', bodyLimitBytes);
   }
-  const logger = (options.logger ?? defaultLogger()).child({ component: 'registry', topic });
+  const baseLogger = options.logger ?? defaultLogger();
+  const logger = baseLogger.child({ component: 'registry', topic });
 
   const store = new SchemaStore();
   const log = await KafkaLog.open(
@@ -78,7 +79,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
 
   const app = buildHttpServer({
     service: new RegistryService(store, log, logger),
-    logger,
+    logger: baseLogger.child({ component: 'http' }),
     bodyLimitBytes,
   });
   try {

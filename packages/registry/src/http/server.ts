@@ -33,7 +33,7 @@ export function buildHttpServer({
   bodyLimitBytes = 1024 * 1024,
 }: HttpServerOptions): FastifyInstance {
   const app = Fastify({
-    loggerInstance: logger.child({ component: 'http' }),
+    loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: bodyLimitBytes,
     routerOptions: { maxParamLength: 1000 },
@@ -73,12 +73,10 @@ export function buildHttpServer({
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error_code: 404,
-        message: `HTTP 404 Not Found: no route for ${request.method} ${request.url}`,
-      }),
+    reply.code(404).send({
+      error_code: 404,
+      message: `HTTP 404 Not Found: no route for ${request.method} ${request.url}`,
+    }),
   );
 
   configRoutes(app, service);

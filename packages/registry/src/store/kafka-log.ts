@@ -226,7 +226,7 @@ export class KafkaLog {
           },
         ],
       });
-      if (created) this.logger.info({ topic }, 'created schema log topic');
+      if (created) this.logger.info('created schema log topic (1 partition, compacted)');
     } catch (error) {
       // Another instance created it at the same moment: fine, it is checked below like any other.
       if (!/already exists/i.test(String((error as Error).message))) throw error;

@@ -14,7 +14,7 @@ export function kafkaLogLevel(logger: Logger): logLevel {
 }
 
 export function kafkaLogCreator(logger: Logger): logCreator {
-  const child = logger.child({ component: 'kafkajs' });
+  const child = logger.child({ source: 'kafkajs' });
   return () =>
     ({ namespace, level, log }) => {
       const { message, timestamp: _timestamp, ...extra } = log;

@@ -1,0 +1,62 @@
+import { readEnvConfig } from './config';
+import { parseVersion, parseId } from './http/params';
+
+describe('readEnvConfig', () => {
+  const brokers = { TROUPE_KAFKA_BROKERS: '127.0.0.1:19092, kafka:9092' };
+
+  it('reads the variables and applies defaults', () => {
+    expect(readEnvConfig(brokers)).toEqual({
+      brokers: ['127.0.0.1:19092', 'kafka:9092'],
+      port: 8081,
+      host: '127.0.0.1',
+      topic: '_schemas',
+      logLevel: 'info',
+    });
+    expect(
+      readEnvConfig({ ...brokers, TROUPE_REGISTRY_PORT: '0', TROUPE_REGISTRY_HOST: '0.0.0.0' }),
+    ).toMatchObject({
+      port: 0,
+      host: '0.0.0.0',
+    });
+  });
+
+  it.each([
+    [{}, /^TROUPE_KAFKA_BROKERS: expected a comma-separated list of host:port/],
+    [{ TROUPE_KAFKA_BROKERS: 'localhost' }, /^TROUPE_KAFKA_BROKERS: .*found "localhost"$/],
+    [
+      { ...brokers, TROUPE_REGISTRY_PORT: 'http' },
+      /^TROUPE_REGISTRY_PORT: expected an integer port 0-65535.*found "http"$/,
+    ],
+    [{ ...brokers, TROUPE_REGISTRY_PORT: '70000' }, /^TROUPE_REGISTRY_PORT: /],
+    [
+      { ...brokers, TROUPE_REGISTRY_HOST: 'a b' },
+      /^TROUPE_REGISTRY_HOST: expected a hostname or IP address/,
+    ],
+    [
+      { ...brokers, TROUPE_REGISTRY_TOPIC: 'bad/topic' },
+      /^TROUPE_REGISTRY_TOPIC: expected a Kafka topic name/,
+    ],
+    [{ ...brokers, TROUPE_LOG_LEVEL: 'loud' }, /^TROUPE_LOG_LEVEL: expected one of fatal, error/],
+  ])('names the variable and the expected form: %j', (env, message) => {
+    expect(() => readEnvConfig(env)).toThrow(message);
+  });
+});
+
+describe('path parameters', () => {
+  it('reads versions as Confluent does', () => {
+    expect(parseVersion('latest')).toBe('latest');
+    expect(parseVersion('-1')).toBe('latest');
+    expect(parseVersion('12')).toBe(12);
+    for (const bad of ['0', '-2', 'one', '1.5', '2147483648', '']) {
+      expect(() => parseVersion(bad)).toThrow(
+        expect.objectContaining({ errorCode: 42202, status: 422 }),
+      );
+    }
+  });
+
+  it('answers 40403 for an id that cannot exist', () => {
+    expect(parseId('7')).toBe(7);
+    expect(() => parseId('x')).toThrow(expect.objectContaining({ errorCode: 40403 }));
+    expect(() => parseId('0')).toThrow(expect.objectContaining({ errorCode: 40403 }));
+  });
+});
