@@ -22,6 +22,8 @@ export interface LocalStack {
   servers: ServerHandle[];
   startedAt: string;
   startupMs: number;
+  /** Milliseconds from the start until each server answered, to see where start-up time goes. */
+  readyAfterMs: Record<string, number>;
 }
 
 export interface StartOptions {
@@ -42,9 +44,11 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
   // Traversable by the account PostgreSQL runs as when we are root; the contents stay private.
   chmodSync(dir, 0o711);
   const servers: ServerHandle[] = [];
-  const track = <T extends { server: ServerHandle }>(started: T): T => {
-    servers.push(started.server);
-    return started;
+  const readyAfterMs: Record<string, number> = {};
+  const track = <T extends { server: ServerHandle }>(ready: T): T => {
+    servers.push(ready.server);
+    readyAfterMs[ready.server.name] = Date.now() - started;
+    return ready;
   };
   try {
     const [kafka, redis, postgres] = await Promise.all([
@@ -65,6 +69,7 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       servers,
       startedAt: new Date(started).toISOString(),
       startupMs: Date.now() - started,
+      readyAfterMs,
     };
     writeFileSync(path.join(dir, STACK_FILE), JSON.stringify(stack, null, 2));
     return stack;
