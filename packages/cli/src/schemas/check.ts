@@ -1,7 +1,12 @@
 import * as avro from 'avsc';
-import { avroTypeOptions, type SchemaRegistryClient, type SubjectNamer } from '@troupe/kit';
+import {
+  avroTypeOptions,
+  type RegisteredSchema,
+  type SchemaRegistryClient,
+  type SubjectNamer,
+} from '@troupe/kit';
 import { CliFailure, type CliContext } from '../context';
-import { planSubjects, type Contracts, type SubjectPlan } from './contracts';
+import { planSubjects, shownPath, type Contracts, type SubjectPlan } from './contracts';
 
 /**
  * The CI gate: asks the registry whether each schema may become the next version of its
@@ -17,13 +22,16 @@ export async function checkSchemas(
   const plans = planSubjects(contracts, subjectOf);
   const failures: string[] = [];
   for (const plan of plans) {
-    const result = await registry.testCompatibility(plan.subject, plan.entry.schemaText);
-    if (result === undefined) {
+    const latest = await registry.latest(plan.subject);
+    if (latest === undefined) {
       context.out(`new ${plan.subject} (not registered yet)`);
-    } else if (result.compatible) {
-      context.out(`ok  ${plan.subject}`);
+      continue;
+    }
+    const result = await registry.testCompatibility(plan.subject, plan.entry.schemaText);
+    if (result === undefined || result.compatible) {
+      context.out(`ok  ${plan.subject} (compatible with version ${latest.version})`);
     } else {
-      failures.push(await describeFailure(plan, registry, result.messages));
+      failures.push(await describeFailure(contracts, plan, latest, registry, result.messages));
     }
   }
   if (failures.length > 0) throw new CliFailure(failures.join('\n'));
@@ -31,17 +39,17 @@ export async function checkSchemas(
 }
 
 async function describeFailure(
+  contracts: Contracts,
   plan: SubjectPlan,
+  latest: RegisteredSchema,
   registry: SchemaRegistryClient,
   messages: string[],
 ): Promise<string> {
-  const latest = await registry.latest(plan.subject);
   const level = await registry.compatibilityLevel(plan.subject).catch(() => undefined);
-  const against = latest ? `version ${latest.version} (id ${latest.id})` : 'the latest version';
   let why = messages.map(readableMessage).join('; ');
-  if (!why && latest) why = explainIncompatibility(plan.entry.type, latest.schema, level) ?? '';
+  if (!why) why = explainIncompatibility(plan.entry.type, latest.schema, level) ?? '';
   return (
-    `${plan.subject}: ${plan.entry.source} is incompatible with ${against}` +
+    `${plan.subject}: ${shownPath(contracts, plan.entry.source)} is incompatible with version ${latest.version} (id ${latest.id})` +
     `${level ? ` under ${level}` : ''}: ${why || 'the registry gave no reason'}`
   );
 }

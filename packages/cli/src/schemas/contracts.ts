@@ -13,6 +13,8 @@ import { CliFailure } from '../context';
 
 /** The contracts folder loaded and cross-checked: schemas, topics and how they relate. */
 export interface Contracts {
+  /** Directory paths in messages are shown relative to. */
+  cwd: string;
   schemasDir: string;
   topicsFile: string;
   catalog: SchemaCatalog;
@@ -44,7 +46,7 @@ export async function loadContracts(dir: string | undefined, cwd: string): Promi
   try {
     const catalog = await loadSchemaCatalog(schemasDir);
     const topics = await loadTopics(topicsFile, catalog);
-    return { schemasDir, topicsFile, catalog, topics };
+    return { cwd, schemasDir, topicsFile, catalog, topics };
   } catch (error) {
     // Relative paths keep the one error line short.
     if (error instanceof SchemaFileError && path.isAbsolute(error.file)) {
@@ -85,4 +87,9 @@ export function planSubjects(contracts: Contracts, subjectOf: SubjectNamer): Sub
     }
   }
   return [...plans.values()];
+}
+
+/** A path as shown in messages: relative to the working directory. */
+export function shownPath(contracts: Contracts, file: string): string {
+  return path.relative(contracts.cwd, file) || file;
 }

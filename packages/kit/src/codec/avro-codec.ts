@@ -52,9 +52,14 @@ export class UnknownEventTypeError extends TroupeError {
 }
 
 const INITIAL_SCRATCH_BYTES = 64 * 1024;
-// Writer schemas are other services' schemas: parse leniently (wrap ambiguous unions) so any
-// registry-valid writer can still be resolved against our unwrapped reader.
-const WRITER_TYPE_OPTIONS = { ...avroTypeOptions(), wrapUnions: 'auto' as const };
+/**
+ * Writer schemas are other services' schemas: parse leniently (wrap ambiguous unions) so any
+ * registry-valid writer can still be resolved against our unwrapped reader. A fresh options
+ * object each time: avsc keeps its registry of named types in it.
+ */
+function writerTypeOptions(): Partial<avro.ForSchemaOptions> {
+  return { ...avroTypeOptions(), wrapUnions: 'auto' };
+}
 
 /**
  * Avro in the Confluent wire format, with schemas from a Confluent-compatible registry.
@@ -212,7 +217,7 @@ export class AvroCodec implements EventCodec {
     }
     let type: avro.Type;
     try {
-      type = avro.Type.forSchema(JSON.parse(text) as avro.Schema, WRITER_TYPE_OPTIONS);
+      type = avro.Type.forSchema(JSON.parse(text) as avro.Schema, writerTypeOptions());
     } catch (error) {
       throw new DecodeError(
         'UNRESOLVABLE_SCHEMA',
