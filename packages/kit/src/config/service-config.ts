@@ -117,11 +117,9 @@ export function loadConfig(env: Environment = process.env): TroupeConfig {
     const name = String(issue?.path[0] ?? 'configuration') as VariableName;
     const spec = VARIABLES[name];
     const found = raw[name];
-    throw new ConfigError(
-      name,
-      spec?.expected ?? 'a valid value',
-      found === undefined ? 'nothing' : 'secret' in (spec ?? {}) ? '(redacted)' : found,
-    );
+    const expected = spec?.expected ?? 'a valid value';
+    if (found === undefined) throw new ConfigError(name, `${expected} (it is not set)`);
+    throw new ConfigError(name, expected, spec && 'secret' in spec ? '(redacted)' : found);
   }
   const v = result.data as Parsed;
   return assemble(v);

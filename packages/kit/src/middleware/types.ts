@@ -46,10 +46,10 @@ export interface EventContext {
   /** Trace context for events published while handling: the processing span, else the incoming one. */
   traceparent?: string;
   /**
-   * Runs `fn` at most once per key for this service (effects that must not repeat on redelivery).
-   * Set by the dedup middleware when it is in the chain; undefined otherwise.
+   * Runs `fn` at most once per key for this service (effects that must not repeat on redelivery);
+   * resolves undefined when it already ran. Set by the dedup middleware when it is in the chain.
    */
-  once?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  once?: <T>(key: string, fn: () => Promise<T>) => Promise<T | undefined>;
   /** Publishes with correlationId, causationId and traceparent taken from the event being handled. */
   publish(type: string, payload: unknown, options: PublishOptions): Promise<Envelope>;
   /** The service's shared circuit breaker for the named dependency. */

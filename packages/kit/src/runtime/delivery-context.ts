@@ -29,7 +29,7 @@ export class DeliveryContext implements EventContext {
   outcome?: HandlingOutcome;
   failure?: Error;
   traceparent?: string;
-  once?: <T>(key: string, fn: () => Promise<T>) => Promise<T>;
+  once?: <T>(key: string, fn: () => Promise<T>) => Promise<T | undefined>;
   private logger?: Logger;
   private pending?: Promise<void>[];
   private failedPublishes?: unknown[];

@@ -1,0 +1,42 @@
+import { DecodeError } from '../codec/codec';
+import { ValidationError } from '../codec/validation-error';
+import { ConfigError, PermanentError, TroupeError, toError } from '../errors';
+import { BreakerOpenError, DeliveryAbortedError, HandlerTimeoutError, classifyFailure, errorCode } from './classify';
+
+test('permanent: PermanentError, DecodeError, ConfigError, validation errors, retryable:false', () => {
+  expect(classifyFailure(new PermanentError('bad input'))).toBe('permanent');
+  expect(classifyFailure(new DecodeError('INVALID_BODY', 'garbage'))).toBe('permanent');
+  expect(classifyFailure(new ConfigError('X', 'y'))).toBe('permanent');
+  expect(classifyFailure(new ValidationError('a.B', 'x', 'string', 'null'))).toBe('permanent');
+  const zodLike = Object.assign(new Error('invalid'), { name: 'ZodError' });
+  expect(classifyFailure(zodLike)).toBe('permanent');
+  expect(classifyFailure(Object.assign(new Error('no'), { retryable: false }))).toBe('permanent');
+});
+
+test('deferred: an open breaker or a stopping consumer', () => {
+  expect(classifyFailure(new BreakerOpenError('payments'))).toBe('deferred');
+  expect(classifyFailure(new DeliveryAbortedError('stopping'))).toBe('deferred');
+});
+
+test('retryable: everything else, including timeouts and non-Error throws', () => {
+  expect(classifyFailure(new Error('ECONNRESET'))).toBe('retryable');
+  expect(classifyFailure(new HandlerTimeoutError(100, 'a.B'))).toBe('retryable');
+  expect(classifyFailure(new TroupeError('SOMETHING', 'x'))).toBe('retryable');
+  expect(classifyFailure(toError('a string'))).toBe('retryable');
+  expect(classifyFailure(toError({ weird: true }))).toBe('retryable');
+  expect(classifyFailure(toError(undefined))).toBe('retryable');
+});
+
+test('a service predicate can mark more errors permanent', () => {
+  const is404 = (e: Error) => e.message.includes('404');
+  expect(classifyFailure(new Error('HTTP 404'), is404)).toBe('permanent');
+  expect(classifyFailure(new Error('HTTP 503'), is404)).toBe('retryable');
+  // A breaker stays deferred whatever the predicate says.
+  expect(classifyFailure(new BreakerOpenError('x'), () => true)).toBe('deferred');
+});
+
+test('errorCode: the TroupeError code, else the class name', () => {
+  expect(errorCode(new DecodeError('TRUNCATED', 'short'))).toBe('DECODE_TRUNCATED');
+  expect(errorCode(new PermanentError('x'))).toBe('PERMANENT');
+  expect(errorCode(new TypeError('x'))).toBe('TypeError');
+});

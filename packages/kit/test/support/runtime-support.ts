@@ -1,0 +1,143 @@
+/**
+ * Helpers for the runtime integration tests and the consume bench: a small Avro contract, the
+ * real AvroCodec against the stack's schema registry, a quiet fast-rebalancing service config,
+ * and readers for what landed on a topic. Settings come only from TROUPE_* variables.
+ */
+import { Consumer, IHeaders, KafkaMessage, logLevel } from 'kafkajs';
+import pino from 'pino';
+import {
+  AvroCodec,
+  EventCodec,
+  Publisher,
+  PublishMap,
+  ServiceDefinition,
+  ServiceOptions,
+  TroupeService,
+  createSchemaCatalog,
+  createService,
+  headerString,
+  loadConfig,
+} from '@troupe/kit';
+import { testKafka, uniqueName } from '@troupe/testkit';
+
+export { createTopics, testKafka, uniqueName } from '@troupe/testkit';
+
+/** The test contract: `test.runtime.Counted` (payload `{ key, seq, note }`) and `test.runtime.Noted`. */
+export interface TestEvents {
+  'test.runtime.Counted': { key: string; seq: number; note: string | null };
+  'test.runtime.Noted': { text: string };
+}
+
+const schemas = [
+  {
+    type: 'record',
+    name: 'Counted',
+    namespace: 'test.runtime',
+    fields: [
+      { name: 'key', type: 'string' },
+      { name: 'seq', type: 'int' },
+      { name: 'note', type: ['null', 'string'], default: null },
+    ],
+  },
+  { type: 'record', name: 'Noted', namespace: 'test.runtime', fields: [{ name: 'text', type: 'string' }] },
+];
+
+export function registryUrl(): string {
+  const url = process.env.TROUPE_SCHEMA_REGISTRY_URL;
+  if (!url) throw new Error('TROUPE_SCHEMA_REGISTRY_URL is not set: run through jest (globalSetup) or source dev-env.sh');
+  return url;
+}
+
+export function testCodec(): EventCodec {
+  return new AvroCodec({ registry: registryUrl(), catalog: createSchemaCatalog(schemas.map((schema) => ({ schema, source: 'runtime-support' }))) });
+}
+
+export const quietLogger = () => pino({ level: process.env.TROUPE_TEST_LOG_LEVEL ?? 'silent' });
+
+/** A service tuned for tests: quick heartbeats and fetches, short retry delays, no HTTP server. */
+export function testService<P extends PublishMap<TestEvents>>(definition: ServiceDefinition<TestEvents, P>, options: Partial<ServiceOptions> = {}): TroupeService {
+  const config = loadConfig({ TROUPE_KAFKA_BROKERS: process.env.TROUPE_KAFKA_BROKERS, TROUPE_LOG_LEVEL: 'silent' });
+  return createService(definition, {
+    codec: options.codec ?? testCodec(),
+    config,
+    logger: quietLogger(),
+    retry: { attempts: 3, backoffBaseMs: 20, backoffMaxMs: 100, topicDelaysMs: [500, 1_000] },
+    consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200, rebalanceTimeoutMs: 15_000 },
+    defaultMetrics: false,
+    ...options,
+  });
+}
+
+/** A publisher for feeding test topics, with the same codec as the services. */
+export async function testPublisher(codec: EventCodec = testCodec(), source = 'test-feeder'): Promise<Publisher> {
+  const publisher = new Publisher({ kafka: testKafka(uniqueName('feeder')), codec, source });
+  await publisher.connect();
+  return publisher;
+}
+
+export interface Record_ {
+  topic: string;
+  partition: number;
+  offset: string;
+  key?: string;
+  value: Buffer | null;
+  headers: IHeaders;
+  timestamp: number;
+}
+
+/** Reads a topic from the beginning with its own group until `done(records)` or the timeout. */
+export async function readTopic(topic: string, done: (records: Record_[]) => boolean, timeoutMs = 30_000): Promise<Record_[]> {
+  const consumer: Consumer = testKafka('troupe-test-reader').consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 200 });
+  const records: Record_[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`readTopic ${topic}: condition not met within ${timeoutMs} ms (read ${records.length})`)), timeoutMs);
+      consumer
+        .run({
+          eachMessage: async ({ topic: t, partition, message }) => {
+            records.push(toRecord(t, partition, message));
+            if (done(records)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+}
+
+function toRecord(topic: string, partition: number, message: KafkaMessage): Record_ {
+  return { topic, partition, offset: message.offset, key: message.key?.toString(), value: message.value, headers: message.headers ?? {}, timestamp: Number(message.timestamp) };
+}
+
+export function header(record: Record_, name: string): string | undefined {
+  return headerString(record.headers, name);
+}
+
+/** The committed offsets of a group on a topic, partition → offset (-1 when none). */
+export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+  const admin = testKafka('troupe-test-offsets').admin();
+  await admin.connect();
+  try {
+    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const kafkaLogLevel = logLevel.NOTHING;
