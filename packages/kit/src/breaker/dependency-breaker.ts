@@ -8,6 +8,10 @@ type Call = () => unknown;
  * A circuit breaker guarding one downstream dependency (an HTTP API, a database), shared by
  * every handler of the service. `run(fn)` calls through it; while it is open the call fails
  * fast with BreakerOpenError, which makes the runtime pause the partition rather than retry.
+ *
+ * Limit: a poison event whose call fails every time keeps the breaker cycling (each half-open
+ * trial is that event again) instead of reaching the DLQ. Use `ignoreError` for failures that
+ * are the event's fault (a 4xx), so they neither trip the breaker nor block the partition.
  */
 export class DependencyBreaker {
   constructor(
@@ -21,6 +25,9 @@ export class DependencyBreaker {
       return (await this.circuit.fire(fn)) as T;
     } catch (error) {
       if (isOpenRejection(error)) throw new BreakerOpenError(this.name);
+      // The failure tripped the breaker (or it opened meanwhile): retrying in process would only
+      // meet the open breaker, so the event waits for it instead, keeping its retries.
+      if (this.circuit.opened) throw new BreakerOpenError(this.name, error);
       throw error;
     }
   }

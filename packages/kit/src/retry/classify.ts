@@ -6,8 +6,8 @@ import { ConfigError, PermanentError, TroupeError } from '../errors';
  * pauses the partition and re-handles the event when the breaker lets calls through again.
  */
 export class BreakerOpenError extends TroupeError {
-  constructor(readonly breaker: string) {
-    super('BREAKER_OPEN', `circuit breaker "${breaker}" is open: calls to that dependency are failing fast`);
+  constructor(readonly breaker: string, cause?: unknown) {
+    super('BREAKER_OPEN', `circuit breaker "${breaker}" is open: calls to that dependency are failing fast`, { cause });
   }
 }
 
