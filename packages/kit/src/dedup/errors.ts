@@ -11,9 +11,13 @@ export class DedupUnavailableError extends TroupeError {
   constructor(operation: string, key: string | undefined, cause: unknown) {
     const where = key === undefined ? operation : `${operation} ${key}`;
     const why = cause instanceof Error ? cause.message : String(cause);
-    super('DEDUP_UNAVAILABLE', `dedup store: expected a Redis reply for ${where}, found error: ${why}`, {
-      cause,
-    });
+    super(
+      'DEDUP_UNAVAILABLE',
+      `dedup store: expected a Redis reply for ${where}, found error: ${why}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -28,6 +32,9 @@ export class DedupBusyError extends TroupeError {
     readonly key: string,
     readonly holder: string,
   ) {
-    super('DEDUP_BUSY', `dedup key ${key}: expected it free or done, found a live lease of ${holder}`);
+    super(
+      'DEDUP_BUSY',
+      `dedup key ${key}: expected it free or done, found a live lease of ${holder}`,
+    );
   }
 }

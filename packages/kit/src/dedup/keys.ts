@@ -38,7 +38,11 @@ export function checkedKey(key: unknown, where: string): string {
 
 export function checkedService(service: unknown): string {
   if (typeof service !== 'string' || !/^[A-Za-z0-9._-]+$/.test(service)) {
-    throw new ConfigError('dedup.service', 'a service name of letters, digits, ".", "_" or "-"', String(service));
+    throw new ConfigError(
+      'dedup.service',
+      'a service name of letters, digits, ".", "_" or "-"',
+      String(service),
+    );
   }
   return service;
 }

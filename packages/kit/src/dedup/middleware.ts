@@ -4,9 +4,15 @@ import { DedupEvent, DedupKeyFunction, byEventId } from './keys';
 import type { ClaimResult } from './scripts';
 import type { DedupStore } from './store';
 
-/** The least a handler context must carry for dedup: the consumed event's metadata. */
+/**
+ * The least a handler context must carry for dedup: the consumed event's metadata. Dedup sets
+ * `outcome` to `duplicate` when it skips an event, and `once` for the handler's own side effects.
+ */
 export interface DedupHandlerContext {
   metadata: DedupEvent['metadata'];
+  outcome?: string;
+  /** `fn` runs at most once per key for this service; resolves undefined when it already ran. */
+  once?: <T>(key: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }
 
 export type DedupHandler<P, C extends DedupHandlerContext> = (payload: P, ctx: C) => Promise<void>;
@@ -52,12 +58,19 @@ interface PreparedClaim {
  * Redis errors surface as DedupUnavailableError (retryable); nothing is skipped on error.
  * Guarantee and its limits: see DedupStore.
  */
-export function dedupMiddleware(store: DedupStore, options: DedupMiddlewareOptions = {}): DedupMiddleware {
+export function dedupMiddleware(
+  store: DedupStore,
+  options: DedupMiddlewareOptions = {},
+): DedupMiddleware {
   const keyOf = options.keyOf ?? byEventId;
   const deferred = (options.marks ?? 'deferred') === 'deferred';
   const maxAgeMs = options.preparedMaxAgeMs ?? Math.floor(store.leaseMs / 2);
   const onError = options.onError ?? (() => undefined);
   const prepared = new Map<string, PreparedClaim>();
+  const once = async <T>(key: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    const result = await store.once(key, fn);
+    return result.ran ? result.value : undefined;
+  };
 
   // A stale claim of ours that no handler used: give the lease back (sent before any new claim on
   // the same connection, so it cannot undo one), otherwise this process would see itself as busy.
@@ -79,15 +92,19 @@ export function dedupMiddleware(store: DedupStore, options: DedupMiddlewareOptio
     return store.claim(key);
   };
 
-  const middleware = <P, C extends DedupHandlerContext>(next: DedupHandler<P, C>): DedupHandler<P, C> =>
+  const middleware = <P, C extends DedupHandlerContext>(
+    next: DedupHandler<P, C>,
+  ): DedupHandler<P, C> =>
     async function dedup(payload: P, ctx: C): Promise<void> {
       const key = keyOf({ metadata: ctx.metadata, payload });
       const claim = await claimFor(key);
       if (claim.outcome === 'done') {
+        ctx.outcome = 'duplicate';
         options.onSkip?.(key, ctx);
         return;
       }
       if (claim.outcome === 'busy') throw new DedupBusyError(key, claim.holder ?? 'unknown');
+      ctx.once = once;
       try {
         await next(payload, ctx);
       } catch (error) {
@@ -101,7 +118,8 @@ export function dedupMiddleware(store: DedupStore, options: DedupMiddlewareOptio
 
   const prepareBatch = async (events: readonly DedupEvent[]): Promise<void> => {
     const now = Date.now();
-    for (const [key, claim] of prepared) if (now - claim.at > maxAgeMs) void dropPrepared(key, claim);
+    for (const [key, claim] of prepared)
+      if (now - claim.at > maxAgeMs) void dropPrepared(key, claim);
     // Only the first event of a key is claimed ahead: a repeat in the same batch claims when its
     // turn comes, and by then finds the first one done (or failed and released).
     const keys = [...new Set(events.map(keyOf))].filter((key) => !prepared.has(key));

@@ -28,7 +28,11 @@ export class PgDedupMarks {
 
   constructor(options: PgDedupMarksOptions) {
     this.service = checkedService(options.service);
-    this.table = qualifiedTable(options.schema ?? 'public', options.table ?? 'troupe_dedup_marks', 'dedupMarks');
+    this.table = qualifiedTable(
+      options.schema ?? 'public',
+      options.table ?? 'troupe_dedup_marks',
+      'dedupMarks',
+    );
     this.insertSql = `INSERT INTO ${this.table.sql} (service, key) VALUES ($1, $2) ON CONFLICT DO NOTHING`;
   }
 
@@ -37,7 +41,9 @@ export class PgDedupMarks {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`troupe.migrate:${this.table.sql}`]);
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `troupe.migrate:${this.table.sql}`,
+      ]);
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.table.schema}"`);
       await client.query(
         `CREATE TABLE IF NOT EXISTS ${this.table.sql} (
@@ -46,7 +52,9 @@ export class PgDedupMarks {
            recorded_at timestamptz NOT NULL DEFAULT now(),
            PRIMARY KEY (service, key))`,
       );
-      await client.query(`CREATE INDEX IF NOT EXISTS ${this.table.derived('recorded_at_idx')} ON ${this.table.sql} (recorded_at)`);
+      await client.query(
+        `CREATE INDEX IF NOT EXISTS ${this.table.derived('recorded_at_idx')} ON ${this.table.sql} (recorded_at)`,
+      );
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -58,7 +66,10 @@ export class PgDedupMarks {
 
   /** Must run inside the caller's BEGIN…COMMIT. True: first time, apply the effect now. */
   async record(tx: ClientBase, key: string): Promise<boolean> {
-    const result = await tx.query(this.insertSql, [this.service, checkedKey(key, 'PgDedupMarks.record(key)')]);
+    const result = await tx.query(this.insertSql, [
+      this.service,
+      checkedKey(key, 'PgDedupMarks.record(key)'),
+    ]);
     return result.rowCount === 1;
   }
 

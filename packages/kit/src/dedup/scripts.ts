@@ -69,7 +69,9 @@ export function claimFromReply(reply: unknown): ClaimResult {
     return { outcome: 'busy', holder: text.slice(LEASE_PREFIX.length) };
   }
   // A value we never write: someone else uses our key space. Not done, so never skip.
-  throw new TypeError(`dedup claim: expected 1, "done" or "lease:<owner>", found ${JSON.stringify(text)}`);
+  throw new TypeError(
+    `dedup claim: expected 1, "done" or "lease:<owner>", found ${JSON.stringify(text)}`,
+  );
 }
 
 export function markFromReply(reply: unknown): MarkOutcome {

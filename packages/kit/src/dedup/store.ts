@@ -139,7 +139,8 @@ export class RedisDedupStore implements DedupStore {
 
     const marks = this.takeDeferred();
     const pipeline = this.pipeline();
-    for (const redisKey of marks) pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
+    for (const redisKey of marks)
+      pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
     for (const { redisKey } of asked) pipeline.troupeDedupClaim(redisKey, this.lease, this.leaseMs);
     const replies = await this.exec(pipeline, 'claim', asked[0]?.redisKey, marks);
     this.settleMarks(marks, replies.slice(0, marks.length));
@@ -170,7 +171,8 @@ export class RedisDedupStore implements DedupStore {
     // Also carries earlier deferred marks; a key whose mark is in flight elsewhere is sent again.
     const marks = [...new Set([...this.takeDeferred(), ...redisKeys])];
     const pipeline = this.pipeline();
-    for (const redisKey of marks) pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
+    for (const redisKey of marks)
+      pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
     const replies = await this.exec(pipeline, 'markDone', redisKeys[0], marks);
     const outcomes = this.settleMarks(marks, replies);
     return redisKeys.map((redisKey) => {
@@ -189,7 +191,8 @@ export class RedisDedupStore implements DedupStore {
     if (this.deferred.length === 0) return;
     const marks = this.takeDeferred();
     const pipeline = this.pipeline();
-    for (const redisKey of marks) pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
+    for (const redisKey of marks)
+      pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
     const replies = await this.exec(pipeline, 'flush', marks[0], marks);
     this.settleMarks(marks, replies);
   }
@@ -199,7 +202,12 @@ export class RedisDedupStore implements DedupStore {
     // Even if Redis does not answer, we no longer run it: our own later claim may retake the lease.
     this.held.delete(redisKey);
     try {
-      return (await (this.redis as unknown as DedupCommands).troupeDedupRelease(redisKey, this.lease)) === 1;
+      return (
+        (await (this.redis as unknown as DedupCommands).troupeDedupRelease(
+          redisKey,
+          this.lease,
+        )) === 1
+      );
     } catch (error) {
       throw new DedupUnavailableError('release', redisKey, error);
     }
@@ -214,7 +222,9 @@ export class RedisDedupStore implements DedupStore {
     try {
       value = await effect();
     } catch (error) {
-      await this.release(scoped).catch((releaseError: unknown) => this.onError(toError(releaseError)));
+      await this.release(scoped).catch((releaseError: unknown) =>
+        this.onError(toError(releaseError)),
+      );
       throw error;
     }
     // Remembered locally even if Redis fails now; retried with the next round trip.
@@ -251,7 +261,10 @@ export class RedisDedupStore implements DedupStore {
   }
 
   /** Confirmed marks are forgotten locally; failed ones go back to the queue. */
-  private settleMarks(marks: string[], replies: [Error | null, unknown][]): Map<string, MarkOutcome> {
+  private settleMarks(
+    marks: string[],
+    replies: [Error | null, unknown][],
+  ): Map<string, MarkOutcome> {
     const outcomes = new Map<string, MarkOutcome>();
     const failed: string[] = [];
     marks.forEach((redisKey, i) => {
@@ -311,6 +324,7 @@ function defineScripts(redis: Redis): void {
 }
 
 function positive(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(option, 'a positive integer of ms', String(value));
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(option, 'a positive integer of ms', String(value));
   return value;
 }

@@ -42,7 +42,10 @@ export async function toOutboxRecord(
 ): Promise<OutboxRecord> {
   if (isOutgoingEvent(input)) {
     if (!encode) {
-      throw new ConfigError('outbox.encode', 'an encoder (the publisher toMessage) to add an OutgoingEvent');
+      throw new ConfigError(
+        'outbox.encode',
+        'an encoder (the publisher toMessage) to add an OutgoingEvent',
+      );
     }
     const message = await encode(input);
     return record(message.topic ?? input.topic, input.key, message);
@@ -82,7 +85,8 @@ function encodeHeaderValue(value: Buffer | string | (Buffer | string)[]): Stored
 
 export function decodeHeaders(stored: StoredHeaders | null | undefined): IHeaders {
   const headers: IHeaders = {};
-  for (const [name, value] of Object.entries(stored ?? {})) headers[name] = decodeHeaderValue(value);
+  for (const [name, value] of Object.entries(stored ?? {}))
+    headers[name] = decodeHeaderValue(value);
   return headers;
 }
 

@@ -38,7 +38,11 @@ export class PgOutbox {
   private readonly notify: boolean;
 
   constructor(options: PgOutboxOptions = {}) {
-    this.table = qualifiedTable(options.schema ?? 'public', options.table ?? 'troupe_outbox', 'outbox');
+    this.table = qualifiedTable(
+      options.schema ?? 'public',
+      options.table ?? 'troupe_outbox',
+      'outbox',
+    );
     this.channel = `${this.table.schema}.${this.table.table}`;
     this.sql = outboxSql(this.table);
     this.encode = options.encode;
@@ -50,7 +54,9 @@ export class PgOutbox {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`troupe.migrate:${this.table.sql}`]);
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `troupe.migrate:${this.table.sql}`,
+      ]);
       for (const statement of this.sql.migration) await client.query(statement);
       await client.query('COMMIT');
     } catch (error) {
@@ -70,12 +76,18 @@ export class PgOutbox {
     const record = await toOutboxRecord(input, this.encode);
     const params: unknown[] = rowParams(record);
     if (this.notify) params.push(this.channel);
-    const result = await tx.query<{ id: string }>(this.notify ? this.sql.insertAndNotify : this.sql.insert, params);
+    const result = await tx.query<{ id: string }>(
+      this.notify ? this.sql.insertAndNotify : this.sql.insert,
+      params,
+    );
     return String(result.rows[0]?.id);
   }
 
   /** Adds several messages in one statement, in order. Returns their row ids. */
-  async addMany(tx: ClientBase, inputs: readonly (OutgoingEvent | OutboxMessage)[]): Promise<string[]> {
+  async addMany(
+    tx: ClientBase,
+    inputs: readonly (OutgoingEvent | OutboxMessage)[],
+  ): Promise<string[]> {
     if (inputs.length === 0) return [];
     const records = await Promise.all(inputs.map((input) => toOutboxRecord(input, this.encode)));
     const columns: unknown[][] = [[], [], [], [], []];
@@ -94,11 +106,18 @@ export class PgOutbox {
     const row = result.rows[0];
     return {
       pending: Number(row?.pending ?? 0),
-      oldestUnsentAgeMs: row?.oldest_ms === null || row?.oldest_ms === undefined ? null : Math.max(0, row.oldest_ms),
+      oldestUnsentAgeMs:
+        row?.oldest_ms === null || row?.oldest_ms === undefined ? null : Math.max(0, row.oldest_ms),
     };
   }
 }
 
 function rowParams(record: OutboxRecord): unknown[] {
-  return [record.aggregateKey, record.topic, record.key, record.value, JSON.stringify(record.headers)];
+  return [
+    record.aggregateKey,
+    record.topic,
+    record.key,
+    record.value,
+    JSON.stringify(record.headers),
+  ];
 }

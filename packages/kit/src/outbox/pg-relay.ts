@@ -85,14 +85,21 @@ export class OutboxRelay {
     this.outbox = options.outbox;
     this.pool = options.pool;
     if (options.producer) this.producer = options.producer;
-    else if (options.kafka) this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    else if (options.kafka)
+      this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     else throw new ConfigError('outboxRelay.kafka', 'a Kafka client or an idempotent producer');
     this.ownsProducer = !options.producer;
     this.batchSize = positive('outboxRelay.batchSize', options.batchSize ?? 500);
     this.pollIntervalMs = positive('outboxRelay.pollIntervalMs', options.pollIntervalMs ?? 1_000);
-    this.publishTimeoutMs = positive('outboxRelay.publishTimeoutMs', options.publishTimeoutMs ?? 30_000);
+    this.publishTimeoutMs = positive(
+      'outboxRelay.publishTimeoutMs',
+      options.publishTimeoutMs ?? 30_000,
+    );
     this.retentionMs = positive('outboxRelay.retentionMs', options.retentionMs ?? 24 * 3600_000);
-    this.cleanupIntervalMs = positive('outboxRelay.cleanupIntervalMs', options.cleanupIntervalMs ?? 60_000);
+    this.cleanupIntervalMs = positive(
+      'outboxRelay.cleanupIntervalMs',
+      options.cleanupIntervalMs ?? 60_000,
+    );
     this.listenEnabled = options.listen ?? true;
     this.onPublished = options.onPublished;
     this.onError = options.onError ?? (() => undefined);
@@ -146,7 +153,9 @@ export class OutboxRelay {
       broken = toError(error);
       await client.query('ROLLBACK').catch(() => undefined);
       if (rows.length > 0) {
-        await this.pool.query(this.outbox.sql.countAttempt, [rows.map((row) => row.id)]).catch(() => undefined);
+        await this.pool
+          .query(this.outbox.sql.countAttempt, [rows.map((row) => row.id)])
+          .catch(() => undefined);
       }
       throw broken;
     } finally {
@@ -160,7 +169,11 @@ export class OutboxRelay {
     for (const row of rows) {
       let messages = byTopic.get(row.topic);
       if (!messages) byTopic.set(row.topic, (messages = []));
-      messages.push({ key: row.message_key, value: row.value, headers: decodeHeaders(row.headers) });
+      messages.push({
+        key: row.message_key,
+        value: row.value,
+        headers: decodeHeaders(row.headers),
+      });
     }
     await this.producer.sendBatch({
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
@@ -226,7 +239,10 @@ export class OutboxRelay {
     try {
       let deleted = CLEANUP_CHUNK;
       while (deleted === CLEANUP_CHUNK) {
-        const result = await this.pool.query(this.outbox.sql.cleanup, [this.retentionMs, CLEANUP_CHUNK]);
+        const result = await this.pool.query(this.outbox.sql.cleanup, [
+          this.retentionMs,
+          CLEANUP_CHUNK,
+        ]);
         deleted = result.rowCount ?? 0;
       }
     } catch (error) {
@@ -254,6 +270,7 @@ function toOutboxRow(row: ClaimedRow): OutboxRow {
 }
 
 function positive(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(option, 'a positive integer', String(value));
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(option, 'a positive integer', String(value));
   return value;
 }

@@ -2,7 +2,13 @@ import type { ChainableCommander, Redis } from 'ioredis';
 import type { IHeaders } from 'kafkajs';
 import { ConfigError } from '../errors';
 import type { OutgoingEvent } from '../events/envelope';
-import { OutboxEncoder, OutboxMessage, StoredHeaders, decodeHeaders, toOutboxRecord } from './message';
+import {
+  OutboxEncoder,
+  OutboxMessage,
+  StoredHeaders,
+  decodeHeaders,
+  toOutboxRecord,
+} from './message';
 import type { OutboxStats } from './pg-outbox';
 
 export interface RedisOutboxOptions {
@@ -36,7 +42,8 @@ export class RedisOutbox {
 
   constructor(options: RedisOutboxOptions = {}) {
     this.stream = options.stream ?? 'troupe:outbox';
-    if (this.stream.length === 0) throw new ConfigError('redisOutbox.stream', 'a non-empty stream key', '');
+    if (this.stream.length === 0)
+      throw new ConfigError('redisOutbox.stream', 'a non-empty stream key', '');
     this.encode = options.encode;
   }
 
@@ -52,7 +59,10 @@ export class RedisOutbox {
 
   /** Entries not yet published (published entries are deleted) and the age of the oldest. */
   async stats(redis: Redis): Promise<OutboxStats> {
-    const [length, first] = await Promise.all([redis.xlen(this.stream), redis.xrange(this.stream, '-', '+', 'COUNT', 1)]);
+    const [length, first] = await Promise.all([
+      redis.xlen(this.stream),
+      redis.xrange(this.stream, '-', '+', 'COUNT', 1),
+    ]);
     const oldestId = first[0]?.[0];
     return {
       pending: length,
@@ -65,7 +75,8 @@ export class RedisOutbox {
 export function decodeEntry(id: string, fields: Buffer[] | null): RedisOutboxEntry | null {
   if (!fields) return null;
   const map = new Map<string, Buffer>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(String(fields[i]), fields[i + 1] as Buffer);
+  for (let i = 0; i + 1 < fields.length; i += 2)
+    map.set(String(fields[i]), fields[i + 1] as Buffer);
   const topic = map.get('topic')?.toString();
   if (!topic) return null;
   return {

@@ -80,22 +80,32 @@ export class RedisOutboxRelay {
   constructor(options: RedisOutboxRelayOptions) {
     this.outbox = options.outbox;
     this.blockMs = positive('redisOutboxRelay.blockMs', options.blockMs ?? 1_000);
-    this.publishTimeoutMs = positive('redisOutboxRelay.publishTimeoutMs', options.publishTimeoutMs ?? 10_000);
+    this.publishTimeoutMs = positive(
+      'redisOutboxRelay.publishTimeoutMs',
+      options.publishTimeoutMs ?? 10_000,
+    );
     this.leaseMs = positive('redisOutboxRelay.leaseMs', options.leaseMs ?? 15_000);
     this.claimIdleMs = positive('redisOutboxRelay.claimIdleMs', options.claimIdleMs ?? 10_000);
     this.batchSize = positive('redisOutboxRelay.batchSize', options.batchSize ?? 500);
     if (this.leaseMs <= this.publishTimeoutMs + this.blockMs) {
-      throw new ConfigError('redisOutboxRelay.leaseMs', 'more than publishTimeoutMs + blockMs', String(this.leaseMs));
+      throw new ConfigError(
+        'redisOutboxRelay.leaseMs',
+        'more than publishTimeoutMs + blockMs',
+        String(this.leaseMs),
+      );
     }
     // Blocking reads need their own connection, with a command timeout longer than the block.
     this.redis = options.redis.duplicate({ commandTimeout: this.blockMs + 5_000 });
     this.redis.on('error', (error: Error) => this.onError(error));
     if (options.producer) this.producer = options.producer;
-    else if (options.kafka) this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    else throw new ConfigError('redisOutboxRelay.kafka', 'a Kafka client or an idempotent producer');
+    else if (options.kafka)
+      this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    else
+      throw new ConfigError('redisOutboxRelay.kafka', 'a Kafka client or an idempotent producer');
     this.ownsProducer = !options.producer;
     this.group = options.group ?? 'troupe-outbox-relay';
-    this.consumer = options.consumer ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    this.consumer =
+      options.consumer ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.leaseKey = `${this.outbox.stream}:relay-lease:${this.group}`;
     this.onPublished = options.onPublished;
     this.onError = options.onError ?? (() => undefined);
@@ -115,14 +125,22 @@ export class RedisOutboxRelay {
     this.stopped = true;
     this.wakeup.notify();
     await this.loop;
-    await this.redis.eval(DROP_LEASE_SCRIPT, 1, this.leaseKey, this.consumer).catch(() => undefined);
+    await this.redis
+      .eval(DROP_LEASE_SCRIPT, 1, this.leaseKey, this.consumer)
+      .catch(() => undefined);
     this.redis.disconnect();
     if (this.ownsProducer) await this.producer.disconnect();
   }
 
   /** One round; returns how many entries it published (0 when it is not the active relay). */
   async relayOnce(): Promise<number> {
-    const held = await this.redis.eval(HOLD_LEASE_SCRIPT, 1, this.leaseKey, this.consumer, this.leaseMs);
+    const held = await this.redis.eval(
+      HOLD_LEASE_SCRIPT,
+      1,
+      this.leaseKey,
+      this.consumer,
+      this.leaseMs,
+    );
     if (held !== 1) {
       await this.wakeup.wait(Math.min(this.claimIdleMs, this.leaseMs) / 4);
       return 0;
@@ -142,11 +160,19 @@ export class RedisOutboxRelay {
     const live = entries.map(([id, fields]) => decodeEntry(id.toString(), fields));
     const publishable = live.filter((entry): entry is RedisOutboxEntry => entry !== null);
     if (publishable.length > 0) {
-      await withTimeout(this.publish(publishable), this.publishTimeoutMs, 'redis outbox relay publish');
+      await withTimeout(
+        this.publish(publishable),
+        this.publishTimeoutMs,
+        'redis outbox relay publish',
+      );
       await this.onPublished?.(publishable);
     }
     const ids = entries.map(([id]) => id.toString());
-    await this.redis.multi().xack(this.outbox.stream, this.group, ...ids).xdel(this.outbox.stream, ...ids).exec();
+    await this.redis
+      .multi()
+      .xack(this.outbox.stream, this.group, ...ids)
+      .xdel(this.outbox.stream, ...ids)
+      .exec();
     return publishable.length;
   }
 
@@ -178,7 +204,9 @@ export class RedisOutboxRelay {
       string | null,
       [string, string][] | null,
     ];
-    return (summary[3] ?? []).some(([consumer, count]) => consumer !== this.consumer && Number(count) > 0);
+    return (summary[3] ?? []).some(
+      ([consumer, count]) => consumer !== this.consumer && Number(count) > 0,
+    );
   }
 
   /** XAUTOCLAIM idle entries of other relays into ours; entries deleted meanwhile are acknowledged. */
@@ -203,7 +231,8 @@ export class RedisOutboxRelay {
     const args: (string | number)[] = ['GROUP', this.group, this.consumer, 'COUNT', this.batchSize];
     if (blockMs !== undefined) args.push('BLOCK', blockMs);
     args.push('STREAMS', this.outbox.stream, from);
-    const reply = (await this.redis.callBuffer('XREADGROUP', ...args)) as [Buffer, StreamEntries][] | null;
+    const reply = (await this.redis.callBuffer('XREADGROUP', ...args)) as
+      [Buffer, StreamEntries][] | null;
     return reply?.[0]?.[1] ?? [];
   }
 
@@ -222,13 +251,16 @@ export class RedisOutboxRelay {
   }
 }
 
-export async function runRedisOutboxRelay(options: RedisOutboxRelayOptions): Promise<RedisOutboxRelay> {
+export async function runRedisOutboxRelay(
+  options: RedisOutboxRelayOptions,
+): Promise<RedisOutboxRelay> {
   const relay = new RedisOutboxRelay(options);
   await relay.start();
   return relay;
 }
 
 function positive(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(option, 'a positive integer', String(value));
+  if (!Number.isInteger(value) || value <= 0)
+    throw new ConfigError(option, 'a positive integer', String(value));
   return value;
 }

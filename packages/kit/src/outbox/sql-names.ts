@@ -20,7 +20,11 @@ const MAX_TABLE_LENGTH = 40;
  */
 export function qualifiedTable(schema: string, table: string, option: string): QualifiedTable {
   if (!IDENTIFIER.test(schema) || schema.length > 63) {
-    throw new ConfigError(`${option}.schema`, 'a lower-case SQL identifier ([a-z_][a-z0-9_]*)', schema);
+    throw new ConfigError(
+      `${option}.schema`,
+      'a lower-case SQL identifier ([a-z_][a-z0-9_]*)',
+      schema,
+    );
   }
   if (!IDENTIFIER.test(table) || table.length > MAX_TABLE_LENGTH) {
     throw new ConfigError(

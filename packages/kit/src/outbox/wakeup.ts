@@ -17,13 +17,12 @@ export class Wakeup {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done(): void {
+      const done = (): void => {
         clearTimeout(timer);
-        self.resolve = undefined;
+        this.resolve = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.resolve = done;
     });
   }
@@ -38,7 +37,10 @@ export function backoffMs(failures: number, baseMs = 100, capMs = 5_000): number
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: expected an answer within ${ms} ms, found none`)), ms);
+    timer = setTimeout(
+      () => reject(new Error(`${what}: expected an answer within ${ms} ms, found none`)),
+      ms,
+    );
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
