@@ -1,4 +1,5 @@
 import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { RawAvroSchema } from '@kafkajs/confluent-schema-registry/dist/@types';
 import type { RunningRegistry } from '@troupe/registry';
 import { api, recordSchema, RegistryFixture, uniqueTopic } from './support';
 
@@ -84,7 +85,7 @@ describe('registry through @kafkajs/confluent-schema-registry', () => {
     expect(await client.getLatestSchemaId('evolving-value')).toBe(v2.id);
 
     const decoded = await new SchemaRegistry({ host: registry.url }).decode(old, {
-      [SchemaType.AVRO]: { readerSchema: orderV2 },
+      [SchemaType.AVRO]: { readerSchema: orderV2 as RawAvroSchema },
     });
     expect(decoded).toEqual({ id: 'o-2', amount: 7, currency: 'EUR' });
   });

@@ -33,6 +33,12 @@ export class RegistryFixture {
     return registry;
   }
 
+  /** A topic something else (a child process) writes to, to delete in `cleanUp()`. */
+  track(topic: string): string {
+    this.topics.add(topic);
+    return topic;
+  }
+
   async stop(registry: RunningRegistry): Promise<void> {
     this.running.delete(registry);
     await registry.close();
@@ -53,6 +59,22 @@ export class RegistryFixture {
     } finally {
       await admin.disconnect();
     }
+  }
+}
+
+/** The end offset of the topic's single partition: how many records were ever written to it. */
+export async function endOffset(topic: string): Promise<number> {
+  const admin = new Kafka({
+    clientId: 'troupe-registry-test',
+    brokers: brokers(),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return Number(offsets.find((o) => o.partition === 0)?.high ?? 0);
+  } finally {
+    await admin.disconnect();
   }
 }
 
