@@ -189,267 +189,481 @@ export const EventTopics: { readonly [T in EventType]: TopicName } = {
 /** topics.json as data, for `troupe topics` and tests. */
 export const topicSpecs: TopicSpec[] = [
   {
-    name: 'releases.events',
-    partitions: 6,
-    config: { 'cleanup.policy': 'delete', 'retention.ms': '604800000' },
-    eventTypes: [
-      'troupe.releases.ReleaseRequested',
-      'troupe.releases.TestsPassed',
-      'troupe.releases.TestsFailed',
-      'troupe.releases.CanaryStarted',
-      'troupe.releases.CanaryDegraded',
-      'troupe.releases.Promoted',
-      'troupe.releases.RolledBack',
-    ],
-    key: 'releaseId',
+    "name": "releases.events",
+    "partitions": 6,
+    "key": "releaseId",
+    "config": {
+      "cleanup.policy": "delete",
+      "retention.ms": "604800000"
+    },
+    "eventTypes": [
+      "troupe.releases.ReleaseRequested",
+      "troupe.releases.TestsPassed",
+      "troupe.releases.TestsFailed",
+      "troupe.releases.CanaryStarted",
+      "troupe.releases.CanaryDegraded",
+      "troupe.releases.Promoted",
+      "troupe.releases.RolledBack"
+    ]
   },
   {
-    name: 'telemetry.samples',
-    partitions: 6,
-    config: { 'cleanup.policy': 'delete', 'retention.ms': '86400000' },
-    eventTypes: ['troupe.telemetry.RequestSamples'],
-    key: 'service',
+    "name": "telemetry.samples",
+    "partitions": 6,
+    "key": "service",
+    "config": {
+      "cleanup.policy": "delete",
+      "retention.ms": "86400000"
+    },
+    "eventTypes": [
+      "troupe.telemetry.RequestSamples"
+    ]
   },
   {
-    name: 'alerts.events',
-    partitions: 3,
-    config: { 'cleanup.policy': 'delete', 'retention.ms': '2592000000' },
-    eventTypes: ['troupe.alerts.AlertRaised'],
-    key: 'releaseId',
-  },
+    "name": "alerts.events",
+    "partitions": 3,
+    "key": "releaseId",
+    "config": {
+      "cleanup.policy": "delete",
+      "retention.ms": "2592000000"
+    },
+    "eventTypes": [
+      "troupe.alerts.AlertRaised"
+    ]
+  }
 ];
 
 /** The .avsc files, as written: `createSchemaCatalog(schemaSources)` needs no filesystem. */
 export const schemaSources: SchemaSource[] = [
   {
-    source: 'alerts/AlertRaised.avsc',
-    schema: {
-      type: 'record',
-      name: 'AlertRaised',
-      namespace: 'troupe.alerts',
-      doc: "Something needs a human's attention, or at least their knowledge.",
-      fields: [
-        { name: 'alertId', type: 'string' },
+    "source": "alerts/AlertRaised.avsc",
+    "schema": {
+      "type": "record",
+      "name": "AlertRaised",
+      "namespace": "troupe.alerts",
+      "doc": "Something needs a human's attention, or at least their knowledge.",
+      "fields": [
         {
-          name: 'releaseId',
-          type: 'string',
-          doc: 'The release the alert is about (aggregate key).',
+          "name": "alertId",
+          "type": "string"
         },
-        { name: 'service', type: 'string' },
         {
-          name: 'severity',
-          type: {
-            type: 'enum',
-            name: 'Severity',
-            symbols: ['INFO', 'WARNING', 'CRITICAL'],
-            default: 'INFO',
+          "name": "releaseId",
+          "type": "string",
+          "doc": "The release the alert is about (aggregate key)."
+        },
+        {
+          "name": "service",
+          "type": "string"
+        },
+        {
+          "name": "severity",
+          "type": {
+            "type": "enum",
+            "name": "Severity",
+            "symbols": [
+              "INFO",
+              "WARNING",
+              "CRITICAL"
+            ],
+            "default": "INFO"
+          }
+        },
+        {
+          "name": "summary",
+          "type": "string",
+          "doc": "One readable line."
+        },
+        {
+          "name": "details",
+          "type": {
+            "type": "map",
+            "values": "string"
           },
+          "default": {},
+          "doc": "Free-form facts (rates, versions, links)."
         },
-        { name: 'summary', type: 'string', doc: 'One readable line.' },
         {
-          name: 'details',
-          type: { type: 'map', values: 'string' },
-          default: {},
-          doc: 'Free-form facts (rates, versions, links).',
-        },
-        { name: 'raisedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      ],
-    },
+          "name": "raisedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        }
+      ]
+    }
   },
   {
-    source: 'releases/CanaryDegraded.avsc',
-    schema: {
-      type: 'record',
-      name: 'CanaryDegraded',
-      namespace: 'troupe.releases',
-      doc: "The canary's error rate is significantly worse than the baseline's (two-proportion z-test).",
-      fields: [
-        { name: 'releaseId', type: 'string' },
-        { name: 'service', type: 'string' },
-        { name: 'version', type: 'string', doc: 'The degraded canary version.' },
+    "source": "releases/CanaryDegraded.avsc",
+    "schema": {
+      "type": "record",
+      "name": "CanaryDegraded",
+      "namespace": "troupe.releases",
+      "doc": "The canary's error rate is significantly worse than the baseline's (two-proportion z-test).",
+      "fields": [
         {
-          name: 'canaryErrorRate',
-          type: 'double',
-          doc: 'Errors per request on the canary, between 0 and 1.',
+          "name": "releaseId",
+          "type": "string"
         },
         {
-          name: 'baselineErrorRate',
-          type: 'double',
-          doc: 'Errors per request on the stable version, between 0 and 1.',
+          "name": "service",
+          "type": "string"
         },
         {
-          name: 'zScore',
-          type: 'double',
-          doc: 'z statistic of the two-proportion test (canary minus baseline).',
-        },
-        { name: 'pValue', type: 'double', doc: 'One-sided p-value of the test.' },
-        {
-          name: 'samples',
-          type: 'long',
-          doc: 'Requests observed on the canary and the baseline together.',
+          "name": "version",
+          "type": "string",
+          "doc": "The degraded canary version."
         },
         {
-          name: 'firstBadSampleAt',
-          type: { type: 'long', logicalType: 'timestamp-millis' },
-          doc: 'Start of the first telemetry window in which the canary was worse.',
+          "name": "canaryErrorRate",
+          "type": "double",
+          "doc": "Errors per request on the canary, between 0 and 1."
         },
-        { name: 'detectedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      ],
-    },
+        {
+          "name": "baselineErrorRate",
+          "type": "double",
+          "doc": "Errors per request on the stable version, between 0 and 1."
+        },
+        {
+          "name": "zScore",
+          "type": "double",
+          "doc": "z statistic of the two-proportion test (canary minus baseline)."
+        },
+        {
+          "name": "pValue",
+          "type": "double",
+          "doc": "One-sided p-value of the test."
+        },
+        {
+          "name": "samples",
+          "type": "long",
+          "doc": "Requests observed on the canary and the baseline together."
+        },
+        {
+          "name": "firstBadSampleAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "Start of the first telemetry window in which the canary was worse."
+        },
+        {
+          "name": "detectedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        }
+      ]
+    }
   },
   {
-    source: 'releases/CanaryStarted.avsc',
-    schema: {
-      type: 'record',
-      name: 'CanaryStarted',
-      namespace: 'troupe.releases',
-      doc: 'The new version now serves a share of the traffic beside the stable version.',
-      fields: [
-        { name: 'releaseId', type: 'string' },
-        { name: 'service', type: 'string' },
-        { name: 'version', type: 'string', doc: 'The canary version.' },
-        { name: 'share', type: 'double', doc: 'Share of traffic on the canary, between 0 and 1.' },
+    "source": "releases/CanaryStarted.avsc",
+    "schema": {
+      "type": "record",
+      "name": "CanaryStarted",
+      "namespace": "troupe.releases",
+      "doc": "The new version now serves a share of the traffic beside the stable version.",
+      "fields": [
         {
-          name: 'stableVersion',
-          type: 'string',
-          doc: 'The version serving the rest of the traffic (the baseline).',
+          "name": "releaseId",
+          "type": "string"
         },
-        { name: 'startedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      ],
-    },
+        {
+          "name": "service",
+          "type": "string"
+        },
+        {
+          "name": "version",
+          "type": "string",
+          "doc": "The canary version."
+        },
+        {
+          "name": "share",
+          "type": "double",
+          "doc": "Share of traffic on the canary, between 0 and 1."
+        },
+        {
+          "name": "stableVersion",
+          "type": "string",
+          "doc": "The version serving the rest of the traffic (the baseline)."
+        },
+        {
+          "name": "startedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        }
+      ]
+    }
   },
   {
-    source: 'releases/Promoted.avsc',
-    schema: {
-      type: 'record',
-      name: 'Promoted',
-      namespace: 'troupe.releases',
-      doc: 'The canary stayed healthy and now serves all traffic. Ends the release saga.',
-      fields: [
-        { name: 'releaseId', type: 'string' },
-        { name: 'service', type: 'string' },
-        { name: 'version', type: 'string', doc: 'The version now serving all traffic.' },
-        { name: 'previousVersion', type: 'string', doc: 'The version it replaced.' },
-        { name: 'promotedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      ],
-    },
+    "source": "releases/Promoted.avsc",
+    "schema": {
+      "type": "record",
+      "name": "Promoted",
+      "namespace": "troupe.releases",
+      "doc": "The canary stayed healthy and now serves all traffic. Ends the release saga.",
+      "fields": [
+        {
+          "name": "releaseId",
+          "type": "string"
+        },
+        {
+          "name": "service",
+          "type": "string"
+        },
+        {
+          "name": "version",
+          "type": "string",
+          "doc": "The version now serving all traffic."
+        },
+        {
+          "name": "previousVersion",
+          "type": "string",
+          "doc": "The version it replaced."
+        },
+        {
+          "name": "promotedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        }
+      ]
+    }
   },
   {
-    source: 'releases/ReleaseRequested.avsc',
-    schema: {
-      type: 'record',
-      name: 'ReleaseRequested',
-      namespace: 'troupe.releases',
-      doc: 'Someone asked to release a new version of a service. Starts the release saga.',
-      fields: [
+    "source": "releases/ReleaseRequested.avsc",
+    "schema": {
+      "type": "record",
+      "name": "ReleaseRequested",
+      "namespace": "troupe.releases",
+      "doc": "Someone asked to release a new version of a service. Starts the release saga.",
+      "fields": [
         {
-          name: 'releaseId',
-          type: 'string',
-          doc: 'Aggregate key: every event of this release carries it.',
-        },
-        { name: 'service', type: 'string', doc: 'Name of the service being released.' },
-        { name: 'version', type: 'string', doc: 'Version to release (the canary).' },
-        {
-          name: 'canaryShare',
-          type: 'double',
-          doc: 'Share of traffic the canary receives, between 0 and 1.',
+          "name": "releaseId",
+          "type": "string",
+          "doc": "Aggregate key: every event of this release carries it."
         },
         {
-          name: 'requestedBy',
-          type: 'string',
-          doc: 'Who asked for the release (user or pipeline).',
+          "name": "service",
+          "type": "string",
+          "doc": "Name of the service being released."
         },
-        { name: 'requestedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      ],
-    },
+        {
+          "name": "version",
+          "type": "string",
+          "doc": "Version to release (the canary)."
+        },
+        {
+          "name": "canaryShare",
+          "type": "double",
+          "doc": "Share of traffic the canary receives, between 0 and 1."
+        },
+        {
+          "name": "requestedBy",
+          "type": "string",
+          "doc": "Who asked for the release (user or pipeline)."
+        },
+        {
+          "name": "requestedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        }
+      ]
+    }
   },
   {
-    source: 'releases/RolledBack.avsc',
-    schema: {
-      type: 'record',
-      name: 'RolledBack',
-      namespace: 'troupe.releases',
-      doc: 'Traffic went back to the stable version after the canary degraded. Ends the release saga.',
-      fields: [
-        { name: 'releaseId', type: 'string' },
-        { name: 'service', type: 'string' },
-        { name: 'fromVersion', type: 'string', doc: 'The canary version taken out of service.' },
-        { name: 'toVersion', type: 'string', doc: 'The version serving all traffic again.' },
-        { name: 'reason', type: 'string', doc: 'Why the release was rolled back.' },
-        { name: 'firstBadSampleAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
+    "source": "releases/RolledBack.avsc",
+    "schema": {
+      "type": "record",
+      "name": "RolledBack",
+      "namespace": "troupe.releases",
+      "doc": "Traffic went back to the stable version after the canary degraded. Ends the release saga.",
+      "fields": [
         {
-          name: 'rolledBackAt',
-          type: { type: 'long', logicalType: 'timestamp-millis' },
-          doc: 'rolledBackAt - firstBadSampleAt is the time to heal.',
+          "name": "releaseId",
+          "type": "string"
         },
-      ],
-    },
+        {
+          "name": "service",
+          "type": "string"
+        },
+        {
+          "name": "fromVersion",
+          "type": "string",
+          "doc": "The canary version taken out of service."
+        },
+        {
+          "name": "toVersion",
+          "type": "string",
+          "doc": "The version serving all traffic again."
+        },
+        {
+          "name": "reason",
+          "type": "string",
+          "doc": "Why the release was rolled back."
+        },
+        {
+          "name": "firstBadSampleAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        },
+        {
+          "name": "rolledBackAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "rolledBackAt - firstBadSampleAt is the time to heal."
+        }
+      ]
+    }
   },
   {
-    source: 'releases/TestsFailed.avsc',
-    schema: {
-      type: 'record',
-      name: 'TestsFailed',
-      namespace: 'troupe.releases',
-      doc: "The release's test suite failed; the release stops here.",
-      fields: [
-        { name: 'releaseId', type: 'string' },
-        { name: 'service', type: 'string' },
-        { name: 'version', type: 'string' },
-        { name: 'reason', type: 'string', doc: 'One-line summary of why the suite failed.' },
+    "source": "releases/TestsFailed.avsc",
+    "schema": {
+      "type": "record",
+      "name": "TestsFailed",
+      "namespace": "troupe.releases",
+      "doc": "The release's test suite failed; the release stops here.",
+      "fields": [
         {
-          name: 'failedTests',
-          type: { type: 'array', items: 'string' },
-          doc: 'Names of the failed tests.',
+          "name": "releaseId",
+          "type": "string"
         },
-        { name: 'finishedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      ],
-    },
+        {
+          "name": "service",
+          "type": "string"
+        },
+        {
+          "name": "version",
+          "type": "string"
+        },
+        {
+          "name": "reason",
+          "type": "string",
+          "doc": "One-line summary of why the suite failed."
+        },
+        {
+          "name": "failedTests",
+          "type": {
+            "type": "array",
+            "items": "string"
+          },
+          "doc": "Names of the failed tests."
+        },
+        {
+          "name": "finishedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        }
+      ]
+    }
   },
   {
-    source: 'releases/TestsPassed.avsc',
-    schema: {
-      type: 'record',
-      name: 'TestsPassed',
-      namespace: 'troupe.releases',
-      doc: "The release's test suite passed; the canary may start.",
-      fields: [
-        { name: 'releaseId', type: 'string' },
-        { name: 'service', type: 'string' },
-        { name: 'version', type: 'string' },
-        { name: 'passedTests', type: 'int', doc: 'Number of tests that ran and passed.' },
-        { name: 'durationMs', type: 'long', doc: 'Wall-clock duration of the suite.' },
-        { name: 'finishedAt', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      ],
-    },
+    "source": "releases/TestsPassed.avsc",
+    "schema": {
+      "type": "record",
+      "name": "TestsPassed",
+      "namespace": "troupe.releases",
+      "doc": "The release's test suite passed; the canary may start.",
+      "fields": [
+        {
+          "name": "releaseId",
+          "type": "string"
+        },
+        {
+          "name": "service",
+          "type": "string"
+        },
+        {
+          "name": "version",
+          "type": "string"
+        },
+        {
+          "name": "passedTests",
+          "type": "int",
+          "doc": "Number of tests that ran and passed."
+        },
+        {
+          "name": "durationMs",
+          "type": "long",
+          "doc": "Wall-clock duration of the suite."
+        },
+        {
+          "name": "finishedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        }
+      ]
+    }
   },
   {
-    source: 'telemetry/RequestSamples.avsc',
-    schema: {
-      type: 'record',
-      name: 'RequestSamples',
-      namespace: 'troupe.telemetry',
-      doc: 'Request outcomes of one service version over one time window, aggregated at the source.',
-      fields: [
-        { name: 'service', type: 'string', doc: 'Aggregate key of the telemetry topic.' },
-        { name: 'version', type: 'string' },
+    "source": "telemetry/RequestSamples.avsc",
+    "schema": {
+      "type": "record",
+      "name": "RequestSamples",
+      "namespace": "troupe.telemetry",
+      "doc": "Request outcomes of one service version over one time window, aggregated at the source.",
+      "fields": [
         {
-          name: 'releaseId',
-          type: ['null', 'string'],
-          default: null,
-          doc: 'The release whose canary produced these samples, if any.',
+          "name": "service",
+          "type": "string",
+          "doc": "Aggregate key of the telemetry topic."
         },
-        { name: 'windowStart', type: { type: 'long', logicalType: 'timestamp-millis' } },
-        { name: 'windowMs', type: 'int', doc: 'Length of the window in milliseconds.' },
-        { name: 'requests', type: 'long' },
         {
-          name: 'errors',
-          type: 'long',
-          doc: 'Requests that failed (5xx or timeout); at most requests.',
+          "name": "version",
+          "type": "string"
         },
-        { name: 'latencyP50Ms', type: 'double' },
-        { name: 'latencyP99Ms', type: 'double' },
-      ],
-    },
-  },
+        {
+          "name": "releaseId",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The release whose canary produced these samples, if any."
+        },
+        {
+          "name": "windowStart",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          }
+        },
+        {
+          "name": "windowMs",
+          "type": "int",
+          "doc": "Length of the window in milliseconds."
+        },
+        {
+          "name": "requests",
+          "type": "long"
+        },
+        {
+          "name": "errors",
+          "type": "long",
+          "doc": "Requests that failed (5xx or timeout); at most requests."
+        },
+        {
+          "name": "latencyP50Ms",
+          "type": "double"
+        },
+        {
+          "name": "latencyP99Ms",
+          "type": "double"
+        }
+      ]
+    }
+  }
 ];

@@ -1,6 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import * as prettier from 'prettier';
 import { CliFailure, type CliContext } from '../context';
 import { generateContractsSource } from '../typegen/typegen';
 import type { Contracts } from './contracts';
@@ -12,18 +11,17 @@ export function defaultGeneratedFile(contracts: Contracts): string {
   return path.join(path.dirname(contracts.schemasDir), GENERATED_FILE);
 }
 
-/** The generated TypeScript for `contracts`, formatted with the repository's prettier settings. */
-export async function renderContracts(contracts: Contracts): Promise<string> {
+/**
+ * The generated TypeScript for `contracts`. Laid out by the generator itself (prettier ignores
+ * the file), so the output depends only on the input and the check needs no formatter.
+ */
+export function renderContracts(contracts: Contracts): string {
   const schemas = contracts.catalog.entries().map((entry) => ({
     name: entry.name,
     schema: entry.schema,
     source: path.relative(contracts.schemasDir, entry.source).split(path.sep).join('/'),
   }));
-  const source = generateContractsSource(schemas, contracts.topics);
-  // Settings of the repository holding the schemas, whatever --out says: same input, same bytes.
-  const config =
-    (await prettier.resolveConfig(path.join(contracts.schemasDir, 'generated.ts'))) ?? {};
-  return prettier.format(source, { ...config, parser: 'typescript' });
+  return generateContractsSource(schemas, contracts.topics);
 }
 
 /** Writes the generated file, or with `check` fails when the committed one differs. */
@@ -33,7 +31,7 @@ export async function generateContracts(
   check: boolean,
   context: CliContext,
 ): Promise<void> {
-  const generated = await renderContracts(contracts);
+  const generated = renderContracts(contracts);
   const shown = path.relative(context.cwd, outFile) || outFile;
   const current = await readFile(outFile, 'utf8').catch(() => undefined);
   if (check) {

@@ -78,15 +78,16 @@ export function parseTopics(json: unknown, file: string): TopicSpec[] {
     }
     if (spec.key !== undefined && typeof spec.key !== 'string')
       fail(jsonPath(at, 'key'), 'expected a field name');
+    const replicationFactor = positive('replicationFactor');
+    // Key order as a reader expects it; it is also the order of the generated topicSpecs.
     const topic: TopicSpec = {
       name,
       partitions: partitions as number,
+      ...(replicationFactor === undefined ? {} : { replicationFactor }),
+      ...(spec.key === undefined ? {} : { key: spec.key as string }),
       config: config as Record<string, string>,
       eventTypes: eventTypes as string[],
     };
-    const replicationFactor = positive('replicationFactor');
-    if (replicationFactor !== undefined) topic.replicationFactor = replicationFactor;
-    if (spec.key !== undefined) topic.key = spec.key as string;
     return topic;
   });
 }
