@@ -4,7 +4,10 @@ import type { Config } from 'jest';
 // Workspace packages resolve to their sources so a test never runs stale dist/ output.
 const shared = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
-  moduleNameMapper: { '^@troupe/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' },
+  moduleNameMapper: {
+    '^@troupe/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@troupe-services/([a-z-]+)$': '<rootDir>/services/$1/src/index.ts',
+  },
   testEnvironment: 'node',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 } satisfies Config;

@@ -1,0 +1,174 @@
+import { Events, EventTypes } from '@troupe/contracts';
+import { Environment, createFailFastRedis, defineService } from '@troupe/kit';
+import {
+  PipelineService,
+  PipelineSettings,
+  RedisTrafficRouter,
+  RunningService,
+  createPipelineService,
+  loadPipelineSettings,
+  readDuration,
+  readNumber,
+  readString,
+  releaseEventId,
+  serviceName,
+} from '@troupe-services/pipeline';
+import { CanaryState } from './canary-state';
+import { PromotionLoop } from './promotion-loop';
+
+export interface CanarySettings {
+  /** How long a canary must stay healthy before it is promoted. */
+  observationMs: number;
+  /** Share used when the release's request was never seen. */
+  defaultShare: number;
+  /** The version a service is assumed to run when the router has never seen it. */
+  initialStableVersion: string;
+  promotionIntervalMs: number;
+}
+
+/**
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | TROUPE_CANARY_OBSERVATION | `30s` | healthy time before promotion |
+ * | TROUPE_CANARY_DEFAULT_SHARE | `0.1` | canary share when the request was not seen |
+ * | TROUPE_CANARY_INITIAL_STABLE_VERSION | `1.0.0` | stable version of a service new to the router |
+ * | TROUPE_CANARY_PROMOTION_INTERVAL | `100ms` | how often due promotions are looked for |
+ */
+export function loadCanarySettings(env: Environment): CanarySettings {
+  return {
+    observationMs: readDuration(env, 'TROUPE_CANARY_OBSERVATION', 30_000, {
+      maxMs: 24 * 3_600_000,
+    }),
+    defaultShare: readNumber(env, 'TROUPE_CANARY_DEFAULT_SHARE', 0.1, { min: 0.001, max: 1 }),
+    initialStableVersion: readString(env, 'TROUPE_CANARY_INITIAL_STABLE_VERSION', '1.0.0'),
+    promotionIntervalMs: readDuration(env, 'TROUPE_CANARY_PROMOTION_INTERVAL', 100, {
+      minMs: 10,
+      maxMs: 60_000,
+    }),
+  };
+}
+
+/**
+ * ReleaseRequested → remember the requested share. TestsPassed → start the canary on the router
+ * (through the `router` breaker) → CanaryStarted, and schedule the promotion. CanaryDegraded or
+ * RolledBack → never promote that release.
+ */
+export function canaryDefinition(
+  settings: PipelineSettings,
+  canary: CanarySettings,
+  state: CanaryState,
+  router: RedisTrafficRouter,
+) {
+  const topic = settings.topics.releases;
+  return defineService<EventTypes>()({
+    name: serviceName('canary', settings),
+    topics: [topic],
+    publishes: { [Events.CanaryStarted]: topic },
+    consumes: {
+      [Events.ReleaseRequested]: (request) =>
+        state.rememberShare(request.releaseId, request.canaryShare),
+      [Events.TestsPassed]: {
+        dependsOn: ['router'],
+        handle: async (passed, ctx) => {
+          const { releaseId, service, version } = passed;
+          const share = (await state.shareOf(releaseId)) ?? canary.defaultShare;
+          const started = await ctx
+            .breaker('router')
+            .run(() =>
+              router.startCanary({
+                service,
+                releaseId,
+                version,
+                share,
+                defaultStableVersion: canary.initialStableVersion,
+                correlationId: ctx.metadata.correlationId,
+              }),
+            );
+          if (started.outcome === 'ended') {
+            ctx.log.info(
+              { releaseId, endedAs: started.endedAs },
+              'release already ended: no canary',
+            );
+            return;
+          }
+          if (started.replacedReleaseId)
+            ctx.log.warn(
+              { releaseId, replaced: started.replacedReleaseId },
+              'canary replaced an earlier canary of the service',
+            );
+          const envelope = await ctx.publish(
+            Events.CanaryStarted,
+            {
+              releaseId,
+              service,
+              version,
+              share,
+              stableVersion: started.stableVersion,
+              startedAt: new Date(started.startedAt),
+            },
+            { key: releaseId, id: releaseEventId(releaseId, 'CanaryStarted') },
+          );
+          await state.schedule({
+            releaseId,
+            service,
+            version,
+            dueAt: started.startedAt + canary.observationMs,
+            correlationId: ctx.metadata.correlationId,
+            causationId: envelope.id,
+          });
+          ctx.log.info(
+            { releaseId, service, version, share, stableVersion: started.stableVersion },
+            'canary started',
+          );
+        },
+      },
+      [Events.CanaryDegraded]: (degraded) => state.halt(degraded.releaseId, 'degraded'),
+      [Events.RolledBack]: (rolledBack) => state.halt(rolledBack.releaseId, 'rolled back'),
+    },
+  });
+}
+
+export interface RunningCanary extends RunningService {
+  readonly pipeline: PipelineService;
+  readonly router: RedisTrafficRouter;
+}
+
+export async function startCanary(
+  env: Environment = process.env,
+  options: { opsServer?: boolean } = {},
+): Promise<RunningCanary> {
+  const settings = loadPipelineSettings(env);
+  const canary = loadCanarySettings(env);
+  const redis = createFailFastRedis(settings.redisUrl);
+  const state = new CanaryState(redis, settings.redisPrefix);
+  const router = new RedisTrafficRouter(redis, settings.redisPrefix);
+  const definition = canaryDefinition(settings, canary, state, router);
+  const pipeline = createPipelineService(definition, settings, {
+    redis,
+    opsServer: options.opsServer ?? false,
+    handlerTimeoutMs: 5_000,
+    dedupLeaseMs: 10_000,
+    breakers: { router: { resetTimeoutMs: 1_000, volumeThreshold: 3 } },
+  });
+  const { service } = pipeline;
+  const loop = new PromotionLoop({
+    state,
+    router,
+    breaker: service.breakers.get('router'),
+    publisher: service.publisher,
+    releasesTopic: settings.topics.releases,
+    logger: service.logger,
+    intervalMs: canary.promotionIntervalMs,
+  });
+  await service.start();
+  loop.start();
+  return {
+    name: definition.name,
+    pipeline,
+    router,
+    stop: async () => {
+      await loop.stop();
+      await pipeline.stop();
+    },
+  };
+}

@@ -1,0 +1,26 @@
+export {
+  readBoolean,
+  readDatabaseUrl,
+  readDuration,
+  readNumber,
+  readOptionalString,
+  readRedisUrl,
+  readRequiredString,
+  readString,
+} from './env';
+export { loadPipelineSettings, releaseEventId, serviceName } from './settings';
+export type { PipelineSettings, PipelineTopics } from './settings';
+export { createPipelineCodec } from './codec';
+export { createPipelineService, quitRedis } from './pipeline-service';
+export type { PipelineService, PipelineServiceOptions } from './pipeline-service';
+export { RedisTrafficRouter } from './traffic-router';
+export type {
+  CanaryRequest,
+  PromoteResult,
+  ReleaseRouting,
+  RollbackResult,
+  Route,
+  StartResult,
+} from './traffic-router';
+export { runAsProcess } from './process-main';
+export type { ProcessOptions, RunningService } from './process-main';

@@ -1,0 +1,93 @@
+import {
+  BreakerSettings,
+  EventMap,
+  PublishMap,
+  RedisDedupStore,
+  ServiceDefinition,
+  TroupeService,
+  createFailFastRedis,
+  createService,
+  dedupMiddleware,
+} from '@troupe/kit';
+import type { Redis } from 'ioredis';
+import { createPipelineCodec } from './codec';
+import type { PipelineSettings } from './settings';
+
+export interface PipelineServiceOptions {
+  /** Serve /healthz, /readyz and /metrics on the kit's TROUPE_HTTP_PORT (processes do, tests need not). */
+  opsServer: boolean;
+  /** How long a dedup claim keeps other consumers out; above the handler timeout. Default 30 s. */
+  dedupLeaseMs?: number;
+  handlerTimeoutMs?: number;
+  breakers?: Record<string, BreakerSettings>;
+  /** The Redis connection for dedup (and the service's own state); made from TROUPE_REDIS_URL if absent. Closed by stop(). */
+  redis?: Redis;
+}
+
+/** A kit service plus the Redis connection its dedup store uses. */
+export interface PipelineService {
+  service: TroupeService;
+  /** The fail-fast connection used by dedup; the service may use it for its own state too. */
+  redis: Redis;
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates (does not start) a kit service the way every pipeline service runs: Avro codec from the
+ * contracts, Redis dedup (lease, then done) in the chain so `ctx.once` is available, consumer
+ * fetches tuned for latency (TROUPE_CONSUMER_MAX_WAIT) and a session timeout short enough that a
+ * killed instance's partitions move on soon (TROUPE_CONSUMER_SESSION_TIMEOUT).
+ */
+export function createPipelineService<E extends EventMap, P extends PublishMap<E>>(
+  definition: ServiceDefinition<E, P>,
+  settings: PipelineSettings,
+  options: PipelineServiceOptions,
+): PipelineService {
+  const redis = options.redis ?? createFailFastRedis(settings.redisUrl);
+  const store = new RedisDedupStore({
+    redis,
+    service: definition.name,
+    leaseMs: options.dedupLeaseMs ?? 30_000,
+    prefix: `${settings.redisPrefix}:dedup`,
+  });
+  const config = settings.kit;
+  const service = createService(
+    { ...definition, middleware: [dedupMiddleware(store), ...(definition.middleware ?? [])] },
+    {
+      config,
+      codec: createPipelineCodec(config, settings.autoRegisterSchemas),
+      handlerTimeoutMs: options.handlerTimeoutMs,
+      http: options.opsServer ? { port: config.http.port, host: config.http.host } : false,
+      breakers: options.breakers ? { perName: options.breakers } : undefined,
+      consumer: {
+        maxWaitTimeMs: settings.consumerMaxWaitMs,
+        sessionTimeoutMs: settings.sessionTimeoutMs,
+        heartbeatIntervalMs: Math.max(500, Math.floor(settings.sessionTimeoutMs / 5)),
+        rebalanceTimeoutMs: Math.max(settings.sessionTimeoutMs, 10_000),
+      },
+    },
+  );
+  let stopped: Promise<void> | undefined;
+  return {
+    service,
+    redis,
+    stop: () =>
+      (stopped ??= (async () => {
+        await service.stop();
+        await quitRedis(redis);
+      })()),
+  };
+}
+
+/** QUIT (pending replies first, so deferred dedup marks land), or drop the socket if Redis does not answer. */
+export async function quitRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  const timer = setTimeout(() => redis.disconnect(), 2_000);
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  } finally {
+    clearTimeout(timer);
+  }
+}

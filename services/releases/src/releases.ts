@@ -1,0 +1,162 @@
+import { Events, EventTypes, ReleaseRequested } from '@troupe/contracts';
+import {
+  Environment,
+  OutboxRelay,
+  OutgoingEvent,
+  createKafka,
+  defineService,
+  toMessage,
+} from '@troupe/kit';
+import {
+  PipelineService,
+  PipelineSettings,
+  RunningService,
+  createPipelineCodec,
+  createPipelineService,
+  loadPipelineSettings,
+  readDatabaseUrl,
+  readNumber,
+  readString,
+  releaseEventId,
+  serviceName,
+} from '@troupe-services/pipeline';
+import { Pool } from 'pg';
+import { ReleaseApi, startReleaseApi } from './api';
+import { RELEASE_EVENT_TYPES, ReleaseEvent } from './projection';
+import { ReleaseStore } from './release-store';
+
+export interface ReleasesSettings {
+  databaseUrl: string;
+  /** PostgreSQL schema of the releases and outbox tables. */
+  dbSchema: string;
+  apiPort: number;
+  apiHost: string;
+}
+
+/**
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | TROUPE_DATABASE_URL | required | PostgreSQL |
+ * | TROUPE_RELEASES_DB_SCHEMA | `releases` | schema of the releases and outbox tables |
+ * | TROUPE_RELEASES_API_PORT | `3000` | the release API (0 picks a free port) |
+ * | TROUPE_RELEASES_API_HOST | `0.0.0.0` | |
+ */
+export function loadReleasesSettings(env: Environment): ReleasesSettings {
+  return {
+    databaseUrl: readDatabaseUrl(env),
+    dbSchema: readString(env, 'TROUPE_RELEASES_DB_SCHEMA', 'releases'),
+    apiPort: readNumber(env, 'TROUPE_RELEASES_API_PORT', 3_000, {
+      min: 0,
+      max: 65_535,
+      integer: true,
+    }),
+    apiHost: readString(env, 'TROUPE_RELEASES_API_HOST', '0.0.0.0'),
+  };
+}
+
+/** Every release event → the release's row (the projection behind GET /releases/:id). */
+export function releasesDefinition(settings: PipelineSettings, store: ReleaseStore) {
+  const project = async (event: ReleaseEvent): Promise<void> => {
+    await store.apply(event);
+  };
+  const consumes = Object.fromEntries(
+    RELEASE_EVENT_TYPES.map((type) => [
+      type,
+      (payload: unknown, ctx: { metadata: { id: string; time: string } }) =>
+        project({
+          type,
+          payload,
+          eventId: ctx.metadata.id,
+          time: ctx.metadata.time,
+        } as ReleaseEvent),
+    ]),
+  );
+  return defineService<EventTypes>()({
+    name: serviceName('releases', settings),
+    topics: [settings.topics.releases],
+    consumes,
+  });
+}
+
+export interface RunningReleases extends RunningService {
+  readonly pipeline: PipelineService;
+  readonly api: ReleaseApi;
+  readonly store: ReleaseStore;
+}
+
+/**
+ * The releases service: the HTTP API, the projection consumer and the outbox relay, in one process.
+ * POST /releases writes the release and its ReleaseRequested into PostgreSQL in one transaction;
+ * the relay (LISTEN/NOTIFY, polling as a fallback) publishes the event after commit.
+ */
+export async function startReleases(
+  env: Environment = process.env,
+  options: { opsServer?: boolean } = {},
+): Promise<RunningReleases> {
+  const settings = loadPipelineSettings(env);
+  const releases = loadReleasesSettings(env);
+  const name = serviceName('releases', settings);
+  const codec = createPipelineCodec(settings.kit, settings.autoRegisterSchemas);
+  const pool = new Pool({
+    connectionString: releases.databaseUrl,
+    max: 10,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: 10_000,
+    query_timeout: 15_000,
+  });
+  const store = new ReleaseStore(pool, releases.dbSchema, (event) => toMessage(event, codec, name));
+  const parts: { pipeline?: PipelineService; relay?: OutboxRelay; api?: ReleaseApi } = {};
+  const stop = async () => {
+    await parts.api?.close();
+    await parts.relay?.stop();
+    await parts.pipeline?.stop();
+    await pool.end();
+  };
+  try {
+    await store.migrate();
+    parts.pipeline = createPipelineService(releasesDefinition(settings, store), settings, {
+      opsServer: options.opsServer ?? false,
+      handlerTimeoutMs: 10_000,
+      dedupLeaseMs: 15_000,
+    });
+    const { service } = parts.pipeline;
+    const logger = service.logger;
+    parts.relay = new OutboxRelay({
+      outbox: store.outbox,
+      pool,
+      kafka: createKafka(settings.kit.kafka, { clientId: `${name}-relay`, logger }),
+      pollIntervalMs: 500,
+      onError: (error) => logger.warn({ err: error }, 'outbox relay'),
+    });
+    await parts.relay.start();
+    await service.start();
+    const requestEvent = (request: ReleaseRequested): OutgoingEvent => ({
+      type: Events.ReleaseRequested,
+      topic: settings.topics.releases,
+      key: request.releaseId,
+      id: releaseEventId(request.releaseId, 'ReleaseRequested'),
+      payload: request,
+    });
+    parts.api = await startReleaseApi(
+      {
+        store,
+        requestEvent,
+        ready: () => service.ready().ok,
+        logger: logger.child({ component: 'api' }),
+      },
+      { port: releases.apiPort, host: releases.apiHost },
+    );
+    logger.info({ port: parts.api.port }, 'release API listening');
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    name,
+    pipeline: parts.pipeline,
+    api: parts.api,
+    store,
+    stop: () => (stopped ??= stop()),
+  };
+}

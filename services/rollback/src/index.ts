@@ -1,0 +1,2 @@
+export { startRollback, rollbackDefinition, loadRollbackFault } from './rollback';
+export type { RollbackFault, RunningRollback } from './rollback';

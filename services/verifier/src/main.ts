@@ -1,0 +1,4 @@
+import { runAsProcess } from '@troupe-services/pipeline';
+import { startVerifier } from './verifier';
+
+runAsProcess('verifier', (env) => startVerifier(env, { opsServer: true }));

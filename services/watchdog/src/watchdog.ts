@@ -1,0 +1,138 @@
+import { Events, EventTypes } from '@troupe/contracts';
+import { Environment, createFailFastRedis, defineService } from '@troupe/kit';
+import {
+  PipelineService,
+  PipelineSettings,
+  RunningService,
+  createPipelineService,
+  loadPipelineSettings,
+  readDuration,
+  readNumber,
+  releaseEventId,
+  serviceName,
+} from '@troupe-services/pipeline';
+import { DEFAULT_DETECTION, DetectionSettings, judgeCanary } from './statistics';
+import { WindowStore } from './window-store';
+
+export interface WatchdogSettings {
+  detection: DetectionSettings;
+  /** Canary history kept for dating the first bad window. */
+  historyMs: number;
+}
+
+/**
+ * | variable | default | meaning |
+ * |---|---|---|
+ * | TROUPE_WATCHDOG_HORIZON | `3s` | rolling window the test compares |
+ * | TROUPE_WATCHDOG_MIN_REQUESTS | `200` | requests needed on each side before a verdict |
+ * | TROUPE_WATCHDOG_Z | `4` | z-score that makes the canary significantly worse |
+ * | TROUPE_WATCHDOG_MIN_INCREASE | `0.02` | materiality margin on the error rate |
+ * | TROUPE_WATCHDOG_MARGIN_Z | `2` | z the increase needs over that margin |
+ * | TROUPE_WATCHDOG_HISTORY | `60s` | canary history kept to date the first bad sample |
+ */
+export function loadWatchdogSettings(env: Environment): WatchdogSettings {
+  const d = DEFAULT_DETECTION;
+  return {
+    detection: {
+      horizonMs: readDuration(env, 'TROUPE_WATCHDOG_HORIZON', d.horizonMs, {
+        minMs: 100,
+        maxMs: 3_600_000,
+      }),
+      minRequests: readNumber(env, 'TROUPE_WATCHDOG_MIN_REQUESTS', d.minRequests, {
+        min: 1,
+        max: 10_000_000,
+        integer: true,
+      }),
+      zThreshold: readNumber(env, 'TROUPE_WATCHDOG_Z', d.zThreshold, { min: 1, max: 20 }),
+      minIncrease: readNumber(env, 'TROUPE_WATCHDOG_MIN_INCREASE', d.minIncrease, {
+        min: 0,
+        max: 1,
+      }),
+      marginZ: readNumber(env, 'TROUPE_WATCHDOG_MARGIN_Z', d.marginZ, { min: 0, max: 20 }),
+      changePointThreshold: d.changePointThreshold,
+    },
+    historyMs: readDuration(env, 'TROUPE_WATCHDOG_HISTORY', 60_000, {
+      minMs: 1_000,
+      maxMs: 24 * 3_600_000,
+    }),
+  };
+}
+
+/**
+ * RequestSamples → rolling windows in Redis → on each canary sample, the canary judged against the
+ * stable baseline → CanaryDegraded, once per release (ctx.once keyed by the release).
+ */
+export function watchdogDefinition(
+  settings: PipelineSettings,
+  watchdog: WatchdogSettings,
+  store: WindowStore,
+) {
+  // Releases already reported by this instance: later samples of them need no judging.
+  const reported = new Set<string>();
+  return defineService<EventTypes>()({
+    name: serviceName('watchdog', settings),
+    topics: [settings.topics.samples],
+    publishes: { [Events.CanaryDegraded]: settings.topics.releases },
+    consumes: {
+      [Events.RequestSamples]: async (sample, ctx) => {
+        const releaseId = sample.releaseId;
+        if (releaseId === null) return store.addBaseline(sample);
+        const windows = await store.addCanary({ ...sample, releaseId });
+        if (reported.has(releaseId)) return;
+        const verdict = judgeCanary(windows.canary, windows.baseline, watchdog.detection);
+        if (!verdict.degraded) return;
+        if (!ctx.once)
+          throw new Error(
+            'watchdog: ctx.once is missing; the dedup middleware must be in the chain',
+          );
+        const firstBadSampleAt = new Date(verdict.firstBadSampleAt as number);
+        await ctx.once(`degraded:${releaseId}`, async () => {
+          ctx.log.warn(
+            { releaseId, service: sample.service, version: sample.version, verdict },
+            'canary degraded',
+          );
+          await ctx.publish(
+            Events.CanaryDegraded,
+            {
+              releaseId,
+              service: sample.service,
+              version: sample.version,
+              canaryErrorRate: verdict.canaryErrorRate,
+              baselineErrorRate: verdict.baselineErrorRate,
+              zScore: verdict.zScore,
+              pValue: verdict.pValue,
+              samples: verdict.canaryRequests + verdict.baselineRequests,
+              firstBadSampleAt,
+              detectedAt: new Date(),
+            },
+            { key: releaseId, id: releaseEventId(releaseId, 'CanaryDegraded') },
+          );
+        });
+        reported.add(releaseId);
+      },
+    },
+  });
+}
+
+export interface RunningWatchdog extends RunningService {
+  readonly pipeline: PipelineService;
+}
+
+export async function startWatchdog(
+  env: Environment = process.env,
+  options: { opsServer?: boolean } = {},
+): Promise<RunningWatchdog> {
+  const settings = loadPipelineSettings(env);
+  const watchdog = loadWatchdogSettings(env);
+  const redis = createFailFastRedis(settings.redisUrl);
+  const store = new WindowStore(redis, settings.redisPrefix, watchdog.historyMs);
+  const definition = watchdogDefinition(settings, watchdog, store);
+  const pipeline = createPipelineService(definition, settings, {
+    redis,
+    opsServer: options.opsServer ?? false,
+    handlerTimeoutMs: 10_000,
+    dedupLeaseMs: 15_000,
+  });
+  await pipeline.service.start();
+  return { name: definition.name, pipeline, stop: () => pipeline.stop() };
+}
