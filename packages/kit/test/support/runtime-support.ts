@@ -19,6 +19,7 @@ import {
   loadConfig,
 } from '@troupe/kit';
 import { testKafka, uniqueName } from '@troupe/testkit';
+import { testSchemas } from './test-schemas';
 
 export { createTopics, testKafka, uniqueName } from '@troupe/testkit';
 
@@ -28,20 +29,6 @@ export interface TestEvents {
   'test.runtime.Noted': { text: string };
 }
 
-const schemas = [
-  {
-    type: 'record',
-    name: 'Counted',
-    namespace: 'test.runtime',
-    fields: [
-      { name: 'key', type: 'string' },
-      { name: 'seq', type: 'int' },
-      { name: 'note', type: ['null', 'string'], default: null },
-    ],
-  },
-  { type: 'record', name: 'Noted', namespace: 'test.runtime', fields: [{ name: 'text', type: 'string' }] },
-];
-
 export function registryUrl(): string {
   const url = process.env.TROUPE_SCHEMA_REGISTRY_URL;
   if (!url) throw new Error('TROUPE_SCHEMA_REGISTRY_URL is not set: run through jest (globalSetup) or source dev-env.sh');
@@ -49,7 +36,7 @@ export function registryUrl(): string {
 }
 
 export function testCodec(): EventCodec {
-  return new AvroCodec({ registry: registryUrl(), catalog: createSchemaCatalog(schemas.map((schema) => ({ schema, source: 'runtime-support' }))) });
+  return new AvroCodec({ registry: registryUrl(), catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema, source: 'runtime-support' }))) });
 }
 
 export const quietLogger = () => pino({ level: process.env.TROUPE_TEST_LOG_LEVEL ?? 'silent' });
