@@ -1,5 +1,5 @@
 import type { EventCodec } from '../codec/codec';
-import { TroupeError } from '../errors';
+import { PermanentError } from '../errors';
 import { Envelope, OutgoingEvent, envelopeFor, envelopeHeaders } from '../events/envelope';
 
 /**
@@ -14,10 +14,10 @@ export interface EncodedEvent {
   envelope: Envelope;
 }
 
-/** The outgoing event is unusable as given (no key, no topic). */
-export class InvalidEventError extends TroupeError {
+/** The outgoing event is unusable as given (no key, no topic, undeclared type): a bug, not an outage. */
+export class InvalidEventError extends PermanentError {
   constructor(message: string) {
-    super('EVENT_INVALID', message);
+    super(message, { code: 'EVENT_INVALID' });
   }
 }
 

@@ -1,0 +1,113 @@
+import { DeadLetterHeaders, Headers, TroupeService, defineService } from '@troupe/kit';
+import { TestEvents, createTopics, header, readTopic, testPublisher, testService, uniqueName, waitFor } from './support/runtime-support';
+
+jest.setTimeout(60_000);
+
+const running: TroupeService[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+test('ctx.publish carries correlation, causation and trace context from the event being handled', async () => {
+  const input = uniqueName('rt-ctx-in');
+  const output = uniqueName('rt-ctx-out');
+  await createTopics([
+    { topic: input, numPartitions: 1 },
+    { topic: output, numPartitions: 1 },
+  ]);
+  const name = uniqueName('ctx-svc');
+  const service = testService(
+    defineService<TestEvents>()({
+      name,
+      topics: [input],
+      publishes: { 'test.runtime.Noted': output },
+      consumes: {
+        'test.runtime.Counted': async (payload, ctx) => {
+          ctx.log.info('handling'); // the child logger exists and is usable
+          // Not awaited on purpose: the runtime still waits for it before committing.
+          void ctx.publish('test.runtime.Noted', { text: `seen ${payload.seq}` }, { key: payload.key });
+        },
+      },
+    }),
+  );
+  running.push(service);
+  await service.start();
+
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const publisher = await testPublisher();
+  const incoming = await publisher.publish({ type: 'test.runtime.Counted', topic: input, key: 'r-1', correlationId: 'flow-42', traceparent, payload: { key: 'r-1', seq: 7, note: null } });
+  await publisher.disconnect();
+
+  const [out] = await readTopic(output, (records) => records.length >= 1);
+  expect(out!.key).toBe('r-1');
+  expect(header(out!, Headers.type)).toBe('test.runtime.Noted');
+  expect(header(out!, Headers.source)).toBe(name);
+  expect(header(out!, Headers.correlationId)).toBe('flow-42');
+  expect(header(out!, Headers.causationId)).toBe(incoming.id);
+  expect(header(out!, Headers.id)).not.toBe(incoming.id);
+  // Same trace (no SDK registered here, so the span id is the incoming one as well).
+  expect(header(out!, Headers.traceparent)?.slice(0, 35)).toBe(traceparent.slice(0, 35));
+});
+
+test('publishing an undeclared event type is a permanent failure: the event is dead-lettered at once', async () => {
+  const topic = uniqueName('rt-undeclared');
+  await createTopics([{ topic, numPartitions: 1 }]);
+  let calls = 0;
+  const service = testService(
+    defineService<TestEvents>()({
+      name: uniqueName('undeclared-svc'),
+      topics: [topic],
+      consumes: {
+        'test.runtime.Counted': async (payload, ctx) => {
+          calls++;
+          // @ts-expect-error -- not in `publishes`: rejected by the type checker, and at run time.
+          await ctx.publish('test.runtime.Noted', { text: 'x' }, { key: payload.key });
+        },
+      },
+    }),
+  );
+  running.push(service);
+  await service.start();
+  const publisher = await testPublisher();
+  await publisher.publish({ type: 'test.runtime.Counted', topic, key: 'k', payload: { key: 'k', seq: 1, note: null } });
+  await publisher.disconnect();
+  const [dead] = await readTopic(`${topic}.dlq`, (records) => records.length >= 1);
+  expect(header(dead!, DeadLetterHeaders.errorCode)).toBe('EVENT_INVALID');
+  expect(calls).toBe(1);
+});
+
+test('the ops server answers /healthz, /readyz and /metrics', async () => {
+  const topic = uniqueName('rt-ops');
+  await createTopics([{ topic, numPartitions: 2 }]);
+  let handled = 0;
+  const service = testService(
+    defineService<TestEvents>()({
+      name: uniqueName('ops-svc'),
+      topics: [topic],
+      consumes: { 'test.runtime.Counted': () => void handled++ },
+    }),
+    { http: { port: 0, host: '127.0.0.1' } },
+  );
+  running.push(service);
+  await service.start();
+  const base = `http://127.0.0.1:${service.httpPort}`;
+  const publisher = await testPublisher();
+  await publisher.publishMany([1, 2, 3].map((seq) => ({ type: 'test.runtime.Counted', topic, key: `k${seq}`, payload: { key: `k${seq}`, seq, note: null } })));
+  await publisher.disconnect();
+  await waitFor(() => handled === 3, 20_000, 'three events');
+
+  const health = await fetch(`${base}/healthz`);
+  expect(health.status).toBe(200);
+  const ready = await fetch(`${base}/readyz`);
+  expect(ready.status).toBe(200);
+  expect(await ready.json()).toMatchObject({ status: 'ok', assignedPartitions: 2 });
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  expect(metrics).toMatch(new RegExp(`troupe_events_handled_total\\{topic="${topic}",type="test.runtime.Counted",outcome="handled",service="${service.name}"\\} 3`));
+  expect(metrics).toContain('troupe_handler_duration_seconds_bucket');
+  expect(metrics).toMatch(/troupe_consumer_lag\{topic="[^"]+",partition="\d"/);
+  expect((await fetch(`${base}/nope`)).status).toBe(404);
+
+  await service.stop();
+  expect(service.ready().ok).toBe(false);
+  await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+});
