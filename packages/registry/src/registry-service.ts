@@ -21,28 +21,15 @@ import {
   versionNotSoftDeleted,
   versionSoftDeleted,
 } from './errors';
-import { encodeEntry, type LogEntry } from './store/log-records';
-import type { ApplyOutcome, SchemaStore, SchemaVersion } from './store/schema-store';
+import { hardDeleteEntries, LogWriter, softDeleteOf, type SchemaLog } from './store/log-writer';
+import type { SchemaStore, SchemaVersion } from './store/schema-store';
 
 /**
  * The registry's operations, on top of the in-memory store and the shared log.
  *
  * Reads first catch up with the log (one end-offset query, usually answered in a millisecond), so an
- * answer reflects every write any instance acknowledged before the request arrived.
- *
- * Writes — how ids and versions stay unique with several instances and no leader:
- * 1. Writes in this instance run one at a time.
- * 2. Catch up with the log, then decide on the caught-up state, deterministically: a schema already
- *    known anywhere keeps its id; a new schema gets `highest id ever given + 1`; a new version is
- *    `highest version of the subject + 1`.
- * 3. Produce the record and wait until this instance's reader has applied it. The log is a single
- *    partition, so every instance applies records in one order, and the store's first-claim-wins
- *    rules (schema-store.ts) decide the same way everywhere: if another instance claimed the same
- *    version or id, or gave the same schema another id, first, our record is *rejected* on every
- *    instance.
- * 4. On rejection, tombstone our record (so compaction can never resurrect it) and go back to 2: the
- *    catch-up now includes the competing write, so the next decision accounts for it. Conflicts need
- *    two instances writing within the same few milliseconds, so a handful of attempts suffices.
+ * answer reflects every write any instance acknowledged before the request arrived. Writes go
+ * through LogWriter, which keeps ids and versions unique across instances (see log-writer.ts).
  */
 
 export type VersionSpec = number | 'latest';
@@ -53,12 +40,6 @@ export interface RegisterRequest {
   readonly references?: unknown;
 }
 
-/** What the log looks like to the service: catch up, and append records with their outcomes. */
-export interface SchemaLog {
-  catchUp(): Promise<void>;
-  append(records: readonly { key: string; value: string | null }[]): Promise<ApplyOutcome[]>;
-}
-
 export interface VersionView {
   readonly subject: string;
   readonly id: number;
@@ -66,22 +47,17 @@ export interface VersionView {
   readonly schema: string;
 }
 
-interface WritePlan<T> {
-  readonly entries: readonly LogEntry[];
-  readonly result: T;
-}
-
-const MAX_WRITE_ATTEMPTS = 5;
-
 export class RegistryService {
-  private writeQueue: Promise<unknown> = Promise.resolve();
   private readonly typesById = new Map<number, Type>();
+  private readonly writer: LogWriter;
 
   constructor(
     private readonly store: SchemaStore,
     private readonly log: SchemaLog,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+  ) {
+    this.writer = new LogWriter(log, logger);
+  }
 
   // --- reads ---------------------------------------------------------------------------------
 
@@ -175,7 +151,7 @@ export class RegistryService {
 
   async register(subject: string, request: RegisterRequest): Promise<{ id: number }> {
     const schema = this.parseRequest(request);
-    return this.write(() => {
+    return this.writer.write(() => {
       const existing = this.store.findInSubject(subject, schema.hash);
       if (existing) return { entries: [], result: { id: existing.id } };
       const result = checkCompatibility(
@@ -193,7 +169,7 @@ export class RegistryService {
 
   /** Soft-deletes the subject's live versions, or hard-deletes its soft-deleted ones. */
   deleteSubject(subject: string, permanent: boolean): Promise<number[]> {
-    return this.write(() => {
+    return this.writer.write(() => {
       const all = this.store.versions(subject, true);
       if (all.length === 0) throw subjectNotFound(subject);
       const live = all.filter((v) => !v.deleted);
@@ -202,12 +178,12 @@ export class RegistryService {
         return { entries: live.map((v) => softDeleteOf(v)), result: live.map((v) => v.version) };
       }
       if (live.length > 0) throw subjectNotSoftDeleted(subject);
-      return { entries: this.hardDeleteEntries(all), result: all.map((v) => v.version) };
+      return { entries: hardDeleteEntries(this.store, all), result: all.map((v) => v.version) };
     });
   }
 
   deleteVersion(subject: string, spec: VersionSpec, permanent: boolean): Promise<number> {
-    return this.write(() => {
+    return this.writer.write(() => {
       // A soft delete of `latest` means the latest live version; otherwise deleted versions count,
       // so that deleting one twice says "already soft deleted" rather than "not found".
       const target = this.resolveVersion(subject, spec, permanent || spec !== 'latest');
@@ -216,13 +192,13 @@ export class RegistryService {
         return { entries: [softDeleteOf(target)], result: target.version };
       }
       if (!target.deleted) throw versionNotSoftDeleted(subject, target.version);
-      return { entries: this.hardDeleteEntries([target]), result: target.version };
+      return { entries: hardDeleteEntries(this.store, [target]), result: target.version };
     });
   }
 
   setGlobalCompatibility(level: unknown): Promise<CompatibilityLevel> {
     const checked = checkLevel(level);
-    return this.write(() => ({
+    return this.writer.write(() => ({
       entries: [{ kind: 'config', subject: null, level: checked }],
       result: checked,
     }));
@@ -230,7 +206,7 @@ export class RegistryService {
 
   setSubjectCompatibility(subject: string, level: unknown): Promise<CompatibilityLevel> {
     const checked = checkLevel(level);
-    return this.write(() => ({
+    return this.writer.write(() => ({
       entries: [{ kind: 'config', subject, level: checked }],
       result: checked,
     }));
@@ -238,7 +214,7 @@ export class RegistryService {
 
   /** Removes the subject's own level (it falls back to the global one); returns the removed level. */
   deleteSubjectCompatibility(subject: string): Promise<CompatibilityLevel> {
-    return this.write(() => {
+    return this.writer.write(() => {
       const current = this.store.subjectCompatibility(subject);
       if (!current) throw subjectNotFound(subject);
       return { entries: [{ kind: 'config', subject, level: null }], result: current };
@@ -246,51 +222,6 @@ export class RegistryService {
   }
 
   // --- helpers -------------------------------------------------------------------------------
-
-  /** Runs `plan` on caught-up state and appends its records, retrying when another instance won. */
-  private write<T>(plan: () => WritePlan<T>): Promise<T> {
-    const run = async (): Promise<T> => {
-      for (let attempt = 1; ; attempt++) {
-        await this.log.catchUp();
-        const { entries, result } = plan();
-        if (entries.length === 0) return result;
-        const outcomes = await this.log.append(entries.map(encodeEntry));
-        const rejected = entries.filter((_, i) => outcomes[i] === 'rejected');
-        if (rejected.length === 0) return result;
-        await this.log.append(rejected.map((entry) => encodeEntry(tombstoneOf(entry))));
-        if (attempt >= MAX_WRITE_ATTEMPTS) {
-          throw storeError(
-            `write lost to concurrent writes from other instances ${attempt} times; try again`,
-          );
-        }
-        this.logger.info(
-          { attempt, rejected: rejected.length },
-          'another registry instance wrote first; retrying',
-        );
-      }
-    };
-    const result = this.writeQueue.then(run, run);
-    this.writeQueue = result.catch(() => undefined);
-    return result;
-  }
-
-  /**
-   * Records that hard-delete `versions`: first the highest id ever given (so it is never given again
-   * once the deleted records are compacted away), then each version's tombstones, then tombstones
-   * for every rejected record still in the log (which the deleted versions kept rejected).
-   */
-  private hardDeleteEntries(versions: readonly SchemaVersion[]): LogEntry[] {
-    const entries: LogEntry[] = [{ kind: 'maxId', id: this.store.highestIdGiven() }];
-    for (const v of versions) {
-      const key = { subject: v.subject, version: v.version, id: v.id, hash: v.hash };
-      entries.push(
-        { kind: 'schema', key, schema: null },
-        { kind: 'deleted', key, tombstone: true },
-      );
-    }
-    for (const rejected of this.store.rejectedEntries()) entries.push(tombstoneOf(rejected));
-    return entries;
-  }
 
   private parseRequest(request: RegisterRequest): AvroSchema {
     const { schemaType, references } = request;
@@ -347,20 +278,6 @@ export class RegistryService {
     if (schema === undefined) throw storeError(`schema ${version.id} is referenced but not stored`);
     return { subject: version.subject, id: version.id, version: version.version, schema };
   }
-}
-
-function softDeleteOf(v: SchemaVersion): LogEntry {
-  return {
-    kind: 'deleted',
-    key: { subject: v.subject, version: v.version, id: v.id, hash: v.hash },
-    tombstone: false,
-  };
-}
-
-function tombstoneOf(entry: LogEntry): LogEntry {
-  if (entry.kind === 'schema') return { ...entry, schema: null };
-  if (entry.kind === 'deleted') return { ...entry, tombstone: true };
-  return entry; // only SCHEMA and DELETED records can be rejected
 }
 
 function checkLevel(level: unknown): CompatibilityLevel {

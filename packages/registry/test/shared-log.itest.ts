@@ -1,5 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { api, endOffset, recordSchema, RegistryFixture, uniqueTopic } from './support';
+import { Kafka, logLevel } from 'kafkajs';
+import { api, brokers, endOffset, recordSchema, RegistryFixture, uniqueTopic } from './support';
 
 /**
  * The topic is the registry's only state: restarts rebuild it, and instances sharing a topic agree on
@@ -11,6 +12,29 @@ describe('registry state in the shared Kafka topic', () => {
 
   const schemaN = (n: number): object =>
     recordSchema(`Event${n}`, [{ name: `field${n}`, type: 'string' }]);
+
+  it('refuses a topic that is not compacted, naming the fix', async () => {
+    const topic = fixture.track(uniqueTopic('not-compacted'));
+    const admin = new Kafka({
+      clientId: 'troupe-registry-test',
+      brokers: brokers(),
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] },
+        ],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    await expect(fixture.start(topic)).rejects.toThrow(
+      /must have cleanup.policy=compact, found "delete"/,
+    );
+  });
 
   it('keeps ids, versions, deletions and config across a restart', async () => {
     const topic = uniqueTopic('restart');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
+  ConfigResourceTypes,
   Kafka,
   Partitioners,
   type Admin,
@@ -89,10 +90,15 @@ export class KafkaLog {
       logCreator: kafkaLogCreator(options.logger),
     });
     this.admin = this.kafka.admin();
-    this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    // Never auto-create the topic: one created by a broker default would not be compacted.
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
     this.consumer = this.kafka.consumer({
       groupId: `troupe-registry-${options.topic}-${this.instanceId}`,
       maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
       retry: { retries: 10 },
     });
   }
@@ -236,6 +242,22 @@ export class KafkaLog {
     if (partitions !== 1) {
       throw storeError(
         `topic ${topic} must have exactly 1 partition to keep a total order; found ${partitions}`,
+      );
+    }
+    // Like Confluent's registry, refuse a topic that deletes old records: it would lose schemas.
+    const described = await this.admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] },
+      ],
+    });
+    const policy = described.resources[0]?.configEntries.find(
+      (e) => e.configName === 'cleanup.policy',
+    )?.configValue;
+    if (policy !== 'compact') {
+      throw storeError(
+        `topic ${topic} must have cleanup.policy=compact, found ${JSON.stringify(policy)}; fix it with ` +
+          `kafka-configs.sh --alter --entity-type topics --entity-name ${topic} --add-config cleanup.policy=compact`,
       );
     }
   }
