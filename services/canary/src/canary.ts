@@ -72,18 +72,16 @@ export function canaryDefinition(
         handle: async (passed, ctx) => {
           const { releaseId, service, version } = passed;
           const share = (await state.shareOf(releaseId)) ?? canary.defaultShare;
-          const started = await ctx
-            .breaker('router')
-            .run(() =>
-              router.startCanary({
-                service,
-                releaseId,
-                version,
-                share,
-                defaultStableVersion: canary.initialStableVersion,
-                correlationId: ctx.metadata.correlationId,
-              }),
-            );
+          const started = await ctx.breaker('router').run(() =>
+            router.startCanary({
+              service,
+              releaseId,
+              version,
+              share,
+              defaultStableVersion: canary.initialStableVersion,
+              correlationId: ctx.metadata.correlationId,
+            }),
+          );
           if (started.outcome === 'ended') {
             ctx.log.info(
               { releaseId, endedAs: started.endedAs },

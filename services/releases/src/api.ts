@@ -58,21 +58,17 @@ export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
     const status = error.statusCode ?? 500;
     if (status >= 500) {
       logger.error({ err: error }, 'release API request failed');
-      return reply
-        .status(500)
-        .send({
-          error: 'internal',
-          message: 'the request could not be completed; see the service log',
-        });
+      return reply.status(500).send({
+        error: 'internal',
+        message: 'the request could not be completed; see the service log',
+      });
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply
-        .status(415)
-        .send({
-          error: 'unsupported_media_type',
-          field: 'content-type',
-          message: 'content-type: expected application/json',
-        });
+      return reply.status(415).send({
+        error: 'unsupported_media_type',
+        field: 'content-type',
+        message: 'content-type: expected application/json',
+      });
     }
     return reply
       .status(status)
@@ -97,13 +93,11 @@ export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
         .send({ error: 'invalid_request', field: parsed.field, message: parsed.message });
     const key = request.headers['idempotency-key'];
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 200)) {
-      return reply
-        .status(400)
-        .send({
-          error: 'invalid_request',
-          field: 'idempotency-key',
-          message: 'idempotency-key: expected a header of 1-200 characters',
-        });
+      return reply.status(400).send({
+        error: 'invalid_request',
+        field: 'idempotency-key',
+        message: 'idempotency-key: expected a header of 1-200 characters',
+      });
     }
     const releaseId = key ? releaseIdFor(key, parsed.value) : randomUUID();
     const payload: ReleaseRequested = { releaseId, ...parsed.value, requestedAt: new Date() };
@@ -123,13 +117,11 @@ export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
   app.get<{ Params: { id: string } }>('/releases/:id', async (request, reply) => {
     const { id } = request.params;
     if (!RELEASE_ID.test(id))
-      return reply
-        .status(400)
-        .send({
-          error: 'invalid_request',
-          field: 'id',
-          message: `id: expected a release id (UUID), found ${JSON.stringify(id)}`,
-        });
+      return reply.status(400).send({
+        error: 'invalid_request',
+        field: 'id',
+        message: `id: expected a release id (UUID), found ${JSON.stringify(id)}`,
+      });
     const view = await store.get(id);
     if (!view)
       return reply
@@ -143,13 +135,11 @@ export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
     async (request, reply) => {
       const limit = request.query.limit === undefined ? 20 : Number(request.query.limit);
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
-        return reply
-          .status(400)
-          .send({
-            error: 'invalid_request',
-            field: 'limit',
-            message: `limit: expected an integer 1-500, found ${JSON.stringify(request.query.limit)}`,
-          });
+        return reply.status(400).send({
+          error: 'invalid_request',
+          field: 'limit',
+          message: `limit: expected an integer 1-500, found ${JSON.stringify(request.query.limit)}`,
+        });
       }
       return { releases: await store.list({ service: request.query.service, limit }) };
     },

@@ -20,6 +20,7 @@ import {
   releaseEventId,
   serviceName,
 } from '@troupe-services/pipeline';
+import { Partitioners, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { ReleaseApi, startReleaseApi } from './api';
 import { RELEASE_EVENT_TYPES, ReleaseEvent } from './projection';
@@ -105,10 +106,16 @@ export async function startReleases(
     query_timeout: 15_000,
   });
   const store = new ReleaseStore(pool, releases.dbSchema, (event) => toMessage(event, codec, name));
-  const parts: { pipeline?: PipelineService; relay?: OutboxRelay; api?: ReleaseApi } = {};
+  const parts: {
+    pipeline?: PipelineService;
+    relay?: OutboxRelay;
+    producer?: Producer;
+    api?: ReleaseApi;
+  } = {};
   const stop = async () => {
     await parts.api?.close();
     await parts.relay?.stop();
+    await parts.producer?.disconnect();
     await parts.pipeline?.stop();
     await pool.end();
   };
@@ -121,10 +128,22 @@ export async function startReleases(
     });
     const { service } = parts.pipeline;
     const logger = service.logger;
+    // Our own producer: the relay's would use kafkajs' default partitioner without saying so (and
+    // warn); this one names the Java-compatible partitioner the kit's Publisher uses.
+    const relayProducer = createKafka(settings.kit.kafka, {
+      clientId: `${name}-relay`,
+      logger,
+    }).producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await relayProducer.connect();
+    parts.producer = relayProducer;
     parts.relay = new OutboxRelay({
       outbox: store.outbox,
       pool,
-      kafka: createKafka(settings.kit.kafka, { clientId: `${name}-relay`, logger }),
+      producer: relayProducer,
       pollIntervalMs: 500,
       onError: (error) => logger.warn({ err: error }, 'outbox relay'),
     });

@@ -1,0 +1,12 @@
+export { runDemo } from './demo';
+export type { DemoOptions, DemoResult } from './demo';
+export { PipelineLauncher, SERVICE_NAMES, describeExit } from './launcher';
+export type { ExitInfo, LauncherOptions, ServiceName } from './launcher';
+export { EventObserver } from './observer';
+export type { ObservedEvent } from './observer';
+export { Scenarios } from './scenarios';
+export type { Recovery, ScenarioContext, ScenarioOutcome } from './scenarios';
+export { median, recoverySummary, timeline } from './report';
+export { CleanupStack } from './cleanup';
+export { createPipelineTopics, registerPipelineSchemas } from './provision';
+export { ensureStack } from './stack';

@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { CleanupStack } from './cleanup';
+import { runDemo } from './demo';
+
+/**
+ * `npm run demo`: the self-healing deployment pipeline, end to end.
+ * Options: `--spikes <n>` (default 5), `--keep-logs`.
+ */
+async function main(): Promise<number> {
+  // Set by `npm run demo` for this process only; the launcher gives each service an absolute one.
+  delete process.env.TSX_TSCONFIG_PATH;
+  const args = process.argv.slice(2);
+  const spikesAt = args.indexOf('--spikes');
+  const spikeRuns = spikesAt >= 0 ? Number(args[spikesAt + 1]) : 5;
+  if (!Number.isInteger(spikeRuns) || spikeRuns < 1 || spikeRuns > 50) {
+    process.stderr.write(
+      `--spikes: expected an integer 1-50, found ${JSON.stringify(args[spikesAt + 1])}\n`,
+    );
+    return 2;
+  }
+  const cleanup = new CleanupStack();
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping everything the demo started…\n`);
+    void cleanup.release().finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const started = Date.now();
+  const stamp = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
+  const result = await runDemo({
+    env: process.env,
+    root: path.resolve(__dirname, '..', '..', '..'),
+    spikeRuns,
+    keepLogs: args.includes('--keep-logs') || process.env.TROUPE_DEMO_KEEP_LOGS === '1',
+    cleanup,
+    log: (line) => process.stdout.write(`${stamp()} ${line}\n`),
+    out: (line) => process.stdout.write(`${line}\n`),
+  });
+  process.stdout.write(
+    `\ndemo finished in ${((Date.now() - started) / 1000).toFixed(1)} s: ${result.ok ? 'every scenario reached its expected end' : 'some scenario did not reach its expected end'}\n`,
+  );
+  return result.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,90 @@
+import { contractsCatalog, topicSpecs } from '@troupe/contracts';
+import { SchemaRegistryClient, subjectNamer } from '@troupe/kit';
+import type { PipelineTopics } from '@troupe-services/pipeline';
+import { Kafka, logLevel } from 'kafkajs';
+
+/** topics.json's default names → the names this run uses. */
+function actualTopics(topics: PipelineTopics): Map<string, string> {
+  return new Map([
+    ['releases.events', topics.releases],
+    ['telemetry.samples', topics.samples],
+    ['alerts.events', topics.alerts],
+  ]);
+}
+
+/**
+ * Creates the pipeline's topics as schemas/topics.json describes them (partitions, configs),
+ * under this run's names, and waits until every partition has a leader. Existing topics are kept.
+ */
+export async function createPipelineTopics(
+  brokers: string,
+  topics: PipelineTopics,
+): Promise<string[]> {
+  const names = actualTopics(topics);
+  const admin = new Kafka({
+    clientId: 'troupe-demo-admin',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = topicSpecs
+      .map((spec) => ({ ...spec, name: names.get(spec.name) ?? spec.name }))
+      .filter((spec) => !existing.has(spec.name));
+    if (wanted.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        timeout: 30_000,
+        topics: wanted.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          replicationFactor: spec.replicationFactor ?? -1,
+          configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
+        })),
+      });
+    }
+    const all = [...names.values()];
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const metadata = await admin.fetchTopicMetadata({ topics: all });
+      if (
+        metadata.topics.every(
+          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+        )
+      )
+        break;
+      if (Date.now() > deadline)
+        throw new Error(
+          `topics ${all.join(', ')}: expected a leader for every partition within 30 s`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return wanted.map((spec) => spec.name);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Registers every event schema under each topic carrying it (topic-record-name subjects), as `troupe schemas register` does. */
+export async function registerPipelineSchemas(
+  registryUrl: string,
+  topics: PipelineTopics,
+): Promise<number> {
+  const names = actualTopics(topics);
+  const registry = new SchemaRegistryClient({ url: registryUrl, timeoutMs: 10_000 });
+  const catalog = contractsCatalog();
+  const subjectOf = subjectNamer();
+  let count = 0;
+  for (const spec of topicSpecs) {
+    const topic = names.get(spec.name) ?? spec.name;
+    for (const type of spec.eventTypes) {
+      const entry = catalog.get(type);
+      if (!entry)
+        throw new Error(`topics.json lists ${type} on ${spec.name}, but no schema defines it`);
+      await registry.register(subjectOf(topic, type), entry.schemaText);
+      count++;
+    }
+  }
+  return count;
+}
