@@ -4,6 +4,7 @@ import {
   PermanentError,
   RegistryError,
   SchemaRegistryClient,
+  UnknownEventTypeError,
   ValidationError,
   createSchemaCatalog,
   type DecodeFailure,
@@ -168,5 +169,14 @@ describe('AvroCodec failures', () => {
     );
     const encodeError = await thrownBy(() => cold.encode(topic, EVENT, payload));
     expect((encodeError as RegistryError).code).toBe('REGISTRY_UNAVAILABLE');
+  });
+
+  it('encoding an event type the catalog lacks is a permanent UnknownEventTypeError', async () => {
+    const error = await thrownBy(() => codec.encode(topic, 'test.errors.Unknown', payload));
+    expect(error).toBeInstanceOf(UnknownEventTypeError);
+    expect(error).toBeInstanceOf(PermanentError);
+    expect(error.message).toBe(
+      'no schema for event type "test.errors.Unknown"; the catalog has test.errors.OrderPlaced',
+    );
   });
 });

@@ -1,5 +1,5 @@
 import * as avro from 'avsc';
-import { TroupeError } from '../errors';
+import { PermanentError } from '../errors';
 import { Headers, headerString, type RawHeaders } from '../events/headers';
 import type { CatalogEntry, SchemaCatalog } from '../schemas/catalog';
 import { avroTypeOptions } from '../schemas/logical-types';
@@ -41,12 +41,14 @@ interface WriterSchema {
   type: avro.Type;
 }
 
-/** An event type the catalog does not know was given to encode. */
-export class UnknownEventTypeError extends TroupeError {
+/** Encode was given an event type the catalog has no schema for: a bug, retrying cannot help. */
+export class UnknownEventTypeError extends PermanentError {
   constructor(eventType: string, catalog: SchemaCatalog) {
     super(
-      'UNKNOWN_EVENT_TYPE',
       `no schema for event type "${eventType}"; the catalog has ${catalog.eventTypes.join(', ')}`,
+      {
+        code: 'UNKNOWN_EVENT_TYPE',
+      },
     );
   }
 }
