@@ -83,17 +83,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const namespace = stack.owned ? 'demo' : `demo-${run}`;
     const dbSchema = stack.owned ? 'releases' : `releases_demo_${run}`;
 
-    const created = await createPipelineTopics(stack.settings.TROUPE_KAFKA_BROKERS, topics);
+    const env = serviceEnvironment(options.env, { ...stack.settings }, topics, namespace, dbSchema);
+    const settings = loadPipelineSettings(env);
+    const created = await createPipelineTopics(
+      stack.settings.TROUPE_KAFKA_BROKERS,
+      topics,
+      settings.kit.retry.topicDelaysMs,
+    );
     const subjects = await registerPipelineSchemas(
       stack.settings.TROUPE_SCHEMA_REGISTRY_URL,
       topics,
     );
     log(
-      `topics ${Object.values(topics).join(', ')} ready (${created.length} created); ${subjects} schema subjects registered`,
+      `topics ${Object.values(topics).join(', ')} ready (${created.length} created, retry and dead-letter topics included); ${subjects} schema subjects registered`,
     );
-
-    const env = serviceEnvironment(options.env, { ...stack.settings }, topics, namespace, dbSchema);
-    const settings = loadPipelineSettings(env);
     const redis = createFailFastRedis(settings.redisUrl);
     cleanup.add('close Redis', () => quitRedis(redis));
     if (!stack.owned) {
@@ -132,7 +135,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(
       `starting ${SERVICE_NAMES.join(', ')}${options.inProcess?.length ? ` (in this process: ${options.inProcess.join(', ')})` : ' as separate processes'}…`,
     );
-    await Promise.all([launcher.startAll(), observer.start()]);
+    try {
+      await Promise.all([launcher.startAll(), observer.start()]);
+    } catch (error) {
+      for (const name of SERVICE_NAMES) printTail(out, launcher.logFile(name));
+      throw error;
+    }
     const startupMs = Date.now() - started;
     log(
       `services ready in ${(startupMs / 1000).toFixed(1)} s (pids ${SERVICE_NAMES.map((n) => `${n} ${launcher.pid(n) ?? 'in-process'}`).join(', ')})`,

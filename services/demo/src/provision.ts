@@ -1,5 +1,5 @@
 import { contractsCatalog, topicSpecs } from '@troupe/contracts';
-import { SchemaRegistryClient, subjectNamer } from '@troupe/kit';
+import { SchemaRegistryClient, failureTopicsFor, subjectNamer } from '@troupe/kit';
 import type { PipelineTopics } from '@troupe-services/pipeline';
 import { Kafka, logLevel } from 'kafkajs';
 
@@ -14,11 +14,15 @@ function actualTopics(topics: PipelineTopics): Map<string, string> {
 
 /**
  * Creates the pipeline's topics as schemas/topics.json describes them (partitions, configs),
- * under this run's names, and waits until every partition has a leader. Existing topics are kept.
+ * under this run's names, with the retry and dead-letter topics the services' consumers will
+ * use (`retryDelaysMs`, TROUPE_RETRY_TOPIC_DELAYS), and waits until every partition has a leader.
+ * Existing topics are kept. (Seven services starting at once on a fresh broker would otherwise race
+ * to create the failure topics and subscribe before their leaders exist.)
  */
 export async function createPipelineTopics(
   brokers: string,
   topics: PipelineTopics,
+  retryDelaysMs: readonly number[],
 ): Promise<string[]> {
   const names = actualTopics(topics);
   const admin = new Kafka({
@@ -29,9 +33,20 @@ export async function createPipelineTopics(
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const wanted = topicSpecs
-      .map((spec) => ({ ...spec, name: names.get(spec.name) ?? spec.name }))
-      .filter((spec) => !existing.has(spec.name));
+    const main = topicSpecs.map((spec) => ({ ...spec, name: names.get(spec.name) ?? spec.name }));
+    // Failure topics of the consumed topics (the alerts topic has no consumer in the pipeline).
+    const consumed = new Set([topics.releases, topics.samples]);
+    const failure = main
+      .filter((spec) => consumed.has(spec.name))
+      .flatMap((spec) => {
+        const { retry, deadLetter } = failureTopicsFor(spec.name, retryDelaysMs);
+        return [...retry, deadLetter].map((name) => ({
+          ...spec,
+          name,
+          config: {} as Record<string, string>,
+        }));
+      });
+    const wanted = [...main, ...failure].filter((spec) => !existing.has(spec.name));
     if (wanted.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
@@ -44,7 +59,7 @@ export async function createPipelineTopics(
         })),
       });
     }
-    const all = [...names.values()];
+    const all = [...main, ...failure].map((spec) => spec.name);
     const deadline = Date.now() + 30_000;
     for (;;) {
       const metadata = await admin.fetchTopicMetadata({ topics: all });
