@@ -1,5 +1,14 @@
 import { TroupeService, defineService } from '@troupe/kit';
-import { TestEvents, committedOffsets, createTopics, readTopic, testPublisher, testService, uniqueName, waitFor } from './support/runtime-support';
+import {
+  TestEvents,
+  committedOffsets,
+  createTopics,
+  readTopic,
+  testPublisher,
+  testService,
+  uniqueName,
+  waitFor,
+} from './support/runtime-support';
 
 jest.setTimeout(60_000);
 
@@ -36,7 +45,16 @@ test('an open breaker pauses consumption without spending retries; it resumes wh
       },
     }),
     {
-      breakers: { perName: { 'deploy-api': { volumeThreshold: 2, errorThresholdPercentage: 50, resetTimeoutMs: 1_000, rollingWindowMs: 1_000 } } },
+      breakers: {
+        perName: {
+          'deploy-api': {
+            volumeThreshold: 2,
+            errorThresholdPercentage: 50,
+            resetTimeoutMs: 1_000,
+            rollingWindowMs: 1_000,
+          },
+        },
+      },
       retry: { attempts: 3, backoffBaseMs: 10, backoffMaxMs: 20, topicDelaysMs: [200] },
     },
   );
@@ -45,7 +63,12 @@ test('an open breaker pauses consumption without spending retries; it resumes wh
   const publish = (from: number, to: number) =>
     publisher.publishMany(
       Array.from({ length: to - from }, (_, i) => from + i).flatMap((seq) =>
-        ['a', 'b', 'c', 'd'].map((key) => ({ type: 'test.runtime.Counted', topic, key, payload: { key, seq, note: null } })),
+        ['a', 'b', 'c', 'd'].map((key) => ({
+          type: 'test.runtime.Counted',
+          topic,
+          key,
+          payload: { key, seq, note: null },
+        })),
       ),
     );
   const total = () => [...handled.values()].reduce((n, l) => n + l.length, 0);
@@ -57,7 +80,11 @@ test('an open breaker pauses consumption without spending retries; it resumes wh
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     dependencyUp = false;
     await publish(5, 10);
-    await waitFor(() => service.breakers.get('deploy-api').state === 'open', 10_000, 'the breaker to open');
+    await waitFor(
+      () => service.breakers.get('deploy-api').state === 'open',
+      10_000,
+      'the breaker to open',
+    );
     const callsAtOpen = handlerCalls;
     const openedAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -85,12 +112,15 @@ test('an open breaker pauses consumption without spending retries; it resumes wh
   }
 
   // Nothing skipped, order per key kept, each event handled once.
-  for (const key of ['a', 'b', 'c', 'd']) expect(handled.get(key)).toEqual(Array.from({ length: 15 }, (_, i) => i));
+  for (const key of ['a', 'b', 'c', 'd'])
+    expect(handled.get(key)).toEqual(Array.from({ length: 15 }, (_, i) => i));
   // No retries were spent on the outage: nothing went to a retry topic or the DLQ.
   const retries = await metricValues(service, 'troupe_retries_total');
   expect(retries.find((v) => v.labels.stage === 'retry-topic')?.value ?? 0).toBe(0);
   expect(retries.find((v) => v.labels.stage === 'in-process')?.value ?? 0).toBeLessThanOrEqual(2);
-  await expect(readTopic(`${topic}.retry.1`, (r) => r.length > 0, 1_500)).rejects.toThrow(/not met/);
+  await expect(readTopic(`${topic}.retry.1`, (r) => r.length > 0, 1_500)).rejects.toThrow(
+    /not met/,
+  );
   const offsets = await committedOffsets(name, topic);
   expect([...offsets.values()].reduce((a, b) => a + b, 0)).toBe(60);
   expect(dependencyCalls).toBeLessThan(handlerCalls + 1);

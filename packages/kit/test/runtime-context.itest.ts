@@ -1,5 +1,14 @@
 import { DeadLetterHeaders, Headers, TroupeService, defineService } from '@troupe/kit';
-import { TestEvents, createTopics, header, readTopic, testPublisher, testService, uniqueName, waitFor } from './support/runtime-support';
+import {
+  TestEvents,
+  createTopics,
+  header,
+  readTopic,
+  testPublisher,
+  testService,
+  uniqueName,
+  waitFor,
+} from './support/runtime-support';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +34,11 @@ test('ctx.publish carries correlation, causation and trace context from the even
         'test.runtime.Counted': async (payload, ctx) => {
           ctx.log.info('handling'); // the child logger exists and is usable
           // Not awaited on purpose: the runtime still waits for it before committing.
-          void ctx.publish('test.runtime.Noted', { text: `seen ${payload.seq}` }, { key: payload.key });
+          void ctx.publish(
+            'test.runtime.Noted',
+            { text: `seen ${payload.seq}` },
+            { key: payload.key },
+          );
         },
       },
     }),
@@ -35,7 +48,14 @@ test('ctx.publish carries correlation, causation and trace context from the even
 
   const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
   const publisher = await testPublisher();
-  const incoming = await publisher.publish({ type: 'test.runtime.Counted', topic: input, key: 'r-1', correlationId: 'flow-42', traceparent, payload: { key: 'r-1', seq: 7, note: null } });
+  const incoming = await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic: input,
+    key: 'r-1',
+    correlationId: 'flow-42',
+    traceparent,
+    payload: { key: 'r-1', seq: 7, note: null },
+  });
   await publisher.disconnect();
 
   const [out] = await readTopic(output, (records) => records.length >= 1);
@@ -69,7 +89,12 @@ test('publishing an undeclared event type is a permanent failure: the event is d
   running.push(service);
   await service.start();
   const publisher = await testPublisher();
-  await publisher.publish({ type: 'test.runtime.Counted', topic, key: 'k', payload: { key: 'k', seq: 1, note: null } });
+  await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic,
+    key: 'k',
+    payload: { key: 'k', seq: 1, note: null },
+  });
   await publisher.disconnect();
   const [dead] = await readTopic(`${topic}.dlq`, (records) => records.length >= 1);
   expect(header(dead!, DeadLetterHeaders.errorCode)).toBe('EVENT_INVALID');
@@ -92,7 +117,14 @@ test('the ops server answers /healthz, /readyz and /metrics', async () => {
   await service.start();
   const base = `http://127.0.0.1:${service.httpPort}`;
   const publisher = await testPublisher();
-  await publisher.publishMany([1, 2, 3].map((seq) => ({ type: 'test.runtime.Counted', topic, key: `k${seq}`, payload: { key: `k${seq}`, seq, note: null } })));
+  await publisher.publishMany(
+    [1, 2, 3].map((seq) => ({
+      type: 'test.runtime.Counted',
+      topic,
+      key: `k${seq}`,
+      payload: { key: `k${seq}`, seq, note: null },
+    })),
+  );
   await publisher.disconnect();
   await waitFor(() => handled === 3, 20_000, 'three events');
 
@@ -102,7 +134,11 @@ test('the ops server answers /healthz, /readyz and /metrics', async () => {
   expect(ready.status).toBe(200);
   expect(await ready.json()).toMatchObject({ status: 'ok', assignedPartitions: 2 });
   const metrics = await (await fetch(`${base}/metrics`)).text();
-  expect(metrics).toMatch(new RegExp(`troupe_events_handled_total\\{topic="${topic}",type="test.runtime.Counted",outcome="handled",service="${service.name}"\\} 3`));
+  expect(metrics).toMatch(
+    new RegExp(
+      `troupe_events_handled_total\\{topic="${topic}",type="test.runtime.Counted",outcome="handled",service="${service.name}"\\} 3`,
+    ),
+  );
   expect(metrics).toContain('troupe_handler_duration_seconds_bucket');
   expect(metrics).toMatch(/troupe_consumer_lag\{topic="[^"]+",partition="\d"/);
   expect((await fetch(`${base}/nope`)).status).toBe(404);

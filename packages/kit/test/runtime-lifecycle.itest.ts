@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TroupeService, defineService } from '@troupe/kit';
-import { TestEvents, committedOffsets, createTopics, testPublisher, testService, uniqueName, waitFor } from './support/runtime-support';
+import {
+  TestEvents,
+  committedOffsets,
+  createTopics,
+  testPublisher,
+  testService,
+  uniqueName,
+  waitFor,
+} from './support/runtime-support';
 
 jest.setTimeout(100_000);
 
@@ -16,7 +24,12 @@ async function publishEvents(topic: string, count: number): Promise<string[]> {
   for (let start = 0; start < count; start += 500) {
     const batch = Array.from({ length: Math.min(500, count - start) }, (_, i) => {
       const key = `key-${(start + i) % 20}`;
-      return { type: 'test.runtime.Counted', topic, key, payload: { key, seq: start + i, note: null } };
+      return {
+        type: 'test.runtime.Counted',
+        topic,
+        key,
+        payload: { key, seq: start + i, note: null },
+      };
     });
     ids.push(...(await publisher.publishMany(batch)).map((e) => e.id));
   }
@@ -25,7 +38,12 @@ async function publishEvents(topic: string, count: number): Promise<string[]> {
 }
 
 /** A service that records every handling: id → count, and (partition:offset) handled. */
-function recordingService(topic: string, group: string, log: { byId: Map<string, number>; positions: Set<string> }, delayMs = 1): TroupeService {
+function recordingService(
+  topic: string,
+  group: string,
+  log: { byId: Map<string, number>; positions: Set<string> },
+  delayMs = 1,
+): TroupeService {
   return testService(
     defineService<TestEvents>()({
       name: group,
@@ -43,12 +61,17 @@ function recordingService(topic: string, group: string, log: { byId: Map<string,
 }
 
 /** Every offset below the group's committed offset was handled: nothing committed unhandled. */
-async function expectCommittedWereHandled(group: string, topic: string, handled: Set<string>): Promise<number> {
+async function expectCommittedWereHandled(
+  group: string,
+  topic: string,
+  handled: Set<string>,
+): Promise<number> {
   const offsets = await committedOffsets(group, topic);
   let committed = 0;
   for (const [partition, next] of offsets) {
     for (let offset = 0; offset < next; offset++) {
-      if (!handled.has(`${partition}:${offset}`)) throw new Error(`offset ${partition}:${offset} committed but never handled`);
+      if (!handled.has(`${partition}:${offset}`))
+        throw new Error(`offset ${partition}:${offset} committed but never handled`);
     }
     committed += Math.max(0, next);
   }
@@ -75,13 +98,23 @@ test('stop() during a batch: in-flight events finish and are committed, nothing 
   const second = { byId: new Map<string, number>(), positions: new Set<string>() };
   const two = recordingService(topic, group, second, 0);
   await two.start();
-  await waitFor(() => first.byId.size + second.byId.size >= 2_000, 30_000, 'all events handled after restart');
+  await waitFor(
+    () => first.byId.size + second.byId.size >= 2_000,
+    30_000,
+    'all events handled after restart',
+  );
   await two.stop();
 
   const all = new Map(first.byId);
   for (const [id, n] of second.byId) all.set(id, (all.get(id) ?? 0) + n);
   for (const id of ids) expect(all.get(id)).toBe(1); // none lost, none handled twice
-  expect(await expectCommittedWereHandled(group, topic, new Set([...first.positions, ...second.positions]))).toBe(2_000);
+  expect(
+    await expectCommittedWereHandled(
+      group,
+      topic,
+      new Set([...first.positions, ...second.positions]),
+    ),
+  ).toBe(2_000);
 });
 
 test('a real SIGTERM to a service process drains, commits and exits 0; nothing is lost', async () => {
@@ -90,21 +123,35 @@ test('a real SIGTERM to a service process drains, commits and exits 0; nothing i
   const ids = await publishEvents(topic, 3_000);
   const group = uniqueName('sigterm-svc');
   const handledFile = join(mkdtempSync(join(tmpdir(), 'troupe-sigterm-')), 'handled.txt');
-  const readHandled = () => (existsSync(handledFile) ? readFileSync(handledFile, 'utf8').split('\n').filter(Boolean) : []);
+  const readHandled = () =>
+    existsSync(handledFile) ? readFileSync(handledFile, 'utf8').split('\n').filter(Boolean) : [];
 
   const tsx = join(__dirname, '../../../node_modules/.bin/tsx');
   const child = spawn(tsx, [join(__dirname, 'support/sigterm-child.ts')], {
-    env: { ...process.env, TOPIC: topic, GROUP: group, HANDLED_FILE: handledFile, TROUPE_SHUTDOWN_TIMEOUT: '10s' },
+    env: {
+      ...process.env,
+      TOPIC: topic,
+      GROUP: group,
+      HANDLED_FILE: handledFile,
+      TROUPE_SHUTDOWN_TIMEOUT: '10s',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += String(chunk)));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   try {
-    await waitFor(() => readHandled().length >= 200, 60_000, `the child to handle 200 events (stderr: ${stderr})`);
+    await waitFor(
+      () => readHandled().length >= 200,
+      60_000,
+      `the child to handle 200 events (stderr: ${stderr})`,
+    );
     child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000)))]);
+    const code = await Promise.race([
+      exited,
+      new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), 20_000))),
+    ]);
     clearTimeout(timer);
     expect(code).toBe(0);
   } finally {
@@ -118,7 +165,11 @@ test('a real SIGTERM to a service process drains, commits and exits 0; nothing i
   const rest = { byId: new Map<string, number>(), positions: new Set<string>() };
   const after = recordingService(topic, group, rest, 0);
   await after.start();
-  await waitFor(() => positions.size + rest.positions.size >= 3_000, 30_000, 'the rest after restart');
+  await waitFor(
+    () => positions.size + rest.positions.size >= 3_000,
+    30_000,
+    'the rest after restart',
+  );
   await after.stop();
   const all = new Map<string, number>();
   for (const line of lines) {
@@ -139,11 +190,19 @@ test('a second instance joining and leaving mid-stream loses nothing', async () 
   await a.start();
   const ids = await publishEvents(topic, 3_000);
   try {
-    await waitFor(() => log.byId.size >= 400, 30_000, '400 events before the second instance joins');
+    await waitFor(
+      () => log.byId.size >= 400,
+      30_000,
+      '400 events before the second instance joins',
+    );
     await b.start();
     await waitFor(() => b.ready().ok, 20_000, 'the second instance to get partitions');
     const atJoin = log.byId.size;
-    await waitFor(() => log.byId.size >= atJoin + 500, 30_000, '500 more events with two instances');
+    await waitFor(
+      () => log.byId.size >= atJoin + 500,
+      30_000,
+      '500 more events with two instances',
+    );
     await b.stop();
     await waitFor(() => log.byId.size >= 3_000, 60_000, `all 3,000 events (at ${log.byId.size})`);
   } finally {

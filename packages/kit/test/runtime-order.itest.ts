@@ -1,5 +1,13 @@
 import { defineService } from '@troupe/kit';
-import { TestEvents, committedOffsets, createTopics, testPublisher, testService, uniqueName, waitFor } from './support/runtime-support';
+import {
+  TestEvents,
+  committedOffsets,
+  createTopics,
+  testPublisher,
+  testService,
+  uniqueName,
+  waitFor,
+} from './support/runtime-support';
 
 jest.setTimeout(90_000);
 
@@ -14,9 +22,16 @@ test('order per key holds with 8 partitions handled concurrently (10,000 events)
   const publisher = await testPublisher();
   const events = [];
   for (let seq = 0; seq < PER_KEY; seq++) {
-    for (let k = 0; k < KEYS; k++) events.push({ type: 'test.runtime.Counted', topic, key: `key-${k}`, payload: { key: `key-${k}`, seq, note: null } });
+    for (let k = 0; k < KEYS; k++)
+      events.push({
+        type: 'test.runtime.Counted',
+        topic,
+        key: `key-${k}`,
+        payload: { key: `key-${k}`, seq, note: null },
+      });
   }
-  for (let i = 0; i < events.length; i += 1_000) await publisher.publishMany(events.slice(i, i + 1_000));
+  for (let i = 0; i < events.length; i += 1_000)
+    await publisher.publishMany(events.slice(i, i + 1_000));
   await publisher.disconnect();
 
   const seen = new Map<string, number[]>();
@@ -46,7 +61,11 @@ test('order per key holds with 8 partitions handled concurrently (10,000 events)
   );
   await service.start();
   try {
-    await waitFor(() => handled >= KEYS * PER_KEY, 60_000, `${KEYS * PER_KEY} events handled (at ${handled})`);
+    await waitFor(
+      () => handled >= KEYS * PER_KEY,
+      60_000,
+      `${KEYS * PER_KEY} events handled (at ${handled})`,
+    );
   } finally {
     await service.stop();
   }

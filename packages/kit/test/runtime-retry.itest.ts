@@ -1,5 +1,21 @@
-import { DeadLetterHeaders, PermanentError, RetryHeaders, TroupeService, defineService } from '@troupe/kit';
-import { TestEvents, createTopics, header, readTopic, testKafka, testPublisher, testService, uniqueName, waitFor } from './support/runtime-support';
+import {
+  DeadLetterHeaders,
+  PermanentError,
+  RetryHeaders,
+  TroupeService,
+  defineService,
+} from '@troupe/kit';
+import {
+  TestEvents,
+  createTopics,
+  header,
+  readTopic,
+  testKafka,
+  testPublisher,
+  testService,
+  uniqueName,
+  waitFor,
+} from './support/runtime-support';
 
 jest.setTimeout(60_000);
 
@@ -18,8 +34,14 @@ async function start(service: TroupeService): Promise<TroupeService> {
   return service;
 }
 
-async function metric(service: TroupeService, name: string, labels: Record<string, string>): Promise<number> {
-  const found = (await service.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
+async function metric(
+  service: TroupeService,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const found = (await service.metrics.registry.getSingleMetric(name)?.get())?.values.find((v) =>
+    Object.entries(labels).every(([k, val]) => v.labels[k] === val),
+  );
   return found?.value ?? 0;
 }
 
@@ -37,7 +59,7 @@ test('fails twice (once with a non-Error), then succeeds: handled once after in-
           'test.runtime.Counted': async () => {
             calls.push(Date.now());
             if (calls.length === 1) throw new DeployApiError('503 from deploy API');
-            if (calls.length === 2) throw 'a plain string'; // eslint-disable-line no-throw-literal
+            if (calls.length === 2) throw 'a plain string';
             succeeded++;
           },
         },
@@ -46,7 +68,12 @@ test('fails twice (once with a non-Error), then succeeds: handled once after in-
     ),
   );
   const publisher = await testPublisher();
-  await publisher.publish({ type: 'test.runtime.Counted', topic, key: 'k', payload: { key: 'k', seq: 1, note: null } });
+  await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic,
+    key: 'k',
+    payload: { key: 'k', seq: 1, note: null },
+  });
   await publisher.disconnect();
 
   await waitFor(() => succeeded === 1, 20_000, 'the third call to succeed');
@@ -84,8 +111,18 @@ test('always failing: retry topics with growing delays, then the DLQ with its he
     ),
   );
   const publisher = await testPublisher();
-  const poison = await publisher.publish({ type: 'test.runtime.Counted', topic, key: 'same-key', payload: { key: 'same-key', seq: 0, note: 'poison' } });
-  const good = Array.from({ length: 50 }, (_, i) => ({ type: 'test.runtime.Counted', topic, key: 'same-key', payload: { key: 'same-key', seq: i + 1, note: null } }));
+  const poison = await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic,
+    key: 'same-key',
+    payload: { key: 'same-key', seq: 0, note: 'poison' },
+  });
+  const good = Array.from({ length: 50 }, (_, i) => ({
+    type: 'test.runtime.Counted',
+    topic,
+    key: 'same-key',
+    payload: { key: 'same-key', seq: i + 1, note: null },
+  }));
   await publisher.publishMany(good);
   await publisher.disconnect();
 
@@ -94,7 +131,14 @@ test('always failing: retry topics with growing delays, then the DLQ with its he
   expect(dead).toBeDefined();
 
   // 2 calls per delivery: main topic, retry.1, retry.2.
-  expect(poisonCalls.map((c) => c.topic)).toEqual([topic, topic, `${topic}.retry.1`, `${topic}.retry.1`, `${topic}.retry.2`, `${topic}.retry.2`]);
+  expect(poisonCalls.map((c) => c.topic)).toEqual([
+    topic,
+    topic,
+    `${topic}.retry.1`,
+    `${topic}.retry.1`,
+    `${topic}.retry.2`,
+    `${topic}.retry.2`,
+  ]);
   const gap1 = poisonCalls[2]!.at - poisonCalls[1]!.at;
   const gap2 = poisonCalls[4]!.at - poisonCalls[3]!.at;
   expect(gap1).toBeGreaterThanOrEqual(800 - 50);
@@ -125,8 +169,15 @@ test('always failing: retry topics with growing delays, then the DLQ with its he
   expect(header(dead!, RetryHeaders.level)).toBeUndefined(); // retry bookkeeping does not leak into the DLQ
 
   // The retry topics hold one record each, due at their delay after the failure.
-  for (const [level, delay] of [[1, 800], [2, 1_600]] as const) {
-    const [hop] = await readTopic(`${topic}.retry.${level}`, (records) => records.length >= 1, 10_000);
+  for (const [level, delay] of [
+    [1, 800],
+    [2, 1_600],
+  ] as const) {
+    const [hop] = await readTopic(
+      `${topic}.retry.${level}`,
+      (records) => records.length >= 1,
+      10_000,
+    );
     const due = Date.parse(header(hop!, RetryHeaders.dueAt)!);
     expect(due - hop!.timestamp).toBeGreaterThanOrEqual(delay - 50);
     expect(due - hop!.timestamp).toBeLessThan(delay + 200);
@@ -154,7 +205,12 @@ test('a permanent error skips the retry topics', async () => {
     ),
   );
   const publisher = await testPublisher();
-  await publisher.publish({ type: 'test.runtime.Counted', topic, key: 'k', payload: { key: 'k', seq: 1, note: null } });
+  await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic,
+    key: 'k',
+    payload: { key: 'k', seq: 1, note: null },
+  });
   await publisher.disconnect();
   const [dead] = await readTopic(`${topic}.dlq`, (records) => records.length >= 1);
   expect(calls).toBe(1);
@@ -182,13 +238,28 @@ test('a malformed payload goes to the DLQ with the reason, and later events are 
   await producer.send({
     topic,
     messages: [
-      { key: 'bad-1', value: Buffer.from('{"this is":"json, not avro"}'), headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-1' } },
-      { key: 'bad-2', value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]), headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-2' } },
+      {
+        key: 'bad-1',
+        value: Buffer.from('{"this is":"json, not avro"}'),
+        headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-1' },
+      },
+      {
+        key: 'bad-2',
+        value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]),
+        headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-2' },
+      },
     ],
   });
   await producer.disconnect();
   const publisher = await testPublisher();
-  await publisher.publishMany([1, 2, 3].map((seq) => ({ type: 'test.runtime.Counted', topic, key: 'k', payload: { key: 'k', seq, note: null } })));
+  await publisher.publishMany(
+    [1, 2, 3].map((seq) => ({
+      type: 'test.runtime.Counted',
+      topic,
+      key: 'k',
+      payload: { key: 'k', seq, note: null },
+    })),
+  );
   await publisher.disconnect();
 
   await waitFor(() => handled.length === 3, 20_000, 'the three good events');

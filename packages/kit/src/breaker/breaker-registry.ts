@@ -18,7 +18,13 @@ export interface BreakerSettings {
   ignoreError?: (error: Error) => boolean;
 }
 
-const DEFAULTS = { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 10_000, rollingWindowMs: 10_000, callTimeoutMs: false as const };
+const DEFAULTS = {
+  errorThresholdPercentage: 50,
+  volumeThreshold: 5,
+  resetTimeoutMs: 10_000,
+  rollingWindowMs: 10_000,
+  callTimeoutMs: false as const,
+};
 
 /**
  * The service's named breakers, created on first use with per-name settings over defaults.
@@ -80,13 +86,18 @@ export class BreakerRegistry {
       resetTimeout: settings.resetTimeoutMs,
       rollingCountTimeout: settings.rollingWindowMs,
       timeout: settings.callTimeoutMs,
-      errorFilter: ignoreError ? (error: unknown) => error instanceof Error && ignoreError(error) : undefined,
+      errorFilter: ignoreError
+        ? (error: unknown) => error instanceof Error && ignoreError(error)
+        : undefined,
     });
     const log = this.options.logger?.child({ breaker: name });
     const metrics = this.options.metrics;
     metrics?.breaker(name, 'closed');
     circuit.on('open', () => {
-      log?.warn({ resetTimeoutMs: settings.resetTimeoutMs }, 'breaker opened: pausing partitions that depend on it');
+      log?.warn(
+        { resetTimeoutMs: settings.resetTimeoutMs },
+        'breaker opened: pausing partitions that depend on it',
+      );
       metrics?.breaker(name, 'open');
     });
     circuit.on('halfOpen', () => {

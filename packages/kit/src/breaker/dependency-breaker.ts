@@ -45,5 +45,9 @@ export class DependencyBreaker {
 }
 
 function isOpenRejection(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: unknown }).code === 'EOPENBREAKER' && CircuitBreaker.isOurError(error);
+  return (
+    error instanceof Error &&
+    (error as { code?: unknown }).code === 'EOPENBREAKER' &&
+    CircuitBreaker.isOurError(error)
+  );
 }

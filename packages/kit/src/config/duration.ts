@@ -15,7 +15,10 @@ export function parseDuration(text: string): number | undefined {
 
 /** Parses a comma-separated list of durations (`1s,10s,60s`); undefined when any item is not one. */
 export function parseDurationList(text: string): number[] | undefined {
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   const parsed = items.map(parseDuration);
   return parsed.every((ms): ms is number => ms !== undefined) ? parsed : undefined;
 }

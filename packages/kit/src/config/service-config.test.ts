@@ -19,13 +19,23 @@ function configError(env: Record<string, string>): ConfigError {
 
 test('defaults with only the brokers set', () => {
   expect(loadConfig(base)).toEqual({
-    kafka: { brokers: ['kafka-1:9092', 'kafka-2:9093'], clientId: undefined, ssl: false, sasl: undefined },
+    kafka: {
+      brokers: ['kafka-1:9092', 'kafka-2:9093'],
+      clientId: undefined,
+      ssl: false,
+      sasl: undefined,
+    },
     schemaRegistry: undefined,
     http: { port: 8080, host: '0.0.0.0' },
     logLevel: 'info',
     partitionConcurrency: 4,
     handlerTimeoutMs: 30_000,
-    retry: { attempts: 3, backoffBaseMs: 100, backoffMaxMs: 5_000, topicDelaysMs: [1_000, 10_000, 60_000] },
+    retry: {
+      attempts: 3,
+      backoffBaseMs: 100,
+      backoffMaxMs: 5_000,
+      topicDelaysMs: [1_000, 10_000, 60_000],
+    },
     shutdownTimeoutMs: 30_000,
     instanceId: undefined,
   });
@@ -51,39 +61,93 @@ test('every variable parsed', () => {
     TROUPE_SHUTDOWN_TIMEOUT: '10s',
     TROUPE_INSTANCE_ID: 'pod-1',
   });
-  expect(config.kafka).toEqual({ brokers: ['kafka-1:9092', 'kafka-2:9093'], clientId: 'svc', ssl: true, sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' } });
-  expect(config.schemaRegistry).toEqual({ url: 'http://registry:8081', username: undefined, password: undefined });
+  expect(config.kafka).toEqual({
+    brokers: ['kafka-1:9092', 'kafka-2:9093'],
+    clientId: 'svc',
+    ssl: true,
+    sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
+  });
+  expect(config.schemaRegistry).toEqual({
+    url: 'http://registry:8081',
+    username: undefined,
+    password: undefined,
+  });
   expect(config.http.port).toBe(0);
   expect(config.logLevel).toBe('debug');
   expect(config.partitionConcurrency).toBe(8);
   expect(config.handlerTimeoutMs).toBe(2_500);
-  expect(config.retry).toEqual({ attempts: 5, backoffBaseMs: 50, backoffMaxMs: 60_000, topicDelaysMs: [500, 5_000] });
+  expect(config.retry).toEqual({
+    attempts: 5,
+    backoffBaseMs: 50,
+    backoffMaxMs: 60_000,
+    topicDelaysMs: [500, 5_000],
+  });
   expect(config.shutdownTimeoutMs).toBe(10_000);
   expect(config.instanceId).toBe('pod-1');
-  expect(loadConfig({ ...base, TROUPE_RETRY_TOPIC_DELAYS: 'none' }).retry.topicDelaysMs).toEqual([]);
+  expect(loadConfig({ ...base, TROUPE_RETRY_TOPIC_DELAYS: 'none' }).retry.topicDelaysMs).toEqual(
+    [],
+  );
 });
 
 test.each([
-  [{}, 'TROUPE_KAFKA_BROKERS', 'host:port, e.g. kafka-1:9092,kafka-2:9092 (it is not set)', undefined],
+  [
+    {},
+    'TROUPE_KAFKA_BROKERS',
+    'host:port, e.g. kafka-1:9092,kafka-2:9092 (it is not set)',
+    undefined,
+  ],
   [{ TROUPE_KAFKA_BROKERS: 'kafka' }, 'TROUPE_KAFKA_BROKERS', 'host:port', '"kafka"'],
   [{ TROUPE_KAFKA_BROKERS: 'kafka:99999' }, 'TROUPE_KAFKA_BROKERS', 'host:port', '"kafka:99999"'],
   [{ ...base, TROUPE_HTTP_PORT: 'eighty' }, 'TROUPE_HTTP_PORT', 'port number 0-65535', '"eighty"'],
   [{ ...base, TROUPE_HTTP_PORT: '70000' }, 'TROUPE_HTTP_PORT', 'port number 0-65535', '"70000"'],
-  [{ ...base, TROUPE_LOG_LEVEL: 'verbose' }, 'TROUPE_LOG_LEVEL', 'one of fatal, error', '"verbose"'],
-  [{ ...base, TROUPE_SCHEMA_REGISTRY_URL: 'registry:8081' }, 'TROUPE_SCHEMA_REGISTRY_URL', 'http(s) URL', '"registry:8081"'],
-  [{ ...base, TROUPE_PARTITION_CONCURRENCY: '0' }, 'TROUPE_PARTITION_CONCURRENCY', 'integer 1-256', '"0"'],
+  [
+    { ...base, TROUPE_LOG_LEVEL: 'verbose' },
+    'TROUPE_LOG_LEVEL',
+    'one of fatal, error',
+    '"verbose"',
+  ],
+  [
+    { ...base, TROUPE_SCHEMA_REGISTRY_URL: 'registry:8081' },
+    'TROUPE_SCHEMA_REGISTRY_URL',
+    'http(s) URL',
+    '"registry:8081"',
+  ],
+  [
+    { ...base, TROUPE_PARTITION_CONCURRENCY: '0' },
+    'TROUPE_PARTITION_CONCURRENCY',
+    'integer 1-256',
+    '"0"',
+  ],
   [{ ...base, TROUPE_HANDLER_TIMEOUT: 'soon' }, 'TROUPE_HANDLER_TIMEOUT', 'duration', '"soon"'],
-  [{ ...base, TROUPE_RETRY_TOPIC_DELAYS: '1s,later' }, 'TROUPE_RETRY_TOPIC_DELAYS', 'list of durations', '"1s,later"'],
-  [{ ...base, TROUPE_RETRY_BACKOFF_BASE: '10s', TROUPE_RETRY_BACKOFF_MAX: '1s' }, 'TROUPE_RETRY_BACKOFF_MAX', '>= TROUPE_RETRY_BACKOFF_BASE', '"1000ms"'],
-  [{ ...base, TROUPE_KAFKA_SASL_MECHANISM: 'plain', TROUPE_KAFKA_SASL_USERNAME: 'u' }, 'TROUPE_KAFKA_SASL_PASSWORD', 'password', undefined],
-])('invalid config names the variable and the expected form (%#)', (env, variable, expected, found) => {
-  const error = configError(env as Record<string, string>);
-  expect(error.variable).toBe(variable);
-  expect(error.code).toBe('CONFIG_INVALID');
-  expect(error.message).toContain(`${variable}: expected`);
-  expect(error.message).toContain(expected);
-  if (found) expect(error.message).toContain(`found ${found}`);
-});
+  [
+    { ...base, TROUPE_RETRY_TOPIC_DELAYS: '1s,later' },
+    'TROUPE_RETRY_TOPIC_DELAYS',
+    'list of durations',
+    '"1s,later"',
+  ],
+  [
+    { ...base, TROUPE_RETRY_BACKOFF_BASE: '10s', TROUPE_RETRY_BACKOFF_MAX: '1s' },
+    'TROUPE_RETRY_BACKOFF_MAX',
+    '>= TROUPE_RETRY_BACKOFF_BASE',
+    '"1000ms"',
+  ],
+  [
+    { ...base, TROUPE_KAFKA_SASL_MECHANISM: 'plain', TROUPE_KAFKA_SASL_USERNAME: 'u' },
+    'TROUPE_KAFKA_SASL_PASSWORD',
+    'password',
+    undefined,
+  ],
+])(
+  'invalid config names the variable and the expected form (%#)',
+  (env, variable, expected, found) => {
+    const error = configError(env as Record<string, string>);
+    expect(error.variable).toBe(variable);
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain(`${variable}: expected`);
+    expect(error.message).toContain(expected);
+    if (found) expect(error.message).toContain(`found ${found}`);
+  },
+);
 
 describe('secrets from files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'troupe-config-'));
@@ -91,14 +155,21 @@ describe('secrets from files', () => {
   writeFileSync(secretFile, 's3cret\n');
 
   test('<NAME>_FILE is read, its trailing newline dropped', () => {
-    const config = loadConfig({ ...base, TROUPE_KAFKA_SASL_MECHANISM: 'plain', TROUPE_KAFKA_SASL_USERNAME: 'u', TROUPE_KAFKA_SASL_PASSWORD_FILE: secretFile });
+    const config = loadConfig({
+      ...base,
+      TROUPE_KAFKA_SASL_MECHANISM: 'plain',
+      TROUPE_KAFKA_SASL_USERNAME: 'u',
+      TROUPE_KAFKA_SASL_PASSWORD_FILE: secretFile,
+    });
     expect(config.kafka.sasl?.password).toBe('s3cret');
   });
 
   test('any variable has a _FILE variant', () => {
     const brokersFile = join(dir, 'brokers');
     writeFileSync(brokersFile, 'k:9092');
-    expect(loadConfig({ TROUPE_KAFKA_BROKERS_FILE: brokersFile }).kafka.brokers).toEqual(['k:9092']);
+    expect(loadConfig({ TROUPE_KAFKA_BROKERS_FILE: brokersFile }).kafka.brokers).toEqual([
+      'k:9092',
+    ]);
   });
 
   test('a missing file names the _FILE variable', () => {
@@ -108,12 +179,22 @@ describe('secrets from files', () => {
   });
 
   test('both the variable and its _FILE is ambiguous', () => {
-    const error = configError({ ...base, TROUPE_KAFKA_SASL_PASSWORD: 'x', TROUPE_KAFKA_SASL_PASSWORD_FILE: secretFile });
+    const error = configError({
+      ...base,
+      TROUPE_KAFKA_SASL_PASSWORD: 'x',
+      TROUPE_KAFKA_SASL_PASSWORD_FILE: secretFile,
+    });
     expect(error.variable).toBe('TROUPE_KAFKA_SASL_PASSWORD');
   });
 
   test('a secret is never quoted back in the error', () => {
-    const error = configError({ TROUPE_KAFKA_BROKERS: 'k:1', TROUPE_KAFKA_SASL_MECHANISM: 'plain', TROUPE_KAFKA_SASL_USERNAME: 'u', TROUPE_SCHEMA_REGISTRY_URL: 'nope', TROUPE_SCHEMA_REGISTRY_PASSWORD: 'hunter2' });
+    const error = configError({
+      TROUPE_KAFKA_BROKERS: 'k:1',
+      TROUPE_KAFKA_SASL_MECHANISM: 'plain',
+      TROUPE_KAFKA_SASL_USERNAME: 'u',
+      TROUPE_SCHEMA_REGISTRY_URL: 'nope',
+      TROUPE_SCHEMA_REGISTRY_PASSWORD: 'hunter2',
+    });
     expect(error.message).not.toContain('hunter2');
   });
 });

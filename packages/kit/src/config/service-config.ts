@@ -9,7 +9,11 @@ export interface TroupeConfig {
     brokers: string[];
     clientId?: string;
     ssl: boolean;
-    sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+    sasl?: {
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      username: string;
+      password: string;
+    };
   };
   schemaRegistry?: { url: string; username?: string; password?: string };
   http: { port: number; host: string };
@@ -37,7 +41,9 @@ const duration = z.string().transform((text, ctx) => {
   return ms ?? 0;
 });
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => ['true', '1', 'yes'].includes(v));
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => ['true', '1', 'yes'].includes(v));
 
 /**
  * Variable name → schema and the expected form quoted in the ConfigError. A variable marked
@@ -47,8 +53,13 @@ const VARIABLES = {
   TROUPE_KAFKA_BROKERS: {
     expected: 'a comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092',
     schema: z.string().transform((text, ctx) => {
-      const brokers = text.split(',').map((b) => b.trim()).filter((b) => b !== '');
-      const valid = brokers.length > 0 && brokers.every((b) => hostPort.test(b) && Number(b.slice(b.lastIndexOf(':') + 1)) <= 65535);
+      const brokers = text
+        .split(',')
+        .map((b) => b.trim())
+        .filter((b) => b !== '');
+      const valid =
+        brokers.length > 0 &&
+        brokers.every((b) => hostPort.test(b) && Number(b.slice(b.lastIndexOf(':') + 1)) <= 65535);
       if (!valid) ctx.addIssue({ code: 'custom', message: 'not a host:port list' });
       return brokers;
     }),
@@ -60,23 +71,43 @@ const VARIABLES = {
     schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   },
   TROUPE_KAFKA_SASL_USERNAME: { expected: 'a user name', schema: z.string().optional() },
-  TROUPE_KAFKA_SASL_PASSWORD: { expected: 'a password', schema: z.string().optional(), secret: true },
+  TROUPE_KAFKA_SASL_PASSWORD: {
+    expected: 'a password',
+    schema: z.string().optional(),
+    secret: true,
+  },
   TROUPE_SCHEMA_REGISTRY_URL: {
     expected: 'an http(s) URL, e.g. http://registry:8081',
-    schema: z.string().regex(/^https?:\/\/[^\s/]+/).optional(),
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+/)
+      .optional(),
   },
   TROUPE_SCHEMA_REGISTRY_USERNAME: { expected: 'a user name', schema: z.string().optional() },
-  TROUPE_SCHEMA_REGISTRY_PASSWORD: { expected: 'a password', schema: z.string().optional(), secret: true },
+  TROUPE_SCHEMA_REGISTRY_PASSWORD: {
+    expected: 'a password',
+    schema: z.string().optional(),
+    secret: true,
+  },
   TROUPE_HTTP_PORT: { expected: 'a port number 0-65535', schema: int(0, 65535).default(8080) },
-  TROUPE_HTTP_HOST: { expected: 'a host or address to listen on', schema: z.string().min(1).default('0.0.0.0') },
+  TROUPE_HTTP_HOST: {
+    expected: 'a host or address to listen on',
+    schema: z.string().min(1).default('0.0.0.0'),
+  },
   TROUPE_LOG_LEVEL: {
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
   TROUPE_PARTITION_CONCURRENCY: { expected: 'an integer 1-256', schema: int(1, 256).default(4) },
-  TROUPE_HANDLER_TIMEOUT: { expected: 'a duration such as 30s or 500ms', schema: duration.default(30_000) },
+  TROUPE_HANDLER_TIMEOUT: {
+    expected: 'a duration such as 30s or 500ms',
+    schema: duration.default(30_000),
+  },
   TROUPE_RETRY_ATTEMPTS: { expected: 'an integer 1-100', schema: int(1, 100).default(3) },
-  TROUPE_RETRY_BACKOFF_BASE: { expected: 'a duration such as 100ms', schema: duration.default(100) },
+  TROUPE_RETRY_BACKOFF_BASE: {
+    expected: 'a duration such as 100ms',
+    schema: duration.default(100),
+  },
   TROUPE_RETRY_BACKOFF_MAX: { expected: 'a duration such as 5s', schema: duration.default(5_000) },
   TROUPE_RETRY_TOPIC_DELAYS: {
     expected: 'a comma-separated list of durations such as 1s,10s,60s, or none',
@@ -85,7 +116,8 @@ const VARIABLES = {
       .transform((text, ctx) => {
         if (text.trim() === 'none') return [];
         const delays = parseDurationList(text);
-        if (!delays || delays.length > 20) ctx.addIssue({ code: 'custom', message: 'not a duration list' });
+        if (!delays || delays.length > 20)
+          ctx.addIssue({ code: 'custom', message: 'not a duration list' });
         return delays ?? [];
       })
       .default([1_000, 10_000, 60_000]),
@@ -110,7 +142,9 @@ export function loadConfig(env: Environment = process.env): TroupeConfig {
   const raw: Record<string, string | undefined> = {};
   for (const name of Object.keys(VARIABLES)) raw[name] = readVariable(env, name);
 
-  const shape = Object.fromEntries(Object.entries(VARIABLES).map(([name, spec]) => [name, spec.schema]));
+  const shape = Object.fromEntries(
+    Object.entries(VARIABLES).map(([name, spec]) => [name, spec.schema]),
+  );
   const result = z.object(shape).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -127,18 +161,43 @@ export function loadConfig(env: Environment = process.env): TroupeConfig {
 
 function assemble(v: Parsed): TroupeConfig {
   if (v.TROUPE_RETRY_BACKOFF_MAX < v.TROUPE_RETRY_BACKOFF_BASE) {
-    throw new ConfigError('TROUPE_RETRY_BACKOFF_MAX', `a duration >= TROUPE_RETRY_BACKOFF_BASE (${v.TROUPE_RETRY_BACKOFF_BASE}ms)`, `${v.TROUPE_RETRY_BACKOFF_MAX}ms`);
+    throw new ConfigError(
+      'TROUPE_RETRY_BACKOFF_MAX',
+      `a duration >= TROUPE_RETRY_BACKOFF_BASE (${v.TROUPE_RETRY_BACKOFF_BASE}ms)`,
+      `${v.TROUPE_RETRY_BACKOFF_MAX}ms`,
+    );
   }
   let sasl: TroupeConfig['kafka']['sasl'];
   if (v.TROUPE_KAFKA_SASL_MECHANISM) {
-    if (!v.TROUPE_KAFKA_SASL_USERNAME) throw new ConfigError('TROUPE_KAFKA_SASL_USERNAME', 'a user name when TROUPE_KAFKA_SASL_MECHANISM is set');
-    if (!v.TROUPE_KAFKA_SASL_PASSWORD) throw new ConfigError('TROUPE_KAFKA_SASL_PASSWORD', 'a password (or TROUPE_KAFKA_SASL_PASSWORD_FILE) when TROUPE_KAFKA_SASL_MECHANISM is set');
-    sasl = { mechanism: v.TROUPE_KAFKA_SASL_MECHANISM, username: v.TROUPE_KAFKA_SASL_USERNAME, password: v.TROUPE_KAFKA_SASL_PASSWORD };
+    if (!v.TROUPE_KAFKA_SASL_USERNAME)
+      throw new ConfigError(
+        'TROUPE_KAFKA_SASL_USERNAME',
+        'a user name when TROUPE_KAFKA_SASL_MECHANISM is set',
+      );
+    if (!v.TROUPE_KAFKA_SASL_PASSWORD)
+      throw new ConfigError(
+        'TROUPE_KAFKA_SASL_PASSWORD',
+        'a password (or TROUPE_KAFKA_SASL_PASSWORD_FILE) when TROUPE_KAFKA_SASL_MECHANISM is set',
+      );
+    sasl = {
+      mechanism: v.TROUPE_KAFKA_SASL_MECHANISM,
+      username: v.TROUPE_KAFKA_SASL_USERNAME,
+      password: v.TROUPE_KAFKA_SASL_PASSWORD,
+    };
   }
   return {
-    kafka: { brokers: v.TROUPE_KAFKA_BROKERS, clientId: v.TROUPE_KAFKA_CLIENT_ID, ssl: v.TROUPE_KAFKA_SSL, sasl },
+    kafka: {
+      brokers: v.TROUPE_KAFKA_BROKERS,
+      clientId: v.TROUPE_KAFKA_CLIENT_ID,
+      ssl: v.TROUPE_KAFKA_SSL,
+      sasl,
+    },
     schemaRegistry: v.TROUPE_SCHEMA_REGISTRY_URL
-      ? { url: v.TROUPE_SCHEMA_REGISTRY_URL, username: v.TROUPE_SCHEMA_REGISTRY_USERNAME, password: v.TROUPE_SCHEMA_REGISTRY_PASSWORD }
+      ? {
+          url: v.TROUPE_SCHEMA_REGISTRY_URL,
+          username: v.TROUPE_SCHEMA_REGISTRY_USERNAME,
+          password: v.TROUPE_SCHEMA_REGISTRY_PASSWORD,
+        }
       : undefined,
     http: { port: v.TROUPE_HTTP_PORT, host: v.TROUPE_HTTP_HOST },
     logLevel: v.TROUPE_LOG_LEVEL,

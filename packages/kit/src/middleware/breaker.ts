@@ -9,7 +9,10 @@ import type { Middleware } from './types';
  * raise the same error from inside the handler. Either way the consumer pauses the partition,
  * keeps the event uncommitted, and resumes when the breaker half-opens or closes.
  */
-export function breakerMiddleware(registry: BreakerRegistry, dependsOn: (type: string) => readonly string[]): Middleware {
+export function breakerMiddleware(
+  registry: BreakerRegistry,
+  dependsOn: (type: string) => readonly string[],
+): Middleware {
   return defineMiddleware('breaker', (next) => (event, ctx) => {
     for (const name of dependsOn(event.type)) {
       if (!registry.get(name).admitsCalls) return Promise.reject(new BreakerOpenError(name));

@@ -15,12 +15,20 @@ export function compose(middleware: readonly Middleware[], handler: Handler): Ha
 }
 
 /** Runs every prepareBatch hook, outermost first. */
-export async function prepareBatch(middleware: readonly Middleware[], events: readonly InboundEvent[], batch: BatchInfo): Promise<void> {
+export async function prepareBatch(
+  middleware: readonly Middleware[],
+  events: readonly InboundEvent[],
+  batch: BatchInfo,
+): Promise<void> {
   for (const m of middleware) if (m.prepareBatch) await m.prepareBatch(events, batch);
 }
 
 /** Runs every finishBatch hook, innermost first (the reverse of prepare). */
-export async function finishBatch(middleware: readonly Middleware[], events: readonly InboundEvent[], batch: BatchInfo): Promise<void> {
+export async function finishBatch(
+  middleware: readonly Middleware[],
+  events: readonly InboundEvent[],
+  batch: BatchInfo,
+): Promise<void> {
   for (let i = middleware.length - 1; i >= 0; i--) {
     const m = middleware[i]!;
     if (m.finishBatch) await m.finishBatch(events, batch);

@@ -8,7 +8,11 @@ import type { Middleware } from './types';
 /** The failed event could not be moved to its retry or dead-letter topic; it stays uncommitted. */
 export class FailureRoutingError extends TroupeError {
   constructor(eventId: string, cause: unknown) {
-    super('FAILURE_ROUTING', `event ${eventId}: could not move it to a retry or dead-letter topic`, { cause });
+    super(
+      'FAILURE_ROUTING',
+      `event ${eventId}: could not move it to a retry or dead-letter topic`,
+      { cause },
+    );
   }
 }
 
@@ -28,7 +32,12 @@ export function deadLetterMiddleware(router: FailureRouter, metrics?: ServiceMet
       let destination;
       try {
         destination = await router.route(
-          { key: event.record.key, value: event.record.value, headers: event.record.headers, history: event.history },
+          {
+            key: event.record.key,
+            value: event.record.value,
+            headers: event.record.headers,
+            history: event.history,
+          },
           error,
           event.history.priorAttempts + ctx.attempts,
         );

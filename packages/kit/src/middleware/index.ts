@@ -1,4 +1,11 @@
-export type { InboundEvent, EventContext, Handler, Middleware, BatchInfo, PublishOptions } from './types';
+export type {
+  InboundEvent,
+  EventContext,
+  Handler,
+  Middleware,
+  BatchInfo,
+  PublishOptions,
+} from './types';
 export { compose, defineMiddleware } from './compose';
 export { loggingMiddleware } from './logging';
 export { metricsMiddleware } from './metrics';

@@ -1,30 +1,47 @@
+import type { Logger } from 'pino';
 import { toError } from '../errors';
 import { defineMiddleware } from './compose';
 import type { Middleware } from './types';
 
 /**
  * One log line per event of interest, through the event's child logger (eventId, correlationId,
- * type): handled events at debug (kept off the hot path unless debug is on), retries scheduled
- * at warn, dead-lettered events and failures at error, deferred events (breaker open, stopping) at info.
+ * type): handled events at debug (checked on the root logger first, so no child logger is made
+ * unless debug is on), retries scheduled at warn, dead-lettered events at error, deliveries that
+ * end unsettled (breaker open, stopping, DLQ unreachable) at warn.
  */
-export function loggingMiddleware(): Middleware {
+export function loggingMiddleware(root: Logger): Middleware {
   return defineMiddleware('logging', (next) => async (event, ctx) => {
     const started = performance.now();
     try {
       await next(event, ctx);
     } catch (thrown) {
-      const error = toError(thrown);
-      ctx.log.warn({ err: error, attempts: ctx.attempts }, 'event not handled; it stays uncommitted and is delivered again');
+      ctx.log.warn(
+        { err: toError(thrown), attempts: ctx.attempts },
+        'event not settled; it stays uncommitted and is delivered again',
+      );
       throw thrown;
     }
-    const outcome = ctx.outcome ?? 'handled';
-    if (outcome === 'handled' || outcome === 'duplicate' || outcome === 'ignored') {
-      if (ctx.log.isLevelEnabled('debug')) ctx.log.debug({ outcome, ms: elapsed(started) }, 'event handled');
+    const outcome = ctx.outcome;
+    if (
+      outcome === undefined ||
+      outcome === 'handled' ||
+      outcome === 'duplicate' ||
+      outcome === 'ignored'
+    ) {
+      if (root.isLevelEnabled('debug'))
+        ctx.log.debug({ outcome: outcome ?? 'handled', ms: elapsed(started) }, 'event handled');
       return;
     }
-    const fields = { outcome, attempts: event.history.priorAttempts + ctx.attempts, ms: elapsed(started), err: ctx.failure };
-    if (outcome === 'retry-scheduled') ctx.log.warn(fields, 'handler failed; event moved to a retry topic');
-    else if (outcome === 'dead-lettered') ctx.log.error(fields, 'handler failed; event moved to the dead-letter topic');
+    const fields = {
+      outcome,
+      attempts: event.history.priorAttempts + ctx.attempts,
+      ms: elapsed(started),
+      err: ctx.failure,
+    };
+    if (outcome === 'retry-scheduled')
+      ctx.log.warn(fields, 'handler failed; event moved to a retry topic');
+    else if (outcome === 'dead-lettered')
+      ctx.log.error(fields, 'handler failed; event moved to the dead-letter topic');
     else ctx.log.info(fields, 'event delivery ended');
   });
 }

@@ -1,5 +1,5 @@
 import { toError } from '../errors';
-import type { ServiceMetrics } from '../observability/metrics';
+import type { HandlingOutcome, ServiceMetrics } from '../observability/metrics';
 import { classifyFailure } from '../retry/classify';
 import { defineMiddleware } from './compose';
 import type { Middleware } from './types';
@@ -11,18 +11,19 @@ import type { Middleware } from './types';
  */
 export function metricsMiddleware(metrics: ServiceMetrics): Middleware {
   return defineMiddleware('metrics', (next) => async (event, ctx) => {
+    const meters = metrics.eventMeters(event.metadata.topic, event.type);
     const started = performance.now();
-    let outcome: NonNullable<typeof ctx.outcome>;
+    let outcome: HandlingOutcome;
     try {
       await next(event, ctx);
       outcome = ctx.outcome ?? 'handled';
     } catch (thrown) {
       outcome = classifyFailure(toError(thrown)) === 'deferred' ? 'deferred' : 'failed';
+      meters.handled(outcome);
+      meters.observe(outcome, (performance.now() - started) / 1000);
       throw thrown;
-    } finally {
-      // `outcome` is set on both paths above before finally runs.
-      metrics.handled(event.metadata.topic, event.type, outcome!);
-      metrics.observeDuration(event.type, outcome!, (performance.now() - started) / 1000);
     }
+    meters.handled(outcome);
+    meters.observe(outcome, (performance.now() - started) / 1000);
   });
 }

@@ -1,36 +1,68 @@
 import { HandlerTimeoutError } from '../retry/classify';
 import { defineMiddleware } from './compose';
-import type { Middleware } from './types';
+import type { EventContext, Middleware } from './types';
+
+/** How often running calls are checked against their deadline: a timeout fires up to this late. */
+const TICK_MS = 25;
+
+interface TimedCall {
+  deadline: number;
+  timeoutMs: number;
+  type: string;
+  ctx: EventContext;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
 
 /**
- * Fails a handler call that runs longer than its timeout with HandlerTimeoutError (retryable).
- * The handler's `ctx.signal` aborts at the same moment, so well-behaved I/O stops too; work that
- * ignores the signal keeps running in the background, which is why it sits innermost: each
- * retry gets a fresh timeout. `timeoutFor(type)` returning 0 or undefined disables it.
+ * Fails a handler call that runs longer than its timeout with HandlerTimeoutError (retryable),
+ * aborting the call's `ctx.signal` at the same moment, so well-behaved I/O stops too; work that
+ * ignores the signal keeps running in the background. It sits innermost: each retry gets a fresh
+ * timeout. `timeoutFor(type)` returning 0 or undefined disables it.
+ *
+ * Cost: no timer per call. One interval (25 ms, unref'd, stopped when idle) checks the calls in
+ * flight, so a timeout fires between its deadline and 25 ms later.
  */
 export function timeoutMiddleware(timeoutFor: (type: string) => number | undefined): Middleware {
-  return defineMiddleware('timeout', (next) => async (event, ctx) => {
-    const ms = timeoutFor(event.type);
-    if (!ms || ms <= 0) return next(event, ctx);
-    const outer = ctx.signal;
-    const controller = new AbortController();
-    const onOuterAbort = () => controller.abort(outer.reason);
-    outer.addEventListener('abort', onOuterAbort, { once: true });
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new HandlerTimeoutError(ms, event.type);
-        controller.abort(error);
-        reject(error);
-      }, ms);
-    });
-    ctx.signal = controller.signal;
-    try {
-      await Promise.race([next(event, ctx), expired]);
-    } finally {
-      clearTimeout(timer);
-      outer.removeEventListener('abort', onOuterAbort);
-      ctx.signal = outer;
+  const running = new Set<TimedCall>();
+  let ticker: NodeJS.Timeout | undefined;
+  const tick = () => {
+    if (running.size === 0) {
+      clearInterval(ticker);
+      ticker = undefined;
+      return;
     }
+    const now = Date.now();
+    for (const call of running) {
+      if (now < call.deadline) continue;
+      running.delete(call);
+      const error = new HandlerTimeoutError(call.timeoutMs, call.type);
+      call.ctx.abortCall(error);
+      call.reject(error);
+    }
+  };
+  return defineMiddleware('timeout', (next) => (event, ctx) => {
+    const timeoutMs = timeoutFor(event.type);
+    if (!timeoutMs || timeoutMs <= 0) return next(event, ctx);
+    return new Promise<void>((resolve, reject) => {
+      const call: TimedCall = {
+        deadline: Date.now() + timeoutMs,
+        timeoutMs,
+        type: event.type,
+        ctx,
+        resolve,
+        reject,
+      };
+      running.add(call);
+      if (!ticker) (ticker = setInterval(tick, TICK_MS)).unref();
+      next(event, ctx).then(
+        () => {
+          if (running.delete(call)) resolve();
+        },
+        (error: unknown) => {
+          if (running.delete(call)) reject(error);
+        },
+      );
+    });
   });
 }

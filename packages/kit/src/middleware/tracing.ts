@@ -11,7 +11,9 @@ import type { Middleware } from './types';
  * SDK the API hands out non-recording spans that still carry the incoming trace ids, so
  * propagation works and the cost is a few small allocations.
  */
-export function tracingMiddleware(options: { tracer?: Tracer; consumerGroup?: string } = {}): Middleware {
+export function tracingMiddleware(
+  options: { tracer?: Tracer; consumerGroup?: string } = {},
+): Middleware {
   const tracer = options.tracer ?? trace.getTracer('@troupe/kit');
   return defineMiddleware('tracing', (next) => async (event, ctx) => {
     const meta = event.metadata;
@@ -30,10 +32,13 @@ export function tracingMiddleware(options: { tracer?: Tracer; consumerGroup?: st
         ...(meta.key === undefined ? {} : { 'messaging.kafka.message.key': meta.key }),
       });
     }
-    const spanContext = span.spanContext();
-    ctx.traceparent = trace.isSpanContextValid(spanContext) ? formatTraceparent(spanContext) : meta.traceparent;
+    // A non-recording span carries the incoming trace unchanged: pass the header on as it came.
+    ctx.traceparent = span.isRecording() ? formatTraceparent(span.spanContext()) : meta.traceparent;
     try {
-      await context.with(trace.setSpan(parent, span), () => next(event, ctx));
+      // Without a recording span there is no SDK and so no context manager: skip the context work.
+      if (span.isRecording())
+        await context.with(trace.setSpan(parent, span), next, undefined, event, ctx);
+      else await next(event, ctx);
       if (ctx.failure) span.setStatus({ code: SpanStatusCode.ERROR, message: ctx.failure.message });
     } catch (thrown) {
       const error = toError(thrown);

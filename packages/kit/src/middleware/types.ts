@@ -28,15 +28,21 @@ export interface PublishOptions {
 
 /**
  * What every middleware sees: one object per delivery, shared along the chain. Middleware may
- * set `outcome` (dead-letter, dedup), `traceparent` (tracing), `signal` (timeout) and `once` (dedup).
+ * set `outcome` (dead-letter, dedup), `traceparent` (tracing) and `once` (dedup), and abort the
+ * current call's `signal` (timeout).
  */
 export interface EventContext {
   readonly service: string;
   readonly metadata: EventMetadata;
   /** Child logger carrying eventId, correlationId and type; created on first use. */
   readonly log: Logger;
-  /** Aborted when the handler should give up: its timeout passed, or the service's stop deadline. */
-  signal: AbortSignal;
+  /**
+   * Aborted when the handler should give up: its call timed out, or the service's stop deadline
+   * passed. Made on first read, so handlers that never look at it cost nothing.
+   */
+  readonly signal: AbortSignal;
+  /** Aborts `signal` for the current handler call (the timeout middleware does); the next call gets a fresh one. */
+  abortCall(reason: unknown): void;
   /** Handler calls made so far in this delivery. */
   attempts: number;
   /** How the delivery ended when it did not simply succeed (retry-scheduled, dead-lettered, duplicate…). */

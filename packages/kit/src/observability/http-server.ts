@@ -48,7 +48,11 @@ export async function startOpsServer(options: {
   return { port: (server.address() as AddressInfo).port, close: () => closeServer(server) };
 }
 
-async function respond(req: IncomingMessage, res: ServerResponse, options: { registry: Registry; probes: HealthProbes }): Promise<void> {
+async function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  options: { registry: Registry; probes: HealthProbes },
+): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD' }).end();
@@ -66,7 +70,9 @@ async function respond(req: IncomingMessage, res: ServerResponse, options: { reg
     res.end(body);
     return;
   }
-  res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /healthz, /readyz or /metrics');
+  res
+    .writeHead(404, { 'content-type': 'text/plain' })
+    .end('not found: try /healthz, /readyz or /metrics');
 }
 
 function closeServer(server: Server): Promise<void> {

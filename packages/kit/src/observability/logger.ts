@@ -37,7 +37,10 @@ export interface LoggerSettings {
 export function createLogger(settings: LoggerSettings): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
-    base: { service: settings.service, ...(settings.instanceId ? { instance: settings.instanceId } : {}) },
+    base: {
+      service: settings.service,
+      ...(settings.instanceId ? { instance: settings.instanceId } : {}),
+    },
     redact: { paths: [...REDACTED_LOG_PATHS, ...(settings.redact ?? [])], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };

@@ -5,7 +5,12 @@ const header = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 test('parses and formats W3C traceparent', () => {
   const span = parseTraceparent(header);
-  expect(span).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+  expect(span).toEqual({
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    traceFlags: TraceFlags.SAMPLED,
+    isRemote: true,
+  });
   expect(formatTraceparent(span!)).toBe(header);
 });
 
@@ -24,7 +29,9 @@ test.each([
 });
 
 test('future versions are read by their first four fields', () => {
-  expect(parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-whatever')?.spanId).toBe('00f067aa0ba902b7');
+  expect(
+    parseTraceparent('01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-whatever')?.spanId,
+  ).toBe('00f067aa0ba902b7');
 });
 
 test('context carries the remote parent', () => {

@@ -16,7 +16,12 @@ export function parseTraceparent(header: string | undefined): SpanContext | unde
   const [, version, traceId, spanId, flags, rest] = match;
   if (version === 'ff' || (version === '00' && rest !== undefined)) return undefined;
   if (traceId === ZERO_TRACE || spanId === ZERO_SPAN) return undefined;
-  return { traceId: traceId!, spanId: spanId!, traceFlags: parseInt(flags!, 16) & TraceFlags.SAMPLED, isRemote: true };
+  return {
+    traceId: traceId!,
+    spanId: spanId!,
+    traceFlags: parseInt(flags!, 16) & TraceFlags.SAMPLED,
+    isRemote: true,
+  };
 }
 
 export function formatTraceparent(span: SpanContext): string {
@@ -24,7 +29,10 @@ export function formatTraceparent(span: SpanContext): string {
 }
 
 /** An OpenTelemetry context whose parent is the remote span named by the header (ROOT_CONTEXT if none). */
-export function contextFromTraceparent(header: string | undefined, base: Context = ROOT_CONTEXT): Context {
+export function contextFromTraceparent(
+  header: string | undefined,
+  base: Context = ROOT_CONTEXT,
+): Context {
   const parent = parseTraceparent(header);
   return parent ? trace.setSpanContext(base, parent) : base;
 }

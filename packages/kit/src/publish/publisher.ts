@@ -47,7 +47,11 @@ export class Publisher {
   }
 
   connect(): Promise<void> {
-    this.connected ??= withTimeout(this.producer.connect(), this.sendTimeoutMs, 'producer connect').catch((error: unknown) => {
+    this.connected ??= withTimeout(
+      this.producer.connect(),
+      this.sendTimeoutMs,
+      'producer connect',
+    ).catch((error: unknown) => {
       this.connected = undefined;
       throw error;
     });
@@ -69,7 +73,9 @@ export class Publisher {
 
   /** Encodes all, then sends them in one sendBatch (one request per broker). */
   async publishMany(events: readonly OutgoingEvent[]): Promise<Envelope[]> {
-    const encoded = await Promise.all(events.map((event) => toMessage(event, this.options.codec, this.options.source)));
+    const encoded = await Promise.all(
+      events.map((event) => toMessage(event, this.options.codec, this.options.source)),
+    );
     await this.sendEncoded(encoded);
     return encoded.map((e) => e.envelope);
   }
@@ -95,7 +101,12 @@ export class Publisher {
     await this.connect();
     const what = `publish to ${topicMessages.map((t) => t.topic).join(', ')}`;
     await withTimeout(
-      this.producer.sendBatch({ topicMessages, acks: -1, timeout: this.sendTimeoutMs, compression: this.options.compression }),
+      this.producer.sendBatch({
+        topicMessages,
+        acks: -1,
+        timeout: this.sendTimeoutMs,
+        compression: this.options.compression,
+      }),
       this.sendTimeoutMs,
       what,
     );

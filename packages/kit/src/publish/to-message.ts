@@ -25,15 +25,29 @@ export class InvalidEventError extends PermanentError {
  * Envelope (id, time, correlation, causation, traceparent) + codec encode + CloudEvents headers.
  * `source` is the CloudEvents source, normally the publishing service's name.
  */
-export async function toMessage(event: OutgoingEvent, codec: EventCodec, source: string): Promise<EncodedEvent> {
+export async function toMessage(
+  event: OutgoingEvent,
+  codec: EventCodec,
+  source: string,
+): Promise<EncodedEvent> {
   if (typeof event.topic !== 'string' || event.topic === '') {
-    throw new InvalidEventError(`event ${event.type}: expected a topic, found ${JSON.stringify(event.topic)}`);
+    throw new InvalidEventError(
+      `event ${event.type}: expected a topic, found ${JSON.stringify(event.topic)}`,
+    );
   }
   if (typeof event.key !== 'string' || event.key === '') {
     // Without a key the partitioner spreads events of one aggregate over partitions, losing order.
-    throw new InvalidEventError(`event ${event.type} to ${event.topic}: expected a non-empty aggregate key, found ${JSON.stringify(event.key)}`);
+    throw new InvalidEventError(
+      `event ${event.type} to ${event.topic}: expected a non-empty aggregate key, found ${JSON.stringify(event.key)}`,
+    );
   }
   const envelope = envelopeFor(event, source);
   const value = await codec.encode(event.topic, event.type, event.payload);
-  return { topic: event.topic, key: event.key, value, headers: envelopeHeaders(envelope, event.headers), envelope };
+  return {
+    topic: event.topic,
+    key: event.key,
+    value,
+    headers: envelopeHeaders(envelope, event.headers),
+    envelope,
+  };
 }

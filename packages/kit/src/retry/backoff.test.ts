@@ -3,7 +3,9 @@ import { backoffCeiling, fullJitterBackoff } from './backoff';
 const policy = { baseMs: 100, maxMs: 5_000 };
 
 test('the ceiling doubles per retry from baseMs and stops at maxMs', () => {
-  expect([1, 2, 3, 4, 5, 6, 7].map((r) => backoffCeiling(r, policy))).toEqual([100, 200, 400, 800, 1600, 3200, 5000]);
+  expect([1, 2, 3, 4, 5, 6, 7].map((r) => backoffCeiling(r, policy))).toEqual([
+    100, 200, 400, 800, 1600, 3200, 5000,
+  ]);
   expect(backoffCeiling(10_000, policy)).toBe(5_000); // 2^9999 is Infinity: still capped
   expect(backoffCeiling(0, policy)).toBe(100);
 });

@@ -1,7 +1,13 @@
 import { DecodeError } from '../codec/codec';
 import { ValidationError } from '../codec/validation-error';
 import { ConfigError, PermanentError, TroupeError, toError } from '../errors';
-import { BreakerOpenError, DeliveryAbortedError, HandlerTimeoutError, classifyFailure, errorCode } from './classify';
+import {
+  BreakerOpenError,
+  DeliveryAbortedError,
+  HandlerTimeoutError,
+  classifyFailure,
+  errorCode,
+} from './classify';
 
 test('permanent: PermanentError, DecodeError, ConfigError, validation errors, retryable:false', () => {
   expect(classifyFailure(new PermanentError('bad input'))).toBe('permanent');

@@ -6,8 +6,15 @@ import { ConfigError, PermanentError, TroupeError } from '../errors';
  * pauses the partition and re-handles the event when the breaker lets calls through again.
  */
 export class BreakerOpenError extends TroupeError {
-  constructor(readonly breaker: string, cause?: unknown) {
-    super('BREAKER_OPEN', `circuit breaker "${breaker}" is open: calls to that dependency are failing fast`, { cause });
+  constructor(
+    readonly breaker: string,
+    cause?: unknown,
+  ) {
+    super(
+      'BREAKER_OPEN',
+      `circuit breaker "${breaker}" is open: calls to that dependency are failing fast`,
+      { cause },
+    );
   }
 }
 
@@ -23,7 +30,10 @@ export class DeliveryAbortedError extends TroupeError {
 
 /** A handler call took longer than its timeout. Retryable: the next attempt may be faster. */
 export class HandlerTimeoutError extends TroupeError {
-  constructor(readonly timeoutMs: number, eventType: string) {
+  constructor(
+    readonly timeoutMs: number,
+    eventType: string,
+  ) {
     super('HANDLER_TIMEOUT', `handler for ${eventType} did not finish within ${timeoutMs}ms`);
   }
 }
@@ -45,7 +55,12 @@ const VALIDATION_ERROR_NAMES = new Set(['ZodError', 'ValidationError', 'SchemaVa
  */
 export function classifyFailure(error: Error, isPermanent?: PermanentErrorPredicate): FailureKind {
   if (error instanceof BreakerOpenError || error instanceof DeliveryAbortedError) return 'deferred';
-  if (error instanceof PermanentError || error instanceof DecodeError || error instanceof ConfigError) return 'permanent';
+  if (
+    error instanceof PermanentError ||
+    error instanceof DecodeError ||
+    error instanceof ConfigError
+  )
+    return 'permanent';
   if (VALIDATION_ERROR_NAMES.has(error.name)) return 'permanent';
   if ((error as { retryable?: unknown }).retryable === false) return 'permanent';
   if (isPermanent?.(error)) return 'permanent';

@@ -58,15 +58,26 @@ export interface DeliveryHistory {
  * Reads the retry headers of a consumed record. A record without them is a first delivery from
  * its main topic at (topic, partition, offset).
  */
-export function readDeliveryHistory(headers: RawHeaders | undefined, at: { topic: string; partition: number; offset: string }): DeliveryHistory {
+export function readDeliveryHistory(
+  headers: RawHeaders | undefined,
+  at: { topic: string; partition: number; offset: string },
+): DeliveryHistory {
   const originalTopic = headerString(headers, RetryHeaders.originalTopic);
   if (originalTopic === undefined) {
-    return { originalTopic: at.topic, originalPartition: at.partition, originalOffset: at.offset, level: 0, priorAttempts: 0 };
+    return {
+      originalTopic: at.topic,
+      originalPartition: at.partition,
+      originalOffset: at.offset,
+      level: 0,
+      priorAttempts: 0,
+    };
   }
   const due = headerString(headers, RetryHeaders.dueAt);
   return {
     originalTopic,
-    originalPartition: Number(headerString(headers, RetryHeaders.originalPartition) ?? at.partition),
+    originalPartition: Number(
+      headerString(headers, RetryHeaders.originalPartition) ?? at.partition,
+    ),
     originalOffset: headerString(headers, RetryHeaders.originalOffset) ?? at.offset,
     level: Number(headerString(headers, RetryHeaders.level) ?? 0),
     priorAttempts: Number(headerString(headers, RetryHeaders.attempts) ?? 0),
@@ -88,17 +99,24 @@ export interface FailureFacts {
 }
 
 /** The original headers without any troupe-retry-* or troupe-dlq-* left from earlier hops. */
-export function withoutFailureHeaders(headers: RawHeaders | undefined): Record<string, Buffer | string> {
+export function withoutFailureHeaders(
+  headers: RawHeaders | undefined,
+): Record<string, Buffer | string> {
   const kept: Record<string, Buffer | string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value === undefined || name.startsWith('troupe-retry-') || name.startsWith('troupe-dlq-')) continue;
+    if (value === undefined || name.startsWith('troupe-retry-') || name.startsWith('troupe-dlq-'))
+      continue;
     const last = Array.isArray(value) ? value[value.length - 1] : value;
     if (last !== undefined) kept[name] = last;
   }
   return kept;
 }
 
-export function retryHeaders(facts: FailureFacts, level: number, dueAt: Date): Record<string, string> {
+export function retryHeaders(
+  facts: FailureFacts,
+  level: number,
+  dueAt: Date,
+): Record<string, string> {
   const h = facts.history;
   return {
     [RetryHeaders.originalTopic]: h.originalTopic,

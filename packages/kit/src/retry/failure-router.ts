@@ -1,7 +1,13 @@
 import type { Message } from 'kafkajs';
 import type { RawHeaders } from '../events/headers';
 import { FailureKind, PermanentErrorPredicate, classifyFailure, errorCode } from './classify';
-import { DeliveryHistory, FailureFacts, deadLetterHeaders, retryHeaders, withoutFailureHeaders } from './failure-headers';
+import {
+  DeliveryHistory,
+  FailureFacts,
+  deadLetterHeaders,
+  retryHeaders,
+  withoutFailureHeaders,
+} from './failure-headers';
 import { Destination, nextDestination } from './retry-topics';
 
 /** Sends records unchanged; the Publisher implements it. */
@@ -67,9 +73,14 @@ export class FailureRouter {
       failedAt,
       key: record.key?.toString(),
     };
-    const added = destination.kind === 'retry' ? retryHeaders(facts, destination.level, destination.dueAt) : deadLetterHeaders(facts);
+    const added =
+      destination.kind === 'retry'
+        ? retryHeaders(facts, destination.level, destination.dueAt)
+        : deadLetterHeaders(facts);
     const headers = { ...withoutFailureHeaders(record.headers), ...added };
-    await this.options.sender.sendRaw(destination.topic, [{ key: record.key, value: record.value, headers }]);
+    await this.options.sender.sendRaw(destination.topic, [
+      { key: record.key, value: record.value, headers },
+    ]);
     return destination;
   }
 }

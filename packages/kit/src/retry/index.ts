@@ -1,8 +1,21 @@
 export { fullJitterBackoff, backoffCeiling } from './backoff';
 export type { BackoffPolicy } from './backoff';
-export { BreakerOpenError, DeliveryAbortedError, HandlerTimeoutError, classifyFailure, errorCode } from './classify';
+export {
+  BreakerOpenError,
+  DeliveryAbortedError,
+  HandlerTimeoutError,
+  classifyFailure,
+  errorCode,
+} from './classify';
 export type { FailureKind, PermanentErrorPredicate } from './classify';
-export { retryTopicName, deadLetterTopicName, parseRetryTopic, failureTopicsFor, nextDestination, msUntilDue } from './retry-topics';
+export {
+  retryTopicName,
+  deadLetterTopicName,
+  parseRetryTopic,
+  failureTopicsFor,
+  nextDestination,
+  msUntilDue,
+} from './retry-topics';
 export type { Destination } from './retry-topics';
 export { RetryHeaders, DeadLetterHeaders, readDeliveryHistory } from './failure-headers';
 export type { DeliveryHistory } from './failure-headers';

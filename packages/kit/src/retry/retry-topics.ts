@@ -28,8 +28,14 @@ export function parseRetryTopic(name: string): { topic: string; level: number } 
 }
 
 /** Every retry topic (in order) and the dead-letter topic for a main topic. */
-export function failureTopicsFor(topic: string, delaysMs: readonly number[]): { retry: string[]; deadLetter: string } {
-  return { retry: delaysMs.map((_, i) => retryTopicName(topic, i + 1)), deadLetter: deadLetterTopicName(topic) };
+export function failureTopicsFor(
+  topic: string,
+  delaysMs: readonly number[],
+): { retry: string[]; deadLetter: string } {
+  return {
+    retry: delaysMs.map((_, i) => retryTopicName(topic, i + 1)),
+    deadLetter: deadLetterTopicName(topic),
+  };
 }
 
 export type Destination =
@@ -52,7 +58,12 @@ export function nextDestination(args: {
   if (args.kind === 'permanent' || delay === undefined) {
     return { kind: 'dead-letter', topic: deadLetterTopicName(args.topic) };
   }
-  return { kind: 'retry', topic: retryTopicName(args.topic, nextLevel), level: nextLevel, dueAt: new Date(args.now.getTime() + delay) };
+  return {
+    kind: 'retry',
+    topic: retryTopicName(args.topic, nextLevel),
+    level: nextLevel,
+    dueAt: new Date(args.now.getTime() + delay),
+  };
 }
 
 /** How long a retry record must still wait, 0 when due (or when it carries no due time). */

@@ -11,7 +11,7 @@ import { DeliveryHistory, readDeliveryHistory } from '../retry/failure-headers';
 import type { FailureRouter } from '../retry/failure-router';
 import { msUntilDue } from '../retry/retry-topics';
 import { ContextEnvironment, DeliveryContext } from './delivery-context';
-import { RecordPosition, inboundEvent } from './inbound-event';
+import { inboundEvent } from './inbound-event';
 import type { PartitionPauser } from './partition-pauser';
 
 export interface BatchProcessorDeps {
@@ -34,9 +34,12 @@ export interface BatchProcessorDeps {
   unhandledEvents: 'ignore' | 'dead-letter';
 }
 
+/** Records read, decoded and prepared (batch hooks) together; the unit of the batch hooks. */
+const CHUNK = 256;
+
 /** What to do with one record, decided before any handler runs. */
 type Step =
-  | { kind: 'handle'; message: KafkaMessage; event: InboundEvent }
+  | { kind: 'handle'; message: KafkaMessage; event: InboundEvent & { message: KafkaMessage } }
   | { kind: 'skip'; message: KafkaMessage; type?: string }
   | { kind: 'reject'; message: KafkaMessage; error: Error; history: DeliveryHistory };
 
@@ -48,74 +51,116 @@ type Halt =
   | { kind: 'stop' };
 
 /**
- * The eachBatch callback. Per fetched batch of one partition: decide what each record needs
- * (decode, skip, reject), run the batch hooks, run the chain for each event in offset order,
- * resolve each offset only once its event is settled, and commit once at the end. Anything
+ * The eachBatch callback. Per fetched batch of one partition, in chunks of up to 256 records:
+ * decide what each record needs (decode, skip, reject), run the batch hooks, run the chain for
+ * each event in offset order; then resolve the last settled offset and commit once. Anything
  * that stops processing early leaves the rest unresolved: a pause rewinds the partition to the
  * first record not settled, so it is fetched again and never skipped.
  */
-export function createBatchProcessor(deps: BatchProcessorDeps): (payload: EachBatchPayload) => Promise<void> {
+export function createBatchProcessor(
+  deps: BatchProcessorDeps,
+): (payload: EachBatchPayload) => Promise<void> {
   return async (payload) => {
     const { batch } = payload;
     const { topic, partition } = batch;
     const info: BatchInfo = { topic, partition, signal: deps.draining };
-    const canContinue = () => payload.isRunning() && !payload.isStale() && !deps.draining.aborted;
-
-    let { steps, halt } = await readRecords(batch.messages, { topic, partition }, deps, canContinue);
-    const events = steps.flatMap((s) => (s.kind === 'handle' ? [s.event] : []));
-    if (events.length > 0) {
-      try {
-        await prepareBatch(deps.middleware, events, info);
-      } catch (thrown) {
-        const first = steps[0]!.message.offset;
-        halt = { kind: 'redeliver', offset: first, error: toError(thrown) };
-        steps = [];
-      }
-    }
-
+    // isStale() (a seek happened) costs a string build in kafkajs: checked every 32 records.
+    let checks = 0;
+    const canContinue = () =>
+      payload.isRunning() &&
+      !deps.draining.aborted &&
+      ((++checks & 31) !== 0 || !payload.isStale());
+    const messages = batch.messages;
+    let halt: Halt | undefined;
     let lastResolved: string | undefined;
-    const settled: InboundEvent[] = [];
     let rebalance: unknown;
     let lastHeartbeat = Date.now();
-    for (const step of steps) {
-      if (!canContinue()) {
-        halt = { kind: 'stop' };
-        break;
-      }
-      const stepHalt = await runStep(step, topic, deps);
-      if (stepHalt) {
-        halt = stepHalt;
-        break;
-      }
-      if (step.kind === 'handle') settled.push(step.event);
-      payload.resolveOffset(step.message.offset);
-      lastResolved = step.message.offset;
-      if (Date.now() - lastHeartbeat > 1_000) {
+    // Chunks keep the events of a large batch from all living until its end (they would survive
+    // young-generation GCs and get copied); batch hooks run per chunk.
+    for (let from = 0; from < messages.length && !halt; from += CHUNK) {
+      const read = await readRecords(
+        messages,
+        from,
+        Math.min(from + CHUNK, messages.length),
+        { topic, partition },
+        deps,
+        canContinue,
+      );
+      let steps = read.steps;
+      halt = read.halt;
+      const events: InboundEvent[] = [];
+      for (const step of steps) if (step.kind === 'handle') events.push(step.event);
+      if (events.length > 0) {
         try {
-          await payload.heartbeat();
-        } catch (error) {
-          rebalance = error; // the group is rebalancing: stop here, commit what is settled, rejoin
+          await prepareBatch(deps.middleware, events, info);
+        } catch (thrown) {
+          halt = { kind: 'redeliver', offset: steps[0]!.message.offset, error: toError(thrown) };
+          steps = [];
+        }
+      }
+      const settled: InboundEvent[] = [];
+      for (const step of steps) {
+        if (!canContinue()) {
           halt = { kind: 'stop' };
           break;
         }
-        lastHeartbeat = Date.now();
+        // The handle path is inlined (no runStep promise per event); skips and rejects are rare.
+        let stepHalt: Halt | undefined;
+        if (step.kind === 'handle') {
+          try {
+            await deps.chain(step.event, new DeliveryContext(step.event, deps.contextEnv));
+          } catch (thrown) {
+            stepHalt = haltFor(toError(thrown), step.message.offset, deps);
+          }
+        } else {
+          stepHalt = await runStep(step, topic, deps);
+        }
+        if (stepHalt) {
+          halt = stepHalt;
+          break;
+        }
+        if (step.kind === 'handle') settled.push(step.event);
+        lastResolved = step.message.offset;
+        if (Date.now() - lastHeartbeat > 1_000) {
+          try {
+            await payload.heartbeat();
+          } catch (error) {
+            rebalance = error; // the group is rebalancing: stop here, commit what is settled, rejoin
+            halt = { kind: 'stop' };
+            break;
+          }
+          lastHeartbeat = Date.now();
+        }
+      }
+      if (settled.length > 0) {
+        try {
+          await finishBatch(deps.middleware, settled, info);
+        } catch (error) {
+          deps.logger.error(
+            { err: error, topic, partition },
+            'finishBatch hook failed; committing anyway',
+          );
+        }
       }
     }
 
-    if (halt && halt.kind !== 'stop' && canContinue()) applyHalt(halt, topic, partition, deps);
-
-    if (settled.length > 0) {
-      try {
-        await finishBatch(deps.middleware, settled, info);
-      } catch (error) {
-        deps.logger.error({ err: error, topic, partition }, 'finishBatch hook failed; committing anyway');
-      }
-    }
+    // Resolved once, for the last settled record: kafkajs fetches from the next one after this batch.
+    if (lastResolved !== undefined) payload.resolveOffset(lastResolved);
+    if (
+      halt &&
+      halt.kind !== 'stop' &&
+      payload.isRunning() &&
+      !deps.draining.aborted &&
+      !payload.isStale()
+    )
+      applyHalt(halt, topic, partition, deps);
 
     if (lastResolved !== undefined) {
       const next = (BigInt(lastResolved) + 1n).toString();
       try {
-        await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+        await payload.commitOffsetsIfNecessary({
+          topics: [{ topic, partitions: [{ partition, offset: next }] }],
+        });
       } catch (error) {
         // Handled but not committed: redelivered to whoever owns the partition next (at-least-once).
         deps.logger.warn({ err: error, topic, partition, offset: next }, 'offset commit failed');
@@ -129,18 +174,25 @@ export function createBatchProcessor(deps: BatchProcessorDeps): (payload: EachBa
 
 async function readRecords(
   messages: KafkaMessage[],
+  from: number,
+  to: number,
   where: { topic: string; partition: number },
   deps: BatchProcessorDeps,
   canContinue: () => boolean,
 ): Promise<{ steps: Step[]; halt?: Halt }> {
   const steps: Step[] = [];
   const now = Date.now();
-  for (const message of messages) {
+  const { topic, partition } = where;
+  const atOrigin = (message: KafkaMessage) =>
+    readDeliveryHistory(undefined, { topic, partition, offset: message.offset });
+  for (let i = from; i < to; i++) {
+    const message = messages[i]!;
     if (!canContinue()) break;
-    const at: RecordPosition = { topic: where.topic, partition: where.partition, offset: message.offset };
     const headers = message.headers ?? {};
-    const history = readDeliveryHistory(headers, at);
+    // Main-topic records are first deliveries; only retry-topic records carry a history.
+    let history: DeliveryHistory | undefined;
     if (deps.retryTier) {
+      history = readDeliveryHistory(headers, { topic, partition, offset: message.offset });
       if (history.service !== undefined && history.service !== deps.service) {
         steps.push({ kind: 'skip', message });
         continue;
@@ -150,16 +202,21 @@ async function readRecords(
     }
     const headerType = headerString(headers, Headers.type);
     if (headerType !== undefined && !deps.hasHandler(headerType)) {
-      steps.push(unhandled(message, headerType, history, deps));
+      steps.push(unhandled(message, headerType, history ?? atOrigin(message), deps));
       continue;
     }
     let decoded;
     try {
-      decoded = await deps.codec.decode(history.originalTopic, headerType, message.value, headers);
+      decoded = await deps.codec.decode(
+        history?.originalTopic ?? topic,
+        headerType,
+        message.value,
+        headers,
+      );
     } catch (thrown) {
       const error = toError(thrown);
       if (error instanceof DecodeError) {
-        steps.push({ kind: 'reject', message, error, history });
+        steps.push({ kind: 'reject', message, error, history: history ?? atOrigin(message) });
         continue;
       }
       // Not the record's fault (e.g. the schema registry is unreachable): try it again later.
@@ -167,21 +224,39 @@ async function readRecords(
     }
     const type = headerType ?? decoded.type;
     if (!deps.hasHandler(type)) {
-      steps.push(unhandled(message, type, history, deps));
+      steps.push(unhandled(message, type, history ?? atOrigin(message), deps));
       continue;
     }
-    steps.push({ kind: 'handle', message, event: inboundEvent(message, at, type, decoded.payload, history) });
+    steps.push({
+      kind: 'handle',
+      message,
+      event: inboundEvent(message, topic, partition, type, decoded.payload, history),
+    });
   }
   return { steps };
 }
 
-function unhandled(message: KafkaMessage, type: string, history: DeliveryHistory, deps: BatchProcessorDeps): Step {
+function unhandled(
+  message: KafkaMessage,
+  type: string,
+  history: DeliveryHistory,
+  deps: BatchProcessorDeps,
+): Step {
   if (deps.unhandledEvents === 'ignore') return { kind: 'skip', message, type };
-  return { kind: 'reject', message, error: new PermanentError(`service ${deps.service} has no handler for event type ${type}`), history };
+  return {
+    kind: 'reject',
+    message,
+    error: new PermanentError(`service ${deps.service} has no handler for event type ${type}`),
+    history,
+  };
 }
 
-/** Runs one step; returns a Halt when processing must stop before resolving this record. */
-async function runStep(step: Step, topic: string, deps: BatchProcessorDeps): Promise<Halt | undefined> {
+/** Runs a skip or reject step; returns a Halt when processing must stop before resolving this record. */
+async function runStep(
+  step: Exclude<Step, { kind: 'handle' }>,
+  topic: string,
+  deps: BatchProcessorDeps,
+): Promise<Halt | undefined> {
   const offset = step.message.offset;
   if (step.kind === 'skip') {
     if (step.type !== undefined) deps.metrics.handled(topic, step.type, 'ignored');
@@ -190,30 +265,48 @@ async function runStep(step: Step, topic: string, deps: BatchProcessorDeps): Pro
   if (step.kind === 'reject') {
     // Undecodable or unwanted: straight to the DLQ, never through the handler chain.
     try {
-      await deps.router.route({ key: step.message.key, value: step.message.value, headers: step.message.headers ?? {}, history: step.history }, step.error, step.history.priorAttempts);
+      await deps.router.route(
+        {
+          key: step.message.key,
+          value: step.message.value,
+          headers: step.message.headers ?? {},
+          history: step.history,
+        },
+        step.error,
+        step.history.priorAttempts,
+      );
     } catch (error) {
-      deps.logger.error({ err: error, topic, offset }, 'could not dead-letter an undecodable record; will try again');
+      deps.logger.error(
+        { err: error, topic, offset },
+        'could not dead-letter an undecodable record; will try again',
+      );
       return { kind: 'redeliver', offset, error: toError(error) };
     }
     const type = headerString(step.message.headers, Headers.type) ?? 'unknown';
     deps.metrics.handled(topic, type, 'dead-lettered');
     deps.metrics.deadLetteredRecord(step.history.originalTopic, errorCode(step.error));
-    deps.logger.error({ err: step.error, topic, partition: step.history.originalPartition, offset, type }, 'record dead-lettered without handling');
+    deps.logger.error(
+      { err: step.error, topic, partition: step.history.originalPartition, offset, type },
+      'record dead-lettered without handling',
+    );
     return undefined;
   }
-  const ctx = new DeliveryContext(step.event, deps.contextEnv);
-  try {
-    await deps.chain(step.event, ctx);
-    return undefined;
-  } catch (thrown) {
-    const error = toError(thrown);
-    if (error instanceof BreakerOpenError) return { kind: 'breaker', offset, breaker: error.breaker };
-    if (deps.router.kindOf(error) === 'deferred') return { kind: 'stop' };
-    return { kind: 'redeliver', offset, error };
-  }
+  return undefined;
 }
 
-function applyHalt(halt: Exclude<Halt, { kind: 'stop' }>, topic: string, partition: number, deps: BatchProcessorDeps): void {
+/** What an error that escaped the whole chain means for the partition. */
+function haltFor(error: Error, offset: string, deps: BatchProcessorDeps): Halt {
+  if (error instanceof BreakerOpenError) return { kind: 'breaker', offset, breaker: error.breaker };
+  if (deps.router.kindOf(error) === 'deferred') return { kind: 'stop' };
+  return { kind: 'redeliver', offset, error };
+}
+
+function applyHalt(
+  halt: Exclude<Halt, { kind: 'stop' }>,
+  topic: string,
+  partition: number,
+  deps: BatchProcessorDeps,
+): void {
   switch (halt.kind) {
     case 'wait':
       deps.pauser.pauseFor(topic, partition, halt.offset, halt.ms, 'retry-due');
@@ -222,7 +315,16 @@ function applyHalt(halt: Exclude<Halt, { kind: 'stop' }>, topic: string, partiti
       deps.pauser.pauseForBreaker(topic, partition, halt.offset, halt.breaker);
       return;
     case 'redeliver':
-      deps.logger.warn({ err: halt.error, topic, partition, offset: halt.offset, retryInMs: deps.redeliveryDelayMs }, 'delivery failed without being settled; pausing the partition');
+      deps.logger.warn(
+        {
+          err: halt.error,
+          topic,
+          partition,
+          offset: halt.offset,
+          retryInMs: deps.redeliveryDelayMs,
+        },
+        'delivery failed without being settled; pausing the partition',
+      );
       deps.pauser.pauseFor(topic, partition, halt.offset, deps.redeliveryDelayMs, 'redelivery');
   }
 }

@@ -26,11 +26,19 @@ export async function startConsumer(
     logger: Logger;
   },
 ): Promise<ConsumerState> {
-  const state: ConsumerState = { groupId: options.groupId, consumer, assignedPartitions: 0, crashed: false };
+  const state: ConsumerState = {
+    groupId: options.groupId,
+    consumer,
+    assignedPartitions: 0,
+    crashed: false,
+  };
   const log = options.logger.child({ group: options.groupId });
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const assignment = payload.memberAssignment as Record<string, number[]>;
-    state.assignedPartitions = Object.values(assignment).reduce((n, partitions) => n + partitions.length, 0);
+    state.assignedPartitions = Object.values(assignment).reduce(
+      (n, partitions) => n + partitions.length,
+      0,
+    );
     log.info({ assignment, leader: payload.isLeader }, 'joined consumer group');
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {

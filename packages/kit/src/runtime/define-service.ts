@@ -14,15 +14,24 @@ export type EventMap = object;
 export type PublishMap<E extends EventMap> = { readonly [K in keyof E & string]?: string };
 
 /** The context a handler gets: EventContext with `publish` typed by the service's declarations. */
-export interface HandlerContext<E extends EventMap = Record<string, unknown>, P extends PublishMap<E> = PublishMap<E>>
-  extends Omit<EventContext, 'publish' | 'outcome' | 'failure' | 'attempts'> {
+export interface HandlerContext<
+  E extends EventMap = Record<string, unknown>,
+  P extends PublishMap<E> = PublishMap<E>,
+> extends Omit<EventContext, 'publish' | 'outcome' | 'failure' | 'attempts'> {
   /** Handler calls made so far in this delivery (1 on the first call). */
   readonly attempts: number;
-  publish<K extends keyof P & keyof E & string>(type: K, payload: E[K], options: PublishOptions): Promise<Envelope>;
+  publish<K extends keyof P & keyof E & string>(
+    type: K,
+    payload: E[K],
+    options: PublishOptions,
+  ): Promise<Envelope>;
   breaker(name: string): DependencyBreaker;
 }
 
-export type EventHandler<T, E extends EventMap, P extends PublishMap<E>> = (payload: T, ctx: HandlerContext<E, P>) => Promise<void> | void;
+export type EventHandler<T, E extends EventMap, P extends PublishMap<E>> = (
+  payload: T,
+  ctx: HandlerContext<E, P>,
+) => Promise<void> | void;
 
 export interface HandlerSpec<T, E extends EventMap, P extends PublishMap<E>> {
   handle: EventHandler<T, E, P>;
@@ -36,7 +45,10 @@ export type ConsumeMap<E extends EventMap, P extends PublishMap<E>> = {
   [K in keyof E & string]?: EventHandler<E[K], E, P> | HandlerSpec<E[K], E, P>;
 };
 
-export interface ServiceDefinition<E extends EventMap = Record<string, unknown>, P extends PublishMap<E> = PublishMap<E>> {
+export interface ServiceDefinition<
+  E extends EventMap = Record<string, unknown>,
+  P extends PublishMap<E> = PublishMap<E>,
+> {
   /** Also the consumer group id and the CloudEvents source of what it publishes. */
   name: string;
   /** Topics to subscribe to; events whose type has no handler are skipped. */
@@ -77,7 +89,9 @@ const NAME = /^[A-Za-z0-9._-]{1,200}$/;
  * The two calls let you name the event map while the publish map is inferred from `publishes`.
  */
 export function defineService<E extends EventMap = Record<string, unknown>>() {
-  return <const P extends PublishMap<E> = Record<never, string>>(definition: ServiceDefinition<E, P>): ServiceDefinition<E, P> => {
+  return <const P extends PublishMap<E> = Record<never, string>>(
+    definition: ServiceDefinition<E, P>,
+  ): ServiceDefinition<E, P> => {
     validateDefinition(definition as unknown as ServiceDefinition);
     return definition;
   };
@@ -86,20 +100,40 @@ export function defineService<E extends EventMap = Record<string, unknown>>() {
 export function validateDefinition(definition: ServiceDefinition): void {
   const name = definition.name;
   if (typeof name !== 'string' || !NAME.test(name)) {
-    throw new ServiceDefinitionError(String(name), 'expected a name of 1-200 letters, digits, ".", "_" or "-"');
+    throw new ServiceDefinitionError(
+      String(name),
+      'expected a name of 1-200 letters, digits, ".", "_" or "-"',
+    );
   }
-  if (!Array.isArray(definition.topics) || definition.topics.length === 0 || definition.topics.some((t) => typeof t !== 'string' || t === '')) {
-    throw new ServiceDefinitionError(name, `expected a non-empty list of topic names in "topics", found ${JSON.stringify(definition.topics)}`);
+  if (
+    !Array.isArray(definition.topics) ||
+    definition.topics.length === 0 ||
+    definition.topics.some((t) => typeof t !== 'string' || t === '')
+  ) {
+    throw new ServiceDefinitionError(
+      name,
+      `expected a non-empty list of topic names in "topics", found ${JSON.stringify(definition.topics)}`,
+    );
   }
   const types = Object.keys(definition.consumes ?? {});
-  if (types.length === 0) throw new ServiceDefinitionError(name, 'expected at least one handler in "consumes"');
+  if (types.length === 0)
+    throw new ServiceDefinitionError(name, 'expected at least one handler in "consumes"');
   for (const type of types) {
     const entry = (definition.consumes as Record<string, unknown>)[type];
-    const handle = typeof entry === 'function' ? entry : (entry as { handle?: unknown } | undefined)?.handle;
-    if (typeof handle !== 'function') throw new ServiceDefinitionError(name, `consumes["${type}"]: expected a function or { handle }`);
+    const handle =
+      typeof entry === 'function' ? entry : (entry as { handle?: unknown } | undefined)?.handle;
+    if (typeof handle !== 'function')
+      throw new ServiceDefinitionError(
+        name,
+        `consumes["${type}"]: expected a function or { handle }`,
+      );
   }
   for (const [type, topic] of Object.entries(definition.publishes ?? {})) {
-    if (typeof topic !== 'string' || topic === '') throw new ServiceDefinitionError(name, `publishes["${type}"]: expected a topic name, found ${JSON.stringify(topic)}`);
+    if (typeof topic !== 'string' || topic === '')
+      throw new ServiceDefinitionError(
+        name,
+        `publishes["${type}"]: expected a topic name, found ${JSON.stringify(topic)}`,
+      );
   }
 }
 
@@ -116,8 +150,16 @@ export function resolveHandlers(definition: ServiceDefinition): Map<string, Reso
     if (typeof entry === 'function') {
       handlers.set(type, { handle: entry as ResolvedHandler['handle'], dependsOn: [] });
     } else {
-      const spec = entry as { handle: ResolvedHandler['handle']; dependsOn?: readonly string[]; timeoutMs?: number };
-      handlers.set(type, { handle: spec.handle, dependsOn: spec.dependsOn ?? [], timeoutMs: spec.timeoutMs });
+      const spec = entry as {
+        handle: ResolvedHandler['handle'];
+        dependsOn?: readonly string[];
+        timeoutMs?: number;
+      };
+      handlers.set(type, {
+        handle: spec.handle,
+        dependsOn: spec.dependsOn ?? [],
+        timeoutMs: spec.timeoutMs,
+      });
     }
   }
   return handlers;

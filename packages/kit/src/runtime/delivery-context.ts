@@ -24,7 +24,6 @@ export interface ContextEnvironment {
  * that a publish the handler forgot to await still has to succeed before the offset is committed.
  */
 export class DeliveryContext implements EventContext {
-  signal: AbortSignal;
   attempts = 0;
   outcome?: HandlingOutcome;
   failure?: Error;
@@ -32,13 +31,26 @@ export class DeliveryContext implements EventContext {
   once?: <T>(key: string, fn: () => Promise<T>) => Promise<T | undefined>;
   private logger?: Logger;
   private pending?: Promise<void>[];
+  private call?: { controller: AbortController; signal: AbortSignal };
   private failedPublishes?: unknown[];
 
   constructor(
     readonly event: InboundEvent,
     private readonly env: ContextEnvironment,
-  ) {
-    this.signal = env.signal;
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.call) {
+      const controller = new AbortController();
+      // AbortSignal.any holds the service's stop signal weakly: no listener piles up on it.
+      this.call = { controller, signal: AbortSignal.any([this.env.signal, controller.signal]) };
+    }
+    return this.call.signal;
+  }
+
+  abortCall(reason: unknown): void {
+    this.call?.controller.abort(reason);
+    this.call = undefined;
   }
 
   get service(): string {
@@ -51,7 +63,11 @@ export class DeliveryContext implements EventContext {
 
   get log(): Logger {
     // A pino child costs more than the rest of a no-op delivery; most deliveries never log.
-    this.logger ??= this.env.logger.child({ eventId: this.event.metadata.id, correlationId: this.event.metadata.correlationId, type: this.event.type });
+    this.logger ??= this.env.logger.child({
+      eventId: this.event.metadata.id,
+      correlationId: this.event.metadata.correlationId,
+      type: this.event.type,
+    });
     return this.logger;
   }
 
@@ -70,7 +86,11 @@ export class DeliveryContext implements EventContext {
           causationId: this.event.metadata.id,
           traceparent: this.traceparent ?? this.event.metadata.traceparent,
         })
-      : Promise.reject(new InvalidEventError(`service ${this.env.service} publishes ${type}, which is not in its "publishes" map and no topic was given`));
+      : Promise.reject(
+          new InvalidEventError(
+            `service ${this.env.service} publishes ${type}, which is not in its "publishes" map and no topic was given`,
+          ),
+        );
     const tracked = sent.then(
       () => undefined,
       (error: unknown) => void (this.failedPublishes ??= []).push(error),

@@ -5,7 +5,10 @@ import { withTimeout } from './timers';
 
 export class TopicMissingError extends TroupeError {
   constructor(readonly topics: string[]) {
-    super('TOPIC_MISSING', `expected topics ${topics.join(', ')} to exist (the service subscribes to them), found none`);
+    super(
+      'TOPIC_MISSING',
+      `expected topics ${topics.join(', ')} to exist (the service subscribes to them), found none`,
+    );
   }
 }
 
@@ -14,11 +17,20 @@ export class TopicMissingError extends TroupeError {
  * same partition count as the main topic (so keys spread the same way). Throws TopicMissingError
  * when a consumed topic does not exist: subscribing to a typo would otherwise wait silently.
  */
-export async function ensureFailureTopics(admin: Admin, topics: readonly string[], delaysMs: readonly number[], timeoutMs = 30_000): Promise<string[]> {
+export async function ensureFailureTopics(
+  admin: Admin,
+  topics: readonly string[],
+  delaysMs: readonly number[],
+  timeoutMs = 30_000,
+): Promise<string[]> {
   const existing = new Set(await withTimeout(admin.listTopics(), timeoutMs, 'list topics'));
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length > 0) throw new TopicMissingError(missing);
-  const metadata = await withTimeout(admin.fetchTopicMetadata({ topics: [...topics] }), timeoutMs, 'fetch topic metadata');
+  const metadata = await withTimeout(
+    admin.fetchTopicMetadata({ topics: [...topics] }),
+    timeoutMs,
+    'fetch topic metadata',
+  );
   const toCreate: { topic: string; numPartitions: number }[] = [];
   for (const { name, partitions } of metadata.topics) {
     const { retry, deadLetter } = failureTopicsFor(name, delaysMs);
@@ -28,7 +40,11 @@ export async function ensureFailureTopics(admin: Admin, topics: readonly string[
   }
   if (toCreate.length > 0) {
     // Another instance may create them at the same moment; createTopics then reports "already exists" as false, not an error.
-    await withTimeout(admin.createTopics({ topics: toCreate, waitForLeaders: true }), timeoutMs, 'create retry and dead-letter topics');
+    await withTimeout(
+      admin.createTopics({ topics: toCreate, waitForLeaders: true }),
+      timeoutMs,
+      'create retry and dead-letter topics',
+    );
   }
   return toCreate.map((t) => t.topic);
 }

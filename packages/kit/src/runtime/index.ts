@@ -1,5 +1,13 @@
 export { defineService, ServiceDefinitionError } from './define-service';
-export type { EventMap, PublishMap, HandlerContext, EventHandler, HandlerSpec, ConsumeMap, ServiceDefinition } from './define-service';
+export type {
+  EventMap,
+  PublishMap,
+  HandlerContext,
+  EventHandler,
+  HandlerSpec,
+  ConsumeMap,
+  ServiceDefinition,
+} from './define-service';
 export { createService, TroupeService } from './service';
 export type { ServiceOptions, StopOptions, ConsumerTuning } from './service';
 export { runService, stopOnSignals } from './lifecycle';

@@ -6,7 +6,10 @@ import type { TroupeConfig } from '../config/service-config';
  * A kafkajs client from the validated config, logging through pino (warnings and errors only:
  * kafkajs is chatty at info, one line per rebalance step).
  */
-export function createKafka(config: TroupeConfig['kafka'], options: { clientId: string; logger?: Logger; level?: logLevel }): Kafka {
+export function createKafka(
+  config: TroupeConfig['kafka'],
+  options: { clientId: string; logger?: Logger; level?: logLevel },
+): Kafka {
   const kafkaConfig: KafkaConfig = {
     clientId: config.clientId ?? options.clientId,
     brokers: config.brokers,
@@ -18,7 +21,12 @@ export function createKafka(config: TroupeConfig['kafka'], options: { clientId: 
   };
   if (config.sasl) {
     const { mechanism, username, password } = config.sasl;
-    kafkaConfig.sasl = mechanism === 'plain' ? { mechanism, username, password } : mechanism === 'scram-sha-256' ? { mechanism, username, password } : { mechanism, username, password };
+    kafkaConfig.sasl =
+      mechanism === 'plain'
+        ? { mechanism, username, password }
+        : mechanism === 'scram-sha-256'
+          ? { mechanism, username, password }
+          : { mechanism, username, password };
   }
   return new Kafka(kafkaConfig);
 }

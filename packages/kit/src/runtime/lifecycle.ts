@@ -8,7 +8,10 @@ import { ServiceOptions, TroupeService, createService } from './service';
  * timeout), then exits: 0 after a clean stop, 1 if stopping failed. A second signal exits at once.
  * Returns a function that removes the handlers.
  */
-export function stopOnSignals(service: TroupeService, options: { signals?: NodeJS.Signals[]; exit?: (code: number) => void } = {}): () => void {
+export function stopOnSignals(
+  service: TroupeService,
+  options: { signals?: NodeJS.Signals[]; exit?: (code: number) => void } = {},
+): () => void {
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let stopping = false;
@@ -40,11 +43,18 @@ export function stopOnSignals(service: TroupeService, options: { signals?: NodeJ
  */
 export async function runService<E extends EventMap, P extends PublishMap<E>>(
   definition: ServiceDefinition<E, P>,
-  options: Omit<ServiceOptions, 'codec'> & { codec: EventCodec | ((config: ReturnType<typeof loadConfig>) => EventCodec) },
+  options: Omit<ServiceOptions, 'codec'> & {
+    codec: EventCodec | ((config: ReturnType<typeof loadConfig>) => EventCodec);
+  },
 ): Promise<TroupeService> {
   const config = options.config ?? loadConfig();
   const codec = typeof options.codec === 'function' ? options.codec(config) : options.codec;
-  const service = createService(definition, { http: { port: config.http.port, host: config.http.host }, ...options, config, codec });
+  const service = createService(definition, {
+    http: { port: config.http.port, host: config.http.host },
+    ...options,
+    config,
+    codec,
+  });
   stopOnSignals(service);
   await service.start();
   return service;

@@ -23,7 +23,13 @@ export class PartitionPauser {
   ) {}
 
   /** Pauses until `ms` from now. */
-  pauseFor(topic: string, partition: number, offset: string, ms: number, reason: 'retry-due' | 'redelivery'): void {
+  pauseFor(
+    topic: string,
+    partition: number,
+    offset: string,
+    ms: number,
+    reason: 'retry-due' | 'redelivery',
+  ): void {
     this.pause(topic, partition, offset, reason, (resume) => {
       const timer = setTimeout(resume, ms);
       return () => clearTimeout(timer);
@@ -32,7 +38,9 @@ export class PartitionPauser {
 
   /** Pauses until breaker `name` half-opens or closes. */
   pauseForBreaker(topic: string, partition: number, offset: string, name: string): void {
-    this.pause(topic, partition, offset, 'breaker', (resume) => this.breakers.whenAdmitting(name, resume));
+    this.pause(topic, partition, offset, 'breaker', (resume) =>
+      this.breakers.whenAdmitting(name, resume),
+    );
   }
 
   get pausedCount(): number {
@@ -48,7 +56,13 @@ export class PartitionPauser {
     this.waits.clear();
   }
 
-  private pause(topic: string, partition: number, offset: string, reason: Reason, schedule: (resume: () => void) => () => void): void {
+  private pause(
+    topic: string,
+    partition: number,
+    offset: string,
+    reason: Reason,
+    schedule: (resume: () => void) => () => void,
+  ): void {
     const key = `${topic}\0${partition}`;
     const previous = this.waits.get(key);
     if (previous) {
@@ -68,7 +82,10 @@ export class PartitionPauser {
         this.logger.debug({ topic, partition, offset, reason }, 'partition resumed');
       } catch (error) {
         // The consumer stopped meanwhile; its partitions will be assigned afresh.
-        this.logger.debug({ err: error, topic, partition }, 'partition not resumed: consumer not running');
+        this.logger.debug(
+          { err: error, topic, partition },
+          'partition not resumed: consumer not running',
+        );
       }
     };
     const cancel = schedule(resume);

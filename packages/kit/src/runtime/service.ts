@@ -20,7 +20,13 @@ import { FailureRouter } from '../retry/failure-router';
 import { failureTopicsFor } from '../retry/retry-topics';
 import { createBatchProcessor } from './batch-processor';
 import { ConsumerState, startConsumer } from './consumer';
-import { EventMap, PublishMap, ServiceDefinition, resolveHandlers, validateDefinition } from './define-service';
+import {
+  EventMap,
+  PublishMap,
+  ServiceDefinition,
+  resolveHandlers,
+  validateDefinition,
+} from './define-service';
 import { DeliveryContext } from './delivery-context';
 import { ensureFailureTopics } from './failure-topics';
 import { createKafka } from './kafka-client';
@@ -94,11 +100,23 @@ export class TroupeService {
     this.name = definition.name;
     this.config = options.config ?? loadConfig();
     const instanceId = this.config.instanceId;
-    this.logger = options.logger ?? createLogger({ service: this.name, level: this.config.logLevel, instanceId });
+    this.logger =
+      options.logger ??
+      createLogger({ service: this.name, level: this.config.logLevel, instanceId });
     this.metrics = new ServiceMetrics(this.name, { defaultMetrics: options.defaultMetrics });
-    this.kafka = options.kafka ?? createKafka(this.config.kafka, { clientId: this.name, logger: this.logger });
-    this.breakers = new BreakerRegistry({ ...options.breakers, logger: this.logger, metrics: this.metrics });
-    this.publisher = new Publisher({ kafka: this.kafka, codec: options.codec, source: this.name, logger: this.logger });
+    this.kafka =
+      options.kafka ?? createKafka(this.config.kafka, { clientId: this.name, logger: this.logger });
+    this.breakers = new BreakerRegistry({
+      ...options.breakers,
+      logger: this.logger,
+      metrics: this.metrics,
+    });
+    this.publisher = new Publisher({
+      kafka: this.kafka,
+      codec: options.codec,
+      source: this.name,
+      logger: this.logger,
+    });
   }
 
   /** The ops server's port (useful with port 0), when it runs. */
@@ -132,14 +150,24 @@ export class TroupeService {
 
   live(): ProbeResult {
     const crashed = this.consumers.filter((c) => c.crashed).map((c) => c.groupId);
-    return { ok: crashed.length === 0 && this.state !== 'stopped', detail: { state: this.state, crashed } };
+    return {
+      ok: crashed.length === 0 && this.state !== 'stopped',
+      detail: { state: this.state, crashed },
+    };
   }
 
   ready(): ProbeResult {
     const main = this.consumers[0];
     const assigned = main?.assignedPartitions ?? 0;
     const ok = this.state === 'running' && !!main && !main.crashed && assigned > 0;
-    return { ok, detail: { state: this.state, assignedPartitions: assigned, pausedPartitions: this.pausers.reduce((n, p) => n + p.pausedCount, 0) } };
+    return {
+      ok,
+      detail: {
+        state: this.state,
+        assignedPartitions: assigned,
+        pausedPartitions: this.pausers.reduce((n, p) => n + p.pausedCount, 0),
+      },
+    };
   }
 
   private async startParts(): Promise<void> {
@@ -151,22 +179,37 @@ export class TroupeService {
       await withTimeout(admin.connect(), 30_000, 'admin connect');
       try {
         const created = await ensureFailureTopics(admin, topics, retry.topicDelaysMs);
-        if (created.length > 0) this.logger.info({ created }, 'created retry and dead-letter topics');
+        if (created.length > 0)
+          this.logger.info({ created }, 'created retry and dead-letter topics');
       } finally {
         await admin.disconnect();
       }
     }
 
     const handlers = resolveHandlers(this.definition);
-    const router = new FailureRouter({ service: this.name, sender: this.publisher, topicDelaysMs: retry.topicDelaysMs, isPermanent: this.definition.isPermanentError });
+    const router = new FailureRouter({
+      service: this.name,
+      sender: this.publisher,
+      topicDelaysMs: retry.topicDelaysMs,
+      isPermanent: this.definition.isPermanentError,
+    });
     const classify = (error: Error) => router.kindOf(error);
     const handlerTimeoutMs = this.options.handlerTimeoutMs ?? this.config.handlerTimeoutMs;
     const middleware: Middleware[] = [
-      loggingMiddleware(),
+      loggingMiddleware(this.logger),
       metricsMiddleware(this.metrics),
       tracingMiddleware({ consumerGroup: this.name }),
       deadLetterMiddleware(router, this.metrics),
-      retryMiddleware({ policy: { attempts: retry.attempts, baseMs: retry.backoffBaseMs, maxMs: retry.backoffMaxMs }, classify, draining: this.draining.signal, metrics: this.metrics }),
+      retryMiddleware({
+        policy: {
+          attempts: retry.attempts,
+          baseMs: retry.backoffBaseMs,
+          maxMs: retry.backoffMaxMs,
+        },
+        classify,
+        draining: this.draining.signal,
+        metrics: this.metrics,
+      }),
       breakerMiddleware(this.breakers, (type) => handlers.get(type)?.dependsOn ?? []),
       ...(this.definition.middleware ?? []),
       timeoutMiddleware((type) => handlers.get(type)?.timeoutMs ?? handlerTimeoutMs),
@@ -178,11 +221,21 @@ export class TroupeService {
       if (ctx instanceof DeliveryContext) await ctx.settlePublishes();
     };
     const chain = compose(middleware, terminal);
-    const contextEnv = { service: this.name, logger: this.logger, publisher: this.publisher, publishes: this.definition.publishes ?? {}, breakers: this.breakers, signal: this.hardStop.signal };
+    const contextEnv = {
+      service: this.name,
+      logger: this.logger,
+      publisher: this.publisher,
+      publishes: this.definition.publishes ?? {},
+      breakers: this.breakers,
+      signal: this.hardStop.signal,
+    };
 
-    const tiers: { groupId: string; topics: string[]; retryTier: boolean }[] = [{ groupId: this.name, topics: [...topics], retryTier: false }];
+    const tiers: { groupId: string; topics: string[]; retryTier: boolean }[] = [
+      { groupId: this.name, topics: [...topics], retryTier: false },
+    ];
     const retryTopics = topics.flatMap((t) => failureTopicsFor(t, retry.topicDelaysMs).retry);
-    if (retryTopics.length > 0) tiers.push({ groupId: `${this.name}.retry`, topics: retryTopics, retryTier: true });
+    if (retryTopics.length > 0)
+      tiers.push({ groupId: `${this.name}.retry`, topics: retryTopics, retryTier: true });
 
     for (const tier of tiers) {
       const tuning = this.options.consumer ?? {};
@@ -195,7 +248,12 @@ export class TroupeService {
         maxBytesPerPartition: tuning.maxBytesPerPartition,
         allowAutoTopicCreation: false,
       });
-      const pauser = new PartitionPauser(consumer, this.breakers, this.logger.child({ group: tier.groupId }), this.metrics);
+      const pauser = new PartitionPauser(
+        consumer,
+        this.breakers,
+        this.logger.child({ group: tier.groupId }),
+        this.metrics,
+      );
       this.pausers.push(pauser);
       const eachBatch = createBatchProcessor({
         service: this.name,
@@ -217,7 +275,8 @@ export class TroupeService {
         groupId: tier.groupId,
         topics: tier.topics,
         fromBeginning: tuning.fromBeginning ?? true,
-        partitionsConsumedConcurrently: this.options.partitionConcurrency ?? this.config.partitionConcurrency,
+        partitionsConsumedConcurrently:
+          this.options.partitionConcurrency ?? this.config.partitionConcurrency,
         eachBatch,
         logger: this.logger,
       });
@@ -225,7 +284,13 @@ export class TroupeService {
     }
 
     const http = this.options.http;
-    if (http) this.ops = await startOpsServer({ port: http.port, host: http.host, registry: this.metrics.registry, probes: { live: () => this.live(), ready: () => this.ready() } });
+    if (http)
+      this.ops = await startOpsServer({
+        port: http.port,
+        host: http.host,
+        registry: this.metrics.registry,
+        probes: { live: () => this.live(), ready: () => this.ready() },
+      });
   }
 
   private async shutdown(deadlineMs: number): Promise<void> {
@@ -247,7 +312,9 @@ export class TroupeService {
       clearTimeout(deadline);
       for (const pauser of this.pausers) pauser.clear();
       this.breakers.shutdown();
-      await this.publisher.disconnect().catch((error: unknown) => this.logger.warn({ err: error }, 'producer disconnect failed'));
+      await this.publisher
+        .disconnect()
+        .catch((error: unknown) => this.logger.warn({ err: error }, 'producer disconnect failed'));
       await this.ops?.close();
       this.state = 'stopped';
       this.logger.info('service stopped');
@@ -256,6 +323,9 @@ export class TroupeService {
 }
 
 /** Creates (does not start) a service from its definition. */
-export function createService<E extends EventMap, P extends PublishMap<E>>(definition: ServiceDefinition<E, P>, options: ServiceOptions): TroupeService {
+export function createService<E extends EventMap, P extends PublishMap<E>>(
+  definition: ServiceDefinition<E, P>,
+  options: ServiceOptions,
+): TroupeService {
   return new TroupeService(definition as unknown as ServiceDefinition, options);
 }

@@ -1,7 +1,10 @@
 import { TroupeError } from '../errors';
 
 export class TimeoutError extends TroupeError {
-  constructor(what: string, readonly timeoutMs: number) {
+  constructor(
+    what: string,
+    readonly timeoutMs: number,
+  ) {
     super('TIMEOUT', `${what} did not finish within ${timeoutMs}ms`);
   }
 }

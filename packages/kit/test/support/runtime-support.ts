@@ -31,32 +31,54 @@ export interface TestEvents {
 
 export function registryUrl(): string {
   const url = process.env.TROUPE_SCHEMA_REGISTRY_URL;
-  if (!url) throw new Error('TROUPE_SCHEMA_REGISTRY_URL is not set: run through jest (globalSetup) or source dev-env.sh');
+  if (!url)
+    throw new Error(
+      'TROUPE_SCHEMA_REGISTRY_URL is not set: run through jest (globalSetup) or source dev-env.sh',
+    );
   return url;
 }
 
 export function testCodec(): EventCodec {
-  return new AvroCodec({ registry: registryUrl(), catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema, source: 'runtime-support' }))) });
+  return new AvroCodec({
+    registry: registryUrl(),
+    catalog: createSchemaCatalog(
+      testSchemas.map((schema) => ({ schema, source: 'runtime-support' })),
+    ),
+  });
 }
 
 export const quietLogger = () => pino({ level: process.env.TROUPE_TEST_LOG_LEVEL ?? 'silent' });
 
 /** A service tuned for tests: quick heartbeats and fetches, short retry delays, no HTTP server. */
-export function testService<P extends PublishMap<TestEvents>>(definition: ServiceDefinition<TestEvents, P>, options: Partial<ServiceOptions> = {}): TroupeService {
-  const config = loadConfig({ TROUPE_KAFKA_BROKERS: process.env.TROUPE_KAFKA_BROKERS, TROUPE_LOG_LEVEL: 'silent' });
+export function testService<P extends PublishMap<TestEvents>>(
+  definition: ServiceDefinition<TestEvents, P>,
+  options: Partial<ServiceOptions> = {},
+): TroupeService {
+  const config = loadConfig({
+    TROUPE_KAFKA_BROKERS: process.env.TROUPE_KAFKA_BROKERS,
+    TROUPE_LOG_LEVEL: 'silent',
+  });
   return createService(definition, {
     codec: options.codec ?? testCodec(),
     config,
     logger: quietLogger(),
     retry: { attempts: 3, backoffBaseMs: 20, backoffMaxMs: 100, topicDelaysMs: [500, 1_000] },
-    consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200, rebalanceTimeoutMs: 15_000 },
+    consumer: {
+      sessionTimeoutMs: 10_000,
+      heartbeatIntervalMs: 500,
+      maxWaitTimeMs: 200,
+      rebalanceTimeoutMs: 15_000,
+    },
     defaultMetrics: false,
     ...options,
   });
 }
 
 /** A publisher for feeding test topics, with the same codec as the services. */
-export async function testPublisher(codec: EventCodec = testCodec(), source = 'test-feeder'): Promise<Publisher> {
+export async function testPublisher(
+  codec: EventCodec = testCodec(),
+  source = 'test-feeder',
+): Promise<Publisher> {
   const publisher = new Publisher({ kafka: testKafka(uniqueName('feeder')), codec, source });
   await publisher.connect();
   return publisher;
@@ -73,14 +95,29 @@ export interface Record_ {
 }
 
 /** Reads a topic from the beginning with its own group until `done(records)` or the timeout. */
-export async function readTopic(topic: string, done: (records: Record_[]) => boolean, timeoutMs = 30_000): Promise<Record_[]> {
-  const consumer: Consumer = testKafka('troupe-test-reader').consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 200 });
+export async function readTopic(
+  topic: string,
+  done: (records: Record_[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<Record_[]> {
+  const consumer: Consumer = testKafka('troupe-test-reader').consumer({
+    groupId: uniqueName('reader'),
+    maxWaitTimeInMs: 200,
+  });
   const records: Record_[] = [];
   try {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`readTopic ${topic}: condition not met within ${timeoutMs} ms (read ${records.length})`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `readTopic ${topic}: condition not met within ${timeoutMs} ms (read ${records.length})`,
+            ),
+          ),
+        timeoutMs,
+      );
       consumer
         .run({
           eachMessage: async ({ topic: t, partition, message }) => {
@@ -100,7 +137,15 @@ export async function readTopic(topic: string, done: (records: Record_[]) => boo
 }
 
 function toRecord(topic: string, partition: number, message: KafkaMessage): Record_ {
-  return { topic, partition, offset: message.offset, key: message.key?.toString(), value: message.value, headers: message.headers ?? {}, timestamp: Number(message.timestamp) };
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString(),
+    value: message.value,
+    headers: message.headers ?? {},
+    timestamp: Number(message.timestamp),
+  };
 }
 
 export function header(record: Record_, name: string): string | undefined {
@@ -108,7 +153,10 @@ export function header(record: Record_, name: string): string | undefined {
 }
 
 /** The committed offsets of a group on a topic, partition → offset (-1 when none). */
-export async function committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
+export async function committedOffsets(
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
   const admin = testKafka('troupe-test-offsets').admin();
   await admin.connect();
   try {
@@ -119,10 +167,15 @@ export async function committedOffsets(groupId: string, topic: string): Promise<
   }
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -6,7 +6,14 @@
  */
 import { appendFileSync } from 'node:fs';
 import pino from 'pino';
-import { AvroCodec, createSchemaCatalog, createService, defineService, loadConfig, stopOnSignals } from '../../src';
+import {
+  AvroCodec,
+  createSchemaCatalog,
+  createService,
+  defineService,
+  loadConfig,
+  stopOnSignals,
+} from '../../src';
 import type { TestEvents } from './runtime-support';
 import { testSchemas } from './test-schemas';
 
@@ -21,13 +28,19 @@ const service = createService(
     consumes: {
       'test.runtime.Counted': async (_payload, ctx) => {
         await new Promise((resolve) => setTimeout(resolve, 2));
-        appendFileSync(HANDLED_FILE, `${ctx.metadata.partition}:${ctx.metadata.offset}:${ctx.metadata.id}\n`);
+        appendFileSync(
+          HANDLED_FILE,
+          `${ctx.metadata.partition}:${ctx.metadata.offset}:${ctx.metadata.id}\n`,
+        );
       },
     },
   }),
   {
     config,
-    codec: new AvroCodec({ registry: config.schemaRegistry!.url, catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema }))) }),
+    codec: new AvroCodec({
+      registry: config.schemaRegistry!.url,
+      catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema }))),
+    }),
     logger: pino({ level: process.env.TROUPE_TEST_LOG_LEVEL ?? 'silent' }),
     consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     retry: { topicDelaysMs: [] },

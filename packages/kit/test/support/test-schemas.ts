@@ -10,5 +10,10 @@ export const testSchemas = [
       { name: 'note', type: ['null', 'string'], default: null },
     ],
   },
-  { type: 'record', name: 'Noted', namespace: 'test.runtime', fields: [{ name: 'text', type: 'string' }] },
+  {
+    type: 'record',
+    name: 'Noted',
+    namespace: 'test.runtime',
+    fields: [{ name: 'text', type: 'string' }],
+  },
 ];

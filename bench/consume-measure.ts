@@ -1,0 +1,214 @@
+// Relative imports, not @troupe/kit: `npx tsx bench/consume.bench.ts` runs the sources without a build.
+import { randomBytes } from 'node:crypto';
+import { EachBatchPayload, Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
+import { AvroCodec } from '../packages/kit/src/codec/avro-codec';
+import { loadConfig } from '../packages/kit/src/config/service-config';
+import { Publisher } from '../packages/kit/src/publish/publisher';
+import { defineService } from '../packages/kit/src/runtime/define-service';
+import { createService } from '../packages/kit/src/runtime/service';
+import { createSchemaCatalog } from '../packages/kit/src/schemas/catalog';
+
+export interface ConsumeBenchResult {
+  events: number;
+  partitions: number;
+  partitionsConsumedConcurrently: number;
+  messageBytes: number;
+  /** Raw kafkajs eachBatch: resolve every offset, commit per batch, no decode, no handler. */
+  rawEventsPerSec: number;
+  /** A Troupe service: Avro decode + the default middleware chain + a no-op handler + commit per batch. */
+  serviceEventsPerSec: number;
+  /** service / raw: the share of raw kafkajs throughput the runtime keeps. */
+  ratio: number;
+  rounds: number;
+  node: string;
+  measuredAt: string;
+}
+
+interface Bench {
+  events: number;
+  partitions: number;
+  concurrency: number;
+  rounds: number;
+  brokers: string[];
+  registryUrl: string;
+}
+
+const EVENT = 'bench.consume.Ticked';
+const schema = {
+  type: 'record',
+  name: 'Ticked',
+  namespace: 'bench.consume',
+  fields: [
+    { name: 'key', type: 'string' },
+    { name: 'seq', type: 'long' },
+  ],
+};
+
+const unique = (prefix: string) =>
+  `${prefix}-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * Consume throughput of a service against raw kafkajs on the same topic in the same run.
+ * Both read every event of a pre-filled topic with a fresh consumer group, the same
+ * partitionsConsumedConcurrently and fetch settings; the clock runs from the first batch to the
+ * last event (group joins are excluded). Rounds alternate raw/service; medians are reported.
+ */
+export async function measureConsume(
+  options: Partial<Bench> & Pick<Bench, 'brokers' | 'registryUrl'>,
+): Promise<ConsumeBenchResult> {
+  const bench: Bench = { events: 100_000, partitions: 4, concurrency: 4, rounds: 3, ...options };
+  const kafka = new Kafka({
+    clientId: 'consume-bench',
+    brokers: bench.brokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const codec = new AvroCodec({
+    registry: bench.registryUrl,
+    catalog: createSchemaCatalog([{ schema, source: 'consume-bench' }]),
+  });
+  const topic = unique('bench-consume');
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [{ topic, numPartitions: bench.partitions }],
+      waitForLeaders: true,
+    });
+    const messageBytes = await fill(kafka, codec, topic, bench.events);
+    const raw: number[] = [];
+    const service: number[] = [];
+    for (let round = 0; round < bench.rounds; round++) {
+      raw.push(await consumeRaw(kafka, topic, bench));
+      service.push(await consumeWithService(codec, topic, bench));
+    }
+    const rawEventsPerSec = Math.round(median(raw));
+    const serviceEventsPerSec = Math.round(median(service));
+    return {
+      events: bench.events,
+      partitions: bench.partitions,
+      partitionsConsumedConcurrently: bench.concurrency,
+      messageBytes,
+      rawEventsPerSec,
+      serviceEventsPerSec,
+      ratio: Math.round((serviceEventsPerSec / rawEventsPerSec) * 100) / 100,
+      rounds: bench.rounds,
+      node: process.version,
+      measuredAt: new Date().toISOString(),
+    };
+  } finally {
+    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+async function fill(
+  kafka: Kafka,
+  codec: AvroCodec,
+  topic: string,
+  events: number,
+): Promise<number> {
+  const publisher = new Publisher({ kafka, codec, source: 'consume-bench' });
+  let bytes = 0;
+  try {
+    for (let start = 0; start < events; start += 5_000) {
+      const batch = Array.from({ length: Math.min(5_000, events - start) }, (_, i) => {
+        const key = `key-${(start + i) % 1_000}`;
+        return { type: EVENT, topic, key, payload: { key, seq: start + i } };
+      });
+      await publisher.publishMany(batch);
+    }
+    bytes = (await codec.encode(topic, EVENT, { key: 'key-1', seq: 1 })).length;
+  } finally {
+    await publisher.disconnect();
+  }
+  return bytes;
+}
+
+/** Events per second from the first batch to the last event. */
+function stopwatch(total: number) {
+  let first = 0;
+  let seen = 0;
+  let finish: (rate: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => (finish = resolve));
+  return {
+    done,
+    started: () => {
+      if (first === 0) first = performance.now();
+    },
+    add: (n: number) => {
+      seen += n;
+      if (seen >= total) finish(total / ((performance.now() - first) / 1_000));
+    },
+  };
+}
+
+async function consumeRaw(kafka: Kafka, topic: string, bench: Bench): Promise<number> {
+  const consumer = kafka.consumer({ groupId: unique('bench-raw'), maxWaitTimeInMs: 1_000 });
+  const clock = stopwatch(bench.events);
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: bench.concurrency,
+    eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary }: EachBatchPayload) => {
+      clock.started();
+      let last: string | undefined;
+      for (const message of batch.messages) {
+        resolveOffset(message.offset);
+        last = message.offset;
+      }
+      if (last !== undefined) {
+        await commitOffsetsIfNecessary({
+          topics: [
+            {
+              topic,
+              partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }],
+            },
+          ],
+        });
+      }
+      clock.add(batch.messages.length);
+    },
+  });
+  const rate = await clock.done;
+  await consumer.disconnect();
+  return rate;
+}
+
+async function consumeWithService(codec: AvroCodec, topic: string, bench: Bench): Promise<number> {
+  const clock = stopwatch(bench.events);
+  const definition = defineService<{ [EVENT]: { key: string; seq: number } }>()({
+    name: unique('bench-service'),
+    topics: [topic],
+    consumes: {
+      [EVENT]: () => {
+        clock.started();
+        clock.add(1);
+      },
+    },
+  });
+  const service = createService(definition, {
+    codec,
+    config: loadConfig({
+      TROUPE_KAFKA_BROKERS: bench.brokers.join(','),
+      TROUPE_LOG_LEVEL: 'silent',
+    }),
+    logger: pino({ level: 'silent' }),
+    partitionConcurrency: bench.concurrency,
+    retry: { topicDelaysMs: [] },
+    consumer: { maxWaitTimeMs: 1_000 },
+    defaultMetrics: false,
+  });
+  await service.start();
+  const rate = await clock.done;
+  await service.stop();
+  return rate;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
