@@ -51,7 +51,6 @@ export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
     bodyLimit: 16 * 1024,
     requestTimeout: 10_000,
     connectionTimeout: 10_000,
-    disableRequestLogging: true,
   });
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -86,6 +85,13 @@ export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
   );
 
   app.post('/releases', async (request, reply) => {
+    if (!/^application\/json\b/i.test(request.headers['content-type'] ?? '')) {
+      return reply.status(415).send({
+        error: 'unsupported_media_type',
+        field: 'content-type',
+        message: `content-type: expected application/json, found ${JSON.stringify(request.headers['content-type'] ?? null)}`,
+      });
+    }
     const parsed = parseReleaseRequest(request.body);
     if (!parsed.ok)
       return reply

@@ -87,7 +87,7 @@ export function watchdogDefinition(
           );
         const firstBadSampleAt = new Date(verdict.firstBadSampleAt as number);
         await ctx.once(`degraded:${releaseId}`, async () => {
-          ctx.log.warn(
+          ctx.log.info(
             { releaseId, service: sample.service, version: sample.version, verdict },
             'canary degraded',
           );

@@ -1,0 +1,191 @@
+import { Events } from '@troupe/contracts';
+import { Headers, Publisher, createKafka, headerString, loadConfig } from '@troupe/kit';
+import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
+import { createPipelineCodec } from '@troupe-services/pipeline';
+import { RunningReleases, ReleaseView, startReleases } from '@troupe-services/releases';
+import { Consumer } from 'kafkajs';
+import { Client } from 'pg';
+
+/**
+ * The releases service against the real stack: a request becomes a row and its ReleaseRequested
+ * in one transaction (outbox), the relay publishes it, GET shows the state projected from the
+ * release events, and bad requests name their bad field.
+ */
+jest.setTimeout(90_000);
+
+const topic = uniqueName('rel-events');
+const schema = uniqueName('rel').replace(/-/g, '_');
+const env = {
+  ...process.env,
+  TROUPE_RELEASES_TOPIC: topic,
+  TROUPE_PIPELINE_NAMESPACE: uniqueName('rel'),
+  TROUPE_RELEASES_DB_SCHEMA: schema,
+  TROUPE_RELEASES_API_PORT: '0',
+  TROUPE_RELEASES_API_HOST: '127.0.0.1',
+  TROUPE_LOG_LEVEL: 'warn',
+  TROUPE_RETRY_TOPIC_DELAYS: 'none',
+};
+const codec = createPipelineCodec(loadConfig(env), true);
+let releases: RunningReleases;
+let consumer: Consumer;
+let db: Client;
+const published: { id: string; type: string }[] = [];
+
+const url = (path: string) => `http://127.0.0.1:${releases.api.port}${path}`;
+const post = (body: unknown, headers: Record<string, string> = {}) =>
+  fetch(url('/releases'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`expected ${what} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const stateOf = async (id: string, state: string): Promise<ReleaseView | undefined> => {
+  const view = (await (await fetch(url(`/releases/${id}`))).json()) as ReleaseView;
+  return view.state === state ? view : undefined;
+};
+
+beforeAll(async () => {
+  await createTopics([{ topic, numPartitions: 3 }]);
+  releases = await startReleases(env);
+  db = new Client({ connectionString: process.env.TROUPE_DATABASE_URL });
+  await db.connect();
+  consumer = testKafka('rel-test-reader').consumer({ groupId: uniqueName('rel-reader') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      published.push({
+        id: headerString(message.headers, Headers.id) ?? '',
+        type: headerString(message.headers, Headers.type) ?? '',
+      });
+    },
+  });
+});
+
+afterAll(async () => {
+  await consumer?.disconnect();
+  await releases?.stop();
+  await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db?.end();
+});
+
+test('POST stores the release and its event together; the relay publishes it; GET shows the projected state', async () => {
+  const response = await post({
+    service: 'checkout',
+    version: '2.4.0',
+    canaryShare: 0.25,
+    requestedBy: 'ana',
+  });
+  expect(response.status).toBe(202);
+  const { releaseId, state } = (await response.json()) as { releaseId: string; state: string };
+  expect(state).toBe('REQUESTED');
+  // Row and outbox row committed together.
+  const rows = await db.query(
+    `SELECT (SELECT count(*) FROM "${schema}".releases WHERE release_id = $1)::int AS releases, (SELECT count(*) FROM "${schema}".troupe_outbox WHERE aggregate_key = $1)::int AS outbox`,
+    [releaseId],
+  );
+  expect(rows.rows[0]).toEqual({ releases: 1, outbox: 1 });
+  await until('the ReleaseRequested on the topic', async () =>
+    published.find((p) => p.id === `${releaseId}.ReleaseRequested`),
+  );
+  const requested = await until('the projection of ReleaseRequested', async () => {
+    const view = await stateOf(releaseId, 'REQUESTED');
+    return view?.history.length === 1 ? view : undefined;
+  });
+  expect(requested).toMatchObject({
+    service: 'checkout',
+    version: '2.4.0',
+    canaryShare: 0.25,
+    requestedBy: 'ana',
+    terminal: false,
+  });
+
+  // Later release events, whoever publishes them, move the projected state.
+  const publisher = new Publisher({
+    kafka: createKafka(loadConfig(env).kafka, { clientId: 'rel-test' }),
+    codec,
+    source: 'rel-test',
+  });
+  try {
+    const finishedAt = new Date();
+    await publisher.publish({
+      type: Events.TestsFailed,
+      topic,
+      key: releaseId,
+      payload: {
+        releaseId,
+        service: 'checkout',
+        version: '2.4.0',
+        reason: '1 of 12 tests failed',
+        failedTests: ['x'],
+        finishedAt,
+      },
+    });
+    const failed = await until('TESTS_FAILED', () => stateOf(releaseId, 'TESTS_FAILED'));
+    expect(failed).toMatchObject({ terminal: true, tests: { passed: false, failedTests: ['x'] } });
+    expect(failed.history.map((h) => h.type)).toEqual(['ReleaseRequested', 'TestsFailed']);
+  } finally {
+    await publisher.disconnect();
+  }
+});
+
+test('a repeated request with the same Idempotency-Key returns the first release and writes nothing', async () => {
+  const body = { service: 'search', version: '5.0.0', canaryShare: 0.1 };
+  const first = await post(body, { 'idempotency-key': 'deploy-42' });
+  const second = await post(body, { 'idempotency-key': 'deploy-42' });
+  expect([first.status, second.status]).toEqual([202, 200]);
+  const [a, b] = (await Promise.all([first.json(), second.json()])) as { releaseId: string }[];
+  expect(b?.releaseId).toBe(a?.releaseId);
+  const outbox = await db.query(
+    `SELECT count(*)::int AS n FROM "${schema}".troupe_outbox WHERE aggregate_key = $1`,
+    [a?.releaseId],
+  );
+  expect(outbox.rows[0]).toEqual({ n: 1 });
+});
+
+test.each([
+  [{ service: 'checkout', version: '1.0.0', canaryShare: 2 }, 'canaryShare'],
+  [{ version: '1.0.0', canaryShare: 0.2 }, 'service'],
+  [{ service: 'checkout', canaryShare: 0.2 }, 'version'],
+  ['{"service": ', 'body'],
+])('POST %j answers 400 naming %s', async (body, field) => {
+  const response = await post(body);
+  expect(response.status).toBe(400);
+  expect(await response.json()).toMatchObject({ error: 'invalid_request', field });
+});
+
+test('other bad requests answer JSON errors too', async () => {
+  const text = await fetch(url('/releases'), {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'hello',
+  });
+  expect([text.status, await text.json()]).toEqual([
+    415,
+    expect.objectContaining({ field: 'content-type' }),
+  ]);
+  const badId = await fetch(url('/releases/not-a-uuid'));
+  expect([badId.status, await badId.json()]).toEqual([
+    400,
+    expect.objectContaining({ field: 'id' }),
+  ]);
+  const unknown = await fetch(url('/releases/00000000-0000-4000-8000-000000000000'));
+  expect([unknown.status, await unknown.json()]).toEqual([
+    404,
+    expect.objectContaining({ error: 'not_found', field: 'id' }),
+  ]);
+});
