@@ -1,0 +1,32 @@
+import { createLogger } from '@troupe/kit';
+import { loadPipelineSettings } from '@troupe-services/pipeline';
+import { createPipelineTopics, registerPipelineSchemas } from './provision';
+
+/**
+ * `node services/demo/dist/setup.js`: prepares a stack for the pipeline's services — creates the
+ * topics of schemas/topics.json (names from TROUPE_*_TOPIC) with their retry and dead-letter
+ * topics, and registers every event schema. Idempotent; exits 0 when done, 1 with one JSON line
+ * saying why not. docker-compose runs it before the services start.
+ */
+async function setup(): Promise<void> {
+  const log = createLogger({ service: 'pipeline-setup' });
+  const settings = loadPipelineSettings(process.env);
+  const registry = settings.kit.schemaRegistry?.url;
+  if (!registry)
+    throw new Error('TROUPE_SCHEMA_REGISTRY_URL: expected the schema registry URL, found nothing');
+  const created = await createPipelineTopics(
+    settings.kit.kafka.brokers.join(','),
+    settings.topics,
+    settings.kit.retry.topicDelaysMs,
+  );
+  const subjects = await registerPipelineSchemas(registry, settings.topics);
+  log.info({ topics: settings.topics, created, subjects }, 'pipeline topics and schemas ready');
+}
+
+setup().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    createLogger({ service: 'pipeline-setup' }).fatal({ err: error }, 'setup failed');
+    process.exit(1);
+  },
+);
