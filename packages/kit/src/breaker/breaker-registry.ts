@@ -92,7 +92,7 @@ export class BreakerRegistry {
     });
     const log = this.options.logger?.child({ breaker: name });
     const metrics = this.options.metrics;
-    metrics?.breaker(name, 'closed');
+    metrics?.breaker(name, 'closed', false);
     circuit.on('open', () => {
       log?.warn(
         { resetTimeoutMs: settings.resetTimeoutMs },
@@ -107,7 +107,7 @@ export class BreakerRegistry {
     });
     circuit.on('close', () => {
       log?.info('breaker closed');
-      metrics?.breaker(name, 'closed');
+      metrics?.breaker(name, 'closed', false);
       this.release(name);
     });
     return new DependencyBreaker(name, circuit);

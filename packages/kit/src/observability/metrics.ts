@@ -119,9 +119,10 @@ export class ServiceMetrics {
     this.consumerLag.labels(topic, String(partition)).set(Math.max(0, records));
   }
 
-  breaker(name: string, state: BreakerStateName): void {
+  /** Records a breaker's state; `transition: false` for its initial state, which is not a change. */
+  breaker(name: string, state: BreakerStateName, transition = true): void {
     this.breakerState.labels(name).set(BREAKER_STATE_VALUE[state]);
-    this.breakerTransitions.labels(name, state).inc();
+    if (transition) this.breakerTransitions.labels(name, state).inc();
   }
 
   paused(reason: 'breaker' | 'retry-due' | 'redelivery', delta: 1 | -1): void {

@@ -1,7 +1,7 @@
 import type { Admin } from 'kafkajs';
 import { TroupeError } from '../errors';
 import { failureTopicsFor } from '../retry/retry-topics';
-import { withTimeout } from './timers';
+import { sleep, withTimeout } from './timers';
 
 export class TopicMissingError extends TroupeError {
   constructor(readonly topics: string[]) {

@@ -1,4 +1,4 @@
-import { Kafka, KafkaConfig, LogEntry, logLevel } from 'kafkajs';
+import { Kafka, KafkaConfig, LogEntry, SASLOptions, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TroupeConfig } from '../config/service-config';
 
