@@ -34,6 +34,7 @@ export interface DemoOptions {
     spikes?: boolean;
     killDuringSpike?: boolean;
     crashAfterRouter?: boolean;
+    crashAfterPublish?: boolean;
   };
   /** Services to run in this process (tests); the rest run as child processes. Default none. */
   inProcess?: readonly ServiceName[];
@@ -160,6 +161,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       spikes: true,
       killDuringSpike: true,
       crashAfterRouter: true,
+      crashAfterPublish: true,
       ...options.scenarios,
     };
     const outcomes: ScenarioOutcome[] = [];
@@ -169,7 +171,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       if (which.spikes)
         for (let i = 1; i <= (options.spikeRuns ?? 5); i++) outcomes.push(await scenarios.spike(i));
       if (which.killDuringSpike) outcomes.push(await scenarios.rollbackKilledDuringSpike());
-      if (which.crashAfterRouter) outcomes.push(await scenarios.rollbackCrashesAfterRouter());
+      if (which.crashAfterRouter) outcomes.push(await scenarios.rollbackCrashes('after-router'));
+      if (which.crashAfterPublish) outcomes.push(await scenarios.rollbackCrashes('after-publish'));
     } catch (error) {
       log(`scenarios stopped: ${(error as Error).message}`);
     }

@@ -126,17 +126,21 @@ export class Scenarios {
   }
 
   /**
-   * The worst moment: the rollback service dies (SIGKILL, by fault injection) right after the
-   * router rolled back, before RolledBack is published, the dedup mark written or the offset
-   * committed. The restarted instance gets the event again and must not roll back twice.
+   * The worst moments: the rollback service dies (SIGKILL, by fault injection) right after the
+   * router rolled back and before RolledBack is published (`after-router`), or right after Kafka
+   * stored RolledBack and before the dedup mark and the offset commit (`after-publish`). The
+   * restarted instance gets the event again and must neither roll back twice nor publish twice.
    */
-  rollbackCrashesAfterRouter(
-    service = 'profile',
-    version = '3.2.0-spike',
+  rollbackCrashes(
+    fault: 'after-router' | 'after-publish',
+    service = fault === 'after-router' ? 'profile' : 'orders',
+    version = fault === 'after-router' ? '3.2.0-spike' : '7.0.0-spike',
   ): Promise<ScenarioOutcome> {
     const { launcher, observer, router, endTimeoutMs } = this.ctx;
+    const moment =
+      fault === 'after-router' ? 'between router call and publish' : 'between publish and commit';
     return this.play(
-      'rollback crashes between router call and commit',
+      `rollback crashes ${moment}`,
       { service, version, canaryShare: 0.2 },
       'RolledBack',
       (o) => this.checkSingleRollback(o),
@@ -147,19 +151,20 @@ export class Scenarios {
           endTimeoutMs,
           'the rollback service to crash',
         );
+        await sleep(500); // let the observer read whatever the dead process got out
         const routing = await router.release(o.releaseId);
         const published = observer
           .ofRelease(o.releaseId)
           .filter((e) => e.name === 'RolledBack').length;
         o.notes.push(
-          `rollback ${describeExit(exit)} after the router call: router rollbacks ${routing?.rollbacks ?? 0}, RolledBack events ${published}`,
+          `rollback ${describeExit(exit)} ${moment}: router rollbacks ${routing?.rollbacks ?? 0}, RolledBack events ${published}`,
         );
         await launcher.start('rollback', {}, { waitReady: false });
         o.notes.push('rollback restarted without the fault');
       },
       async () => {
         await launcher.stop('rollback');
-        await launcher.start('rollback', { TROUPE_ROLLBACK_FAULT: 'after-router' });
+        await launcher.start('rollback', { TROUPE_ROLLBACK_FAULT: fault });
       },
     );
   }

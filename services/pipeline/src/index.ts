@@ -24,3 +24,5 @@ export type {
 } from './traffic-router';
 export { runAsProcess } from './process-main';
 export type { ProcessOptions, RunningService } from './process-main';
+export { isEventOnTopic } from './topic-probe';
+export type { ProbeOptions } from './topic-probe';

@@ -1,11 +1,18 @@
 import { Events, EventTypes } from '@troupe/contracts';
-import { ConfigError, Environment, createFailFastRedis, defineService } from '@troupe/kit';
+import {
+  ConfigError,
+  Environment,
+  createFailFastRedis,
+  createKafka,
+  defineService,
+} from '@troupe/kit';
 import {
   PipelineService,
   PipelineSettings,
   RedisTrafficRouter,
   RunningService,
   createPipelineService,
+  isEventOnTopic,
   loadPipelineSettings,
   readOptionalString,
   releaseEventId,
@@ -13,18 +20,31 @@ import {
 } from '@troupe-services/pipeline';
 
 /**
- * Fault injection for the crash scenarios: `after-router` kills this process (SIGKILL, no
- * cleanup) right after the router rolled back and before RolledBack is published, the dedup mark
- * written or the offset committed: the worst moment to die. Set it only for one run.
+ * Fault injection for the crash scenarios: the process kills itself (SIGKILL, no cleanup) at one
+ * of the worst moments to die — `after-router`: the router rolled back, RolledBack not published;
+ * `after-publish`: RolledBack stored by Kafka, but neither the once-mark written nor the offset
+ * committed. Set it for one run only.
  */
-export type RollbackFault = 'after-router';
+export type RollbackFault = 'after-router' | 'after-publish';
+
+const FAULTS: readonly RollbackFault[] = ['after-router', 'after-publish'];
 
 export function loadRollbackFault(env: Environment): RollbackFault | undefined {
   const fault = readOptionalString(env, 'TROUPE_ROLLBACK_FAULT');
   if (fault === undefined) return undefined;
-  if (fault !== 'after-router')
-    throw new ConfigError('TROUPE_ROLLBACK_FAULT', 'after-router (or unset)', fault);
-  return fault;
+  if (!(FAULTS as readonly string[]).includes(fault)) {
+    throw new ConfigError('TROUPE_ROLLBACK_FAULT', `${FAULTS.join(' or ')} (or unset)`, fault);
+  }
+  return fault as RollbackFault;
+}
+
+function crash(
+  fault: RollbackFault,
+  log: { warn: (o: object, m: string) => void },
+  releaseId: string,
+): void {
+  log.warn({ releaseId, fault }, 'fault injection: killing this process');
+  process.kill(process.pid, 'SIGKILL');
 }
 
 /**
@@ -32,16 +52,18 @@ export function loadRollbackFault(env: Environment): RollbackFault | undefined {
  *
  * Exactly once, in layers: the dedup middleware skips an event already handled; `ctx.once`
  * keyed by the release skips a second CanaryDegraded of the same release (a duplicate the watchdog
- * sent, or a redelivery after a crash once the first run finished); and the router's rollback is
+ * sent, or a redelivery after a crash once the first run finished); the router's rollback is
  * itself idempotent per release (a run that died halfway and is retried after its lease expired
- * finds the release rolled back and gets the first rollback's time, without a second change).
- * What remains at-least-once: a crash after Kafka acknowledged RolledBack and before the once-mark
- * reached Redis (a window of one Redis round trip) publishes RolledBack again, with the same event
- * id, which consumers' dedup drops.
+ * finds the release rolled back and gets the first rollback's time, without a second change); and
+ * when the router answers `already` — an earlier run did roll back, then died — the topic itself
+ * is asked whether that run's RolledBack got out (it may have died with the acknowledgement in
+ * flight, or before its once-mark reached Redis), and RolledBack is published only if not.
  */
 export function rollbackDefinition(
   settings: PipelineSettings,
   router: RedisTrafficRouter,
+  /** Whether an event with this id is on the releases topic since the given time (the recovery path). */
+  alreadyPublished: (eventId: string, since: Date) => Promise<boolean>,
   fault?: RollbackFault,
 ) {
   const topic = settings.topics.releases;
@@ -66,12 +88,16 @@ export function rollbackDefinition(
               ctx.log.warn({ releaseId, service, reason: result.reason }, 'nothing to roll back');
               return 'refused';
             }
-            if (fault === 'after-router') {
-              ctx.log.warn(
-                { releaseId },
-                'fault injection: killing this process after the router rolled back',
+            if (fault === 'after-router') crash(fault, ctx.log, releaseId);
+            const eventId = releaseEventId(releaseId, 'RolledBack');
+            // Records are timestamped by their producer's clock: look a little further back.
+            const since = new Date(Date.parse(ctx.metadata.time) - 10_000);
+            if (result.outcome === 'already' && (await alreadyPublished(eventId, since))) {
+              ctx.log.info(
+                { releaseId, eventId },
+                'an earlier run rolled back and published RolledBack before it died',
               );
-              process.kill(process.pid, 'SIGKILL');
+              return 'already';
             }
             await ctx.publish(
               Events.RolledBack,
@@ -84,8 +110,9 @@ export function rollbackDefinition(
                 firstBadSampleAt: degraded.firstBadSampleAt,
                 rolledBackAt: new Date(result.at),
               },
-              { key: releaseId, id: releaseEventId(releaseId, 'RolledBack') },
+              { key: releaseId, id: eventId },
             );
+            if (fault === 'after-publish') crash(fault, ctx.log, releaseId);
             ctx.log.info(
               {
                 releaseId,
@@ -121,7 +148,12 @@ export async function startRollback(
   const settings = loadPipelineSettings(env);
   const redis = createFailFastRedis(settings.redisUrl);
   const router = new RedisTrafficRouter(redis, settings.redisPrefix);
-  const definition = rollbackDefinition(settings, router, loadRollbackFault(env));
+  const kafka = createKafka(settings.kit.kafka, {
+    clientId: `${serviceName('rollback', settings)}-probe`,
+  });
+  const alreadyPublished = (eventId: string, since: Date) =>
+    isEventOnTopic(kafka, settings.topics.releases, eventId, { since, timeoutMs: 3_000 });
+  const definition = rollbackDefinition(settings, router, alreadyPublished, loadRollbackFault(env));
   // A short lease: after a crash, the restarted instance may retry the release soon.
   const pipeline = createPipelineService(definition, settings, {
     redis,
