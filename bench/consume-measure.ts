@@ -18,8 +18,9 @@ export interface ConsumeBenchResult {
   rawEventsPerSec: number;
   /** A Troupe service: Avro decode + the default middleware chain + a no-op handler + commit per batch. */
   serviceEventsPerSec: number;
-  /** service / raw: the share of raw kafkajs throughput the runtime keeps. */
+  /** service / raw: the share of raw kafkajs throughput the runtime keeps (median of the rounds' paired ratios). */
   ratio: number;
+  roundRatios: number[];
   rounds: number;
   node: string;
   measuredAt: string;
@@ -52,12 +53,12 @@ const unique = (prefix: string) =>
  * Consume throughput of a service against raw kafkajs on the same topic in the same run.
  * Both read every event of a pre-filled topic with a fresh consumer group, the same
  * partitionsConsumedConcurrently and fetch settings; the clock runs from the first batch to the
- * last event (group joins are excluded). Rounds alternate raw/service; medians are reported.
+ * last event (group joins are excluded). Rounds alternate which runs first; medians are reported.
  */
 export async function measureConsume(
   options: Partial<Bench> & Pick<Bench, 'brokers' | 'registryUrl'>,
 ): Promise<ConsumeBenchResult> {
-  const bench: Bench = { events: 100_000, partitions: 4, concurrency: 4, rounds: 3, ...options };
+  const bench: Bench = { events: 100_000, partitions: 4, concurrency: 4, rounds: 5, ...options };
   const kafka = new Kafka({
     clientId: 'consume-bench',
     brokers: bench.brokers,
@@ -78,9 +79,18 @@ export async function measureConsume(
     const messageBytes = await fill(kafka, codec, topic, bench.events);
     const raw: number[] = [];
     const service: number[] = [];
+    const ratios: number[] = [];
     for (let round = 0; round < bench.rounds; round++) {
-      raw.push(await consumeRaw(kafka, topic, bench));
-      service.push(await consumeWithService(codec, topic, bench));
+      // Alternate which goes first, and pair each round's two runs: load from other processes
+      // drifts over seconds, so a paired ratio is steadier than a ratio of separate medians.
+      if (round % 2 === 0) {
+        raw.push(await consumeRaw(kafka, topic, bench));
+        service.push(await consumeWithService(codec, topic, bench));
+      } else {
+        service.push(await consumeWithService(codec, topic, bench));
+        raw.push(await consumeRaw(kafka, topic, bench));
+      }
+      ratios.push(service[round]! / raw[round]!);
     }
     const rawEventsPerSec = Math.round(median(raw));
     const serviceEventsPerSec = Math.round(median(service));
@@ -91,7 +101,8 @@ export async function measureConsume(
       messageBytes,
       rawEventsPerSec,
       serviceEventsPerSec,
-      ratio: Math.round((serviceEventsPerSec / rawEventsPerSec) * 100) / 100,
+      ratio: Math.round(median(ratios) * 100) / 100,
+      roundRatios: ratios.map((r) => Math.round(r * 100) / 100),
       rounds: bench.rounds,
       node: process.version,
       measuredAt: new Date().toISOString(),

@@ -107,7 +107,7 @@ export class BreakerRegistry {
     });
     circuit.on('close', () => {
       log?.info('breaker closed');
-      metrics?.breaker(name, 'closed', false);
+      metrics?.breaker(name, 'closed');
       this.release(name);
     });
     return new DependencyBreaker(name, circuit);

@@ -11,7 +11,8 @@ import type { Middleware } from './types';
  */
 export function loggingMiddleware(root: Logger): Middleware {
   return defineMiddleware('logging', (next) => async (event, ctx) => {
-    const started = performance.now();
+    // Durations are in the metrics; a log line carries one only when debug is on.
+    const started = root.isLevelEnabled('debug') ? performance.now() : undefined;
     try {
       await next(event, ctx);
     } catch (thrown) {
@@ -46,6 +47,8 @@ export function loggingMiddleware(root: Logger): Middleware {
   });
 }
 
-function elapsed(started: number): number {
-  return Math.round((performance.now() - started) * 1000) / 1000;
+function elapsed(started: number | undefined): number | undefined {
+  return started === undefined
+    ? undefined
+    : Math.round((performance.now() - started) * 1000) / 1000;
 }

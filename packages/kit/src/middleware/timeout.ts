@@ -55,14 +55,16 @@ export function timeoutMiddleware(timeoutFor: (type: string) => number | undefin
       };
       running.add(call);
       if (!ticker) (ticker = setInterval(tick, TICK_MS)).unref();
-      next(event, ctx).then(
-        () => {
-          if (running.delete(call)) resolve();
-        },
-        (error: unknown) => {
-          if (running.delete(call)) reject(error);
-        },
-      );
+      void settle(call, next(event, ctx));
     });
   });
+
+  async function settle(call: TimedCall, work: Promise<void>): Promise<void> {
+    try {
+      await work;
+      if (running.delete(call)) call.resolve();
+    } catch (error) {
+      if (running.delete(call)) call.reject(error);
+    }
+  }
 }

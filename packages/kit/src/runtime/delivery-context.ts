@@ -105,11 +105,18 @@ export class DeliveryContext implements EventContext {
     return this.env.breakers.get(name);
   }
 
-  /** Waits for every publish this attempt started; throws the first failure, awaited by the handler or not. */
-  async settlePublishes(): Promise<void> {
+  /**
+   * Waits for every publish this attempt started; throws the first failure, awaited by the
+   * handler or not. Undefined when there is nothing to wait for (no promise on the hot path).
+   */
+  settlePublishes(): Promise<void> | undefined {
     const pending = this.pending;
-    if (!pending) return;
+    if (!pending) return undefined;
     this.pending = undefined;
+    return this.waitFor(pending);
+  }
+
+  private async waitFor(pending: Promise<void>[]): Promise<void> {
     await Promise.all(pending);
     const failed = this.failedPublishes;
     this.failedPublishes = undefined;

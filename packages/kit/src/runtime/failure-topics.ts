@@ -45,6 +45,36 @@ export async function ensureFailureTopics(
       timeoutMs,
       'create retry and dead-letter topics',
     );
+    // ...and returns at once, before that other instance's topics have leaders: wait for them here,
+    // or the retry consumer would subscribe to partitions that cannot be fetched yet.
+    await waitForLeaders(
+      admin,
+      toCreate.map((t) => t.topic),
+      timeoutMs,
+    );
   }
   return toCreate.map((t) => t.topic);
+}
+
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const metadata = await withTimeout(
+      admin.fetchTopicMetadata({ topics }),
+      timeoutMs,
+      'fetch topic metadata',
+    ).catch(() => undefined);
+    if (
+      metadata?.topics.every(
+        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
+      )
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new TroupeError(
+        'TOPIC_NOT_READY',
+        `expected leaders for ${topics.join(', ')} within ${timeoutMs}ms, found none`,
+      );
+    await sleep(100);
+  }
 }

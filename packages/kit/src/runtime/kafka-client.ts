@@ -20,13 +20,8 @@ export function createKafka(
     logCreator: options.logger ? pinoLogCreator(options.logger) : undefined,
   };
   if (config.sasl) {
-    const { mechanism, username, password } = config.sasl;
-    kafkaConfig.sasl =
-      mechanism === 'plain'
-        ? { mechanism, username, password }
-        : mechanism === 'scram-sha-256'
-          ? { mechanism, username, password }
-          : { mechanism, username, password };
+    // kafkajs types SASL options as a union per mechanism; ours carry the same three fields for each.
+    kafkaConfig.sasl = { ...config.sasl } as SASLOptions;
   }
   return new Kafka(kafkaConfig);
 }

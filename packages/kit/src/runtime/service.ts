@@ -217,8 +217,12 @@ export class TroupeService {
     const terminal: Handler = async (event, ctx) => {
       const handler = handlers.get(event.type)!;
       ctx.attempts++;
-      await handler.handle(event.payload, ctx);
-      if (ctx instanceof DeliveryContext) await ctx.settlePublishes();
+      const handled = handler.handle(event.payload, ctx);
+      if (handled) await handled; // a synchronous handler costs no microtask
+      if (ctx instanceof DeliveryContext) {
+        const publishes = ctx.settlePublishes();
+        if (publishes) await publishes;
+      }
     };
     const chain = compose(middleware, terminal);
     const contextEnv = {
