@@ -88,3 +88,16 @@ export function decodeEntry(id: string, fields: Buffer[] | null): RedisOutboxEnt
     headers: decodeHeaders(JSON.parse(map.get('headers')?.toString() ?? '{}') as StoredHeaders),
   };
 }
+
+export type StreamEntries = [Buffer, Buffer[] | null][];
+
+/**
+ * The entries of a one-stream XREADGROUP reply. RESP2 answers `[[stream, entries]]`; RESP3 (the
+ * ioredis 6 default) answers a map, which arrives flattened as `[stream, entries]`; null when empty.
+ */
+export function entriesFromReadReply(reply: unknown): StreamEntries {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  if (Array.isArray(reply[0]))
+    return ((reply[0] as unknown[])[1] as StreamEntries | undefined) ?? [];
+  return (reply[1] as StreamEntries | undefined) ?? [];
+}

@@ -3,7 +3,13 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { ConfigError, toError } from '../errors';
-import { RedisOutbox, RedisOutboxEntry, decodeEntry } from './redis-outbox';
+import {
+  RedisOutbox,
+  RedisOutboxEntry,
+  StreamEntries,
+  decodeEntry,
+  entriesFromReadReply,
+} from './redis-outbox';
 import { Wakeup, backoffMs, withTimeout } from './wakeup';
 
 export interface RedisOutboxRelayOptions {
@@ -43,8 +49,6 @@ const DROP_LEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
-
-type StreamEntries = [Buffer, Buffer[] | null][];
 
 /**
  * Publishes Redis outbox entries: reads them with a consumer group, publishes them with an
@@ -231,9 +235,7 @@ export class RedisOutboxRelay {
     const args: (string | number)[] = ['GROUP', this.group, this.consumer, 'COUNT', this.batchSize];
     if (blockMs !== undefined) args.push('BLOCK', blockMs);
     args.push('STREAMS', this.outbox.stream, from);
-    const reply = (await this.redis.callBuffer('XREADGROUP', ...args)) as
-      [Buffer, StreamEntries][] | null;
-    return reply?.[0]?.[1] ?? [];
+    return entriesFromReadReply(await this.redis.callBuffer('XREADGROUP', ...args));
   }
 
   private async publish(entries: RedisOutboxEntry[]): Promise<void> {

@@ -1,0 +1,311 @@
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Pool } from 'pg';
+import { Registry } from 'prom-client';
+import { OutboxRelay, PgOutbox, registerOutboxMetrics, runOutboxRelay } from '../src/outbox';
+import {
+  createTopic,
+  deleteTopics,
+  kafkaClient,
+  pgPool,
+  sleep,
+  uniqueName,
+  waitFor,
+} from './fixtures/dedup-support';
+
+jest.setTimeout(90_000);
+
+/** Collects what arrives on a topic. */
+async function collect(
+  kafka: Kafka,
+  topic: string,
+): Promise<{ consumer: Consumer; messages: KafkaMessage[] }> {
+  const messages: KafkaMessage[] = [];
+  const consumer = kafka.consumer({ groupId: uniqueName('collect') });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  return { consumer, messages };
+}
+
+describe('PostgreSQL outbox and relay', () => {
+  let pool: Pool;
+  let kafka: Kafka;
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(() => {
+    pool = pgPool(12);
+    kafka = kafkaClient();
+  });
+  afterAll(async () => {
+    for (const relay of relays) await relay.stop();
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+    await pool.end();
+  });
+
+  async function setup(partitions = 1) {
+    const outbox = new PgOutbox({ table: uniqueName('outbox') });
+    const topic = uniqueName('outbox_topic');
+    await createTopic(kafka, topic, partitions);
+    await outbox.migrate(pool);
+    cleanup.push(
+      () => deleteTopics(kafka, [topic]),
+      () => pool.query(`DROP TABLE IF EXISTS ${outbox.table.sql}`),
+    );
+    return { outbox, topic };
+  }
+
+  async function inTransaction<T>(
+    work: (tx: import('pg').PoolClient) => Promise<T>,
+    commit = true,
+  ): Promise<T> {
+    const tx = await pool.connect();
+    try {
+      await tx.query('BEGIN');
+      const result = await work(tx);
+      await tx.query(commit ? 'COMMIT' : 'ROLLBACK');
+      return result;
+    } catch (error) {
+      await tx.query('ROLLBACK');
+      throw error;
+    } finally {
+      tx.release();
+    }
+  }
+
+  test('the migration is idempotent, safe to run concurrently, and creates the partial indexes', async () => {
+    const outbox = new PgOutbox({ table: uniqueName('outbox') });
+    cleanup.push(() => pool.query(`DROP TABLE IF EXISTS ${outbox.table.sql}`));
+    await Promise.all([outbox.migrate(pool), outbox.migrate(pool), outbox.migrate(pool)]);
+    await outbox.migrate(pool);
+    const indexes = await pool.query<{ indexdef: string }>(
+      'SELECT indexdef FROM pg_indexes WHERE tablename = $1',
+      [outbox.table.table],
+    );
+    const defs = indexes.rows.map((r) => r.indexdef).join('\n');
+    expect(defs).toMatch(/\(id\) WHERE \(sent_at IS NULL\)/);
+    expect(defs).toMatch(/\(aggregate_key, id\) WHERE \(sent_at IS NULL\)/);
+  });
+
+  test('a committed transaction always publishes; a rolled-back one publishes nothing', async () => {
+    const { outbox, topic } = await setup();
+    const business = uniqueName('orders');
+    await pool.query(`CREATE TABLE ${business} (id text PRIMARY KEY)`);
+    cleanup.push(() => pool.query(`DROP TABLE IF EXISTS ${business}`));
+    const { consumer, messages } = await collect(kafka, topic);
+    relays.push(await runOutboxRelay({ outbox, pool, kafka, pollIntervalMs: 200 }));
+
+    await inTransaction(async (tx) => {
+      await tx.query(`INSERT INTO ${business} VALUES ('o-1')`);
+      await outbox.add(tx, {
+        topic,
+        key: 'o-1',
+        value: 'placed o-1',
+        headers: { ce_id: 'e-1', bin: Buffer.from([1, 2]) },
+      });
+    });
+    await inTransaction(async (tx) => {
+      await tx.query(`INSERT INTO ${business} VALUES ('o-2')`);
+      await outbox.add(tx, { topic, key: 'o-2', value: 'placed o-2', headers: { ce_id: 'e-2' } });
+    }, false);
+    await expect(
+      inTransaction(async (tx) => {
+        await outbox.add(tx, { topic, key: 'o-3', value: 'placed o-3' });
+        throw new Error('business rule failed after the add');
+      }),
+    ).rejects.toThrow('business rule failed');
+
+    await waitFor(() => messages.length >= 1, 20_000, 'the committed event');
+    await sleep(1_500); // time for anything that should not arrive
+    await consumer.disconnect();
+    expect(messages.map((m) => String(m.value))).toEqual(['placed o-1']);
+    expect(String(messages[0]?.key)).toBe('o-1');
+    expect(String(messages[0]?.headers?.ce_id)).toBe('e-1');
+    expect(messages[0]?.headers?.bin).toEqual(Buffer.from([1, 2]));
+    expect(await outbox.stats(pool)).toEqual({ pending: 0, oldestUnsentAgeMs: null });
+  });
+
+  test('add(tx, event) encodes an OutgoingEvent with the injected encoder before the insert', async () => {
+    const { topic } = await setup();
+    const outbox = new PgOutbox({
+      table: uniqueName('outbox'),
+      encode: async (event) => ({
+        key: event.key,
+        value: Buffer.from(JSON.stringify(event.payload)),
+        headers: { ce_type: event.type, ce_id: event.id ?? 'generated' },
+      }),
+    });
+    await outbox.migrate(pool);
+    cleanup.push(() => pool.query(`DROP TABLE IF EXISTS ${outbox.table.sql}`));
+    const id = await inTransaction((tx) =>
+      outbox.add(tx, {
+        type: 'OrderPlaced',
+        payload: { orderId: 'o-9' },
+        key: 'o-9',
+        topic,
+        id: 'evt-9',
+      }),
+    );
+    const row = await pool.query(
+      `SELECT aggregate_key, topic, message_key, value, headers FROM ${outbox.table.sql} WHERE id = $1`,
+      [id],
+    );
+    expect(row.rows[0]).toEqual({
+      aggregate_key: 'o-9',
+      topic,
+      message_key: Buffer.from('o-9'),
+      value: Buffer.from('{"orderId":"o-9"}'),
+      headers: { ce_type: 'OrderPlaced', ce_id: 'evt-9' },
+    });
+  });
+
+  test('a relay never publishes a later row of an aggregate while an earlier one is held by another relay', async () => {
+    const { outbox, topic } = await setup();
+    const ids = await inTransaction((tx) =>
+      outbox.addMany(tx, [
+        { topic, key: 'K', value: 'K-1' },
+        { topic, key: 'K', value: 'K-2' },
+        { topic, key: 'J', value: 'J-1' },
+      ]),
+    );
+    // "Relay A" holds K-1 mid-publish (its row lock, uncommitted).
+    const relayA = await pool.connect();
+    await relayA.query('BEGIN');
+    await relayA.query(`SELECT id FROM ${outbox.table.sql} WHERE id = $1 FOR UPDATE`, [ids[0]]);
+    const relayB = new OutboxRelay({ outbox, pool, kafka, listen: false });
+    await relayB.start();
+    relays.push(relayB);
+    await waitFor(
+      async () =>
+        (
+          await pool.query(
+            `SELECT 1 FROM ${outbox.table.sql} WHERE value = 'J-1' AND sent_at IS NOT NULL`,
+          )
+        ).rowCount === 1,
+      10_000,
+      'J-1 sent',
+    );
+    await sleep(500);
+    const unsent = await pool.query<{ value: Buffer }>(
+      `SELECT value FROM ${outbox.table.sql} WHERE sent_at IS NULL ORDER BY id`,
+    );
+    expect(unsent.rows.map((r) => String(r.value))).toEqual(['K-1', 'K-2']); // K-2 held back behind K-1
+    await relayA.query('ROLLBACK'); // A died without publishing: B takes both, in order
+    relayA.release();
+    await waitFor(async () => (await outbox.stats(pool)).pending === 0, 10_000, 'K sent');
+    const { consumer, messages } = await collect(kafka, topic);
+    await waitFor(() => messages.length >= 3, 20_000, 'three messages');
+    await consumer.disconnect();
+    expect(messages.map((m) => String(m.value))).toEqual(['J-1', 'K-1', 'K-2']);
+  });
+
+  test('two relays at once keep per-aggregate order over 2,000 rows', async () => {
+    const { outbox, topic } = await setup(3);
+    const aggregates = 20;
+    const perAggregate = 100;
+    const inputs = [];
+    for (let seq = 0; seq < perAggregate; seq++) {
+      for (let a = 0; a < aggregates; a++)
+        inputs.push({ topic, key: `agg-${a}`, value: `${a}:${seq}` });
+    }
+    for (let i = 0; i < inputs.length; i += 200) {
+      await inTransaction((tx) => outbox.addMany(tx, inputs.slice(i, i + 200)));
+    }
+    const { consumer, messages } = await collect(kafka, topic);
+    relays.push(
+      await runOutboxRelay({
+        outbox,
+        pool,
+        kafka,
+        batchSize: 7,
+        listen: false,
+        pollIntervalMs: 50,
+      }),
+      await runOutboxRelay({
+        outbox,
+        pool,
+        kafka,
+        batchSize: 11,
+        listen: false,
+        pollIntervalMs: 50,
+      }),
+    );
+    await waitFor(() => messages.length >= inputs.length, 60_000, 'all rows');
+    await consumer.disconnect();
+    const seen = new Map<number, number>();
+    for (const message of messages) {
+      const [a, seq] = String(message.value).split(':').map(Number) as [number, number];
+      expect(seq).toBe((seen.get(a) ?? -1) + 1);
+      seen.set(a, seq);
+    }
+    expect(messages.length).toBe(inputs.length);
+  });
+
+  test('NOTIFY wakes the relay at once (polling set to a minute); the listener reconnects after losing its connection', async () => {
+    const { outbox, topic } = await setup();
+    const { consumer, messages } = await collect(kafka, topic);
+    const relay = await runOutboxRelay({ outbox, pool, kafka, pollIntervalMs: 60_000 });
+    relays.push(relay);
+    await sleep(1_500); // listening; the first (startup) round is over
+    const started = Date.now();
+    await inTransaction((tx) => outbox.add(tx, { topic, key: 'n', value: 'notified' }));
+    await waitFor(() => messages.length >= 1, 10_000, 'the notified event');
+    const latency = Date.now() - started;
+    expect(latency).toBeLessThan(2_000);
+
+    // Kill the LISTEN connection from the server side: the relay reconnects and hears the next one.
+    await pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [
+      `LISTEN "${outbox.channel}"`,
+    ]);
+    await waitFor(
+      async () =>
+        (
+          await pool.query(`SELECT 1 FROM pg_stat_activity WHERE query = $1`, [
+            `LISTEN "${outbox.channel}"`,
+          ])
+        ).rowCount === 1,
+      15_000,
+      'the listener to reconnect',
+    );
+    await inTransaction((tx) => outbox.add(tx, { topic, key: 'n', value: 'after reconnect' }));
+    await waitFor(() => messages.length >= 2, 10_000, 'the event after the reconnect');
+    await consumer.disconnect();
+    console.log(`outbox NOTIFY: commit → Kafka consumer ${latency} ms`);
+  });
+
+  test('stats and gauges report the backlog; sent rows are deleted after retention', async () => {
+    const { outbox, topic } = await setup();
+    await inTransaction((tx) =>
+      outbox.addMany(
+        tx,
+        [1, 2, 3].map((i) => ({ topic, key: 'k', value: String(i) })),
+      ),
+    );
+    await sleep(300);
+    const stats = await outbox.stats(pool);
+    expect(stats.pending).toBe(3);
+    expect(stats.oldestUnsentAgeMs).toBeGreaterThanOrEqual(250);
+
+    const relay = new OutboxRelay({ outbox, pool, kafka, listen: false, retentionMs: 1 });
+    const registry = new Registry();
+    registerOutboxMetrics(relay, { name: outbox.table.table, registry });
+    const text = await registry.metrics();
+    expect(text).toContain(`troupe_outbox_pending{outbox="${outbox.table.table}"} 3`);
+    expect(text).toMatch(/troupe_outbox_oldest_unsent_age_seconds\{outbox="[^"]+"\} 0\.[0-9]+/);
+
+    await relay.start();
+    relays.push(relay);
+    await waitFor(async () => (await relay.stats()).pending === 0, 10_000, 'all sent');
+    expect(
+      Number((await pool.query(`SELECT count(*) AS n FROM ${outbox.table.sql}`)).rows[0].n),
+    ).toBe(3);
+    await sleep(20);
+    await relay.runCleanup();
+    expect(
+      Number((await pool.query(`SELECT count(*) AS n FROM ${outbox.table.sql}`)).rows[0].n),
+    ).toBe(0);
+    expect(await registry.metrics()).toContain(
+      `troupe_outbox_pending{outbox="${outbox.table.table}"} 0`,
+    );
+  });
+});
