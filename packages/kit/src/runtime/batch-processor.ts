@@ -1,23 +1,17 @@
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
-import { DecodeError, EventCodec } from '../codec/codec';
-import { PermanentError, toError } from '../errors';
+import { toError } from '../errors';
 import { Headers, headerString } from '../events/headers';
 import { finishBatch, prepareBatch } from '../middleware/compose';
 import type { BatchInfo, Handler, InboundEvent, Middleware } from '../middleware/types';
 import type { ServiceMetrics } from '../observability/metrics';
 import { BreakerOpenError, errorCode } from '../retry/classify';
-import { DeliveryHistory, readDeliveryHistory } from '../retry/failure-headers';
 import type { FailureRouter } from '../retry/failure-router';
-import { msUntilDue } from '../retry/retry-topics';
 import { ContextEnvironment, DeliveryContext } from './delivery-context';
-import { inboundEvent } from './inbound-event';
+import { RecordReaderDeps, Step, readRecords } from './record-reader';
 import type { PartitionPauser } from './partition-pauser';
 
-export interface BatchProcessorDeps {
-  service: string;
-  codec: EventCodec;
-  hasHandler: (type: string) => boolean;
+export interface BatchProcessorDeps extends RecordReaderDeps {
   chain: Handler;
   middleware: readonly Middleware[];
   router: FailureRouter;
@@ -25,23 +19,14 @@ export interface BatchProcessorDeps {
   contextEnv: ContextEnvironment;
   metrics: ServiceMetrics;
   logger: Logger;
-  /** Consuming `<topic>.retry.<n>`: records wait for their due time; other services' records are skipped. */
-  retryTier: boolean;
   /** Aborted when the service starts stopping: no new event is started. */
   draining: AbortSignal;
   /** Wait before a delivery that failed without being settled (e.g. the DLQ was unreachable) is tried again. */
   redeliveryDelayMs: number;
-  unhandledEvents: 'ignore' | 'dead-letter';
 }
 
 /** Records read, decoded and prepared (batch hooks) together; the unit of the batch hooks. */
 const CHUNK = 256;
-
-/** What to do with one record, decided before any handler runs. */
-type Step =
-  | { kind: 'handle'; message: KafkaMessage; event: InboundEvent & { message: KafkaMessage } }
-  | { kind: 'skip'; message: KafkaMessage; type?: string }
-  | { kind: 'reject'; message: KafkaMessage; error: Error; history: DeliveryHistory };
 
 /** Why processing stopped at `offset`, which is then re-fetched after a pause. */
 type Halt =
@@ -169,85 +154,6 @@ export function createBatchProcessor(
       deps.metrics.lag(topic, partition, Number(BigInt(batch.highWatermark) - BigInt(next)));
     }
     if (rebalance) throw rebalance;
-  };
-}
-
-async function readRecords(
-  messages: KafkaMessage[],
-  from: number,
-  to: number,
-  where: { topic: string; partition: number },
-  deps: BatchProcessorDeps,
-  canContinue: () => boolean,
-): Promise<{ steps: Step[]; halt?: Halt }> {
-  const steps: Step[] = [];
-  const now = Date.now();
-  const { topic, partition } = where;
-  const atOrigin = (message: KafkaMessage) =>
-    readDeliveryHistory(undefined, { topic, partition, offset: message.offset });
-  for (let i = from; i < to; i++) {
-    const message = messages[i]!;
-    if (!canContinue()) break;
-    const headers = message.headers ?? {};
-    // Main-topic records are first deliveries; only retry-topic records carry a history.
-    let history: DeliveryHistory | undefined;
-    if (deps.retryTier) {
-      history = readDeliveryHistory(headers, { topic, partition, offset: message.offset });
-      if (history.service !== undefined && history.service !== deps.service) {
-        steps.push({ kind: 'skip', message });
-        continue;
-      }
-      const waitMs = msUntilDue(history.dueAt, now);
-      if (waitMs > 0) return { steps, halt: { kind: 'wait', offset: message.offset, ms: waitMs } };
-    }
-    const headerType = headerString(headers, Headers.type);
-    if (headerType !== undefined && !deps.hasHandler(headerType)) {
-      steps.push(unhandled(message, headerType, history ?? atOrigin(message), deps));
-      continue;
-    }
-    let decoded;
-    try {
-      decoded = await deps.codec.decode(
-        history?.originalTopic ?? topic,
-        headerType,
-        message.value,
-        headers,
-      );
-    } catch (thrown) {
-      const error = toError(thrown);
-      if (error instanceof DecodeError) {
-        steps.push({ kind: 'reject', message, error, history: history ?? atOrigin(message) });
-        continue;
-      }
-      // Not the record's fault (e.g. the schema registry is unreachable): try it again later.
-      return { steps, halt: { kind: 'redeliver', offset: message.offset, error } };
-    }
-    const type = headerType ?? decoded.type;
-    if (!deps.hasHandler(type)) {
-      steps.push(unhandled(message, type, history ?? atOrigin(message), deps));
-      continue;
-    }
-    steps.push({
-      kind: 'handle',
-      message,
-      event: inboundEvent(message, topic, partition, type, decoded.payload, history),
-    });
-  }
-  return { steps };
-}
-
-function unhandled(
-  message: KafkaMessage,
-  type: string,
-  history: DeliveryHistory,
-  deps: BatchProcessorDeps,
-): Step {
-  if (deps.unhandledEvents === 'ignore') return { kind: 'skip', message, type };
-  return {
-    kind: 'reject',
-    message,
-    error: new PermanentError(`service ${deps.service} has no handler for event type ${type}`),
-    history,
   };
 }
 

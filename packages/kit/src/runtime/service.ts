@@ -3,15 +3,6 @@ import type { Logger } from 'pino';
 import { BreakerRegistry, BreakerSettings } from '../breaker/breaker-registry';
 import type { EventCodec } from '../codec/codec';
 import { loadConfig, TroupeConfig } from '../config/service-config';
-import { breakerMiddleware } from '../middleware/breaker';
-import { compose } from '../middleware/compose';
-import { deadLetterMiddleware } from '../middleware/dead-letter';
-import { loggingMiddleware } from '../middleware/logging';
-import { metricsMiddleware } from '../middleware/metrics';
-import { retryMiddleware } from '../middleware/retry';
-import { timeoutMiddleware } from '../middleware/timeout';
-import { tracingMiddleware } from '../middleware/tracing';
-import type { Handler, Middleware } from '../middleware/types';
 import { OpsServer, ProbeResult, startOpsServer } from '../observability/http-server';
 import { createLogger } from '../observability/logger';
 import { ServiceMetrics } from '../observability/metrics';
@@ -27,8 +18,8 @@ import {
   resolveHandlers,
   validateDefinition,
 } from './define-service';
-import { DeliveryContext } from './delivery-context';
 import { ensureFailureTopics } from './failure-topics';
+import { buildHandlerChain } from './handler-chain';
 import { createKafka } from './kafka-client';
 import { PartitionPauser } from './partition-pauser';
 import { withTimeout } from './timers';
@@ -193,38 +184,18 @@ export class TroupeService {
       topicDelaysMs: retry.topicDelaysMs,
       isPermanent: this.definition.isPermanentError,
     });
-    const classify = (error: Error) => router.kindOf(error);
-    const handlerTimeoutMs = this.options.handlerTimeoutMs ?? this.config.handlerTimeoutMs;
-    const middleware: Middleware[] = [
-      loggingMiddleware(this.logger),
-      metricsMiddleware(this.metrics),
-      tracingMiddleware({ consumerGroup: this.name }),
-      deadLetterMiddleware(router, this.metrics),
-      retryMiddleware({
-        policy: {
-          attempts: retry.attempts,
-          baseMs: retry.backoffBaseMs,
-          maxMs: retry.backoffMaxMs,
-        },
-        classify,
-        draining: this.draining.signal,
-        metrics: this.metrics,
-      }),
-      breakerMiddleware(this.breakers, (type) => handlers.get(type)?.dependsOn ?? []),
-      ...(this.definition.middleware ?? []),
-      timeoutMiddleware((type) => handlers.get(type)?.timeoutMs ?? handlerTimeoutMs),
-    ];
-    const terminal: Handler = async (event, ctx) => {
-      const handler = handlers.get(event.type)!;
-      ctx.attempts++;
-      const handled = handler.handle(event.payload, ctx);
-      if (handled) await handled; // a synchronous handler costs no microtask
-      if (ctx instanceof DeliveryContext) {
-        const publishes = ctx.settlePublishes();
-        if (publishes) await publishes;
-      }
-    };
-    const chain = compose(middleware, terminal);
+    const { chain, middleware } = buildHandlerChain({
+      service: this.name,
+      handlers,
+      userMiddleware: this.definition.middleware ?? [],
+      router,
+      breakers: this.breakers,
+      metrics: this.metrics,
+      logger: this.logger,
+      retry,
+      handlerTimeoutMs: this.options.handlerTimeoutMs ?? this.config.handlerTimeoutMs,
+      draining: this.draining.signal,
+    });
     const contextEnv = {
       service: this.name,
       logger: this.logger,
