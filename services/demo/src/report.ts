@@ -96,8 +96,12 @@ export function recoverySummary(outcomes: readonly ScenarioOutcome[]): {
       r.spikeBeganAt === undefined
         ? ''
         : `; from the simulator's true spike start ${((r.rolledBackAt - r.spikeBeganAt) / 1000).toFixed(2)} s`;
+    const late =
+      r.publishedAt - r.rolledBackAt > 1_000
+        ? `; RolledBack event published after ${((r.publishedAt - r.firstBadSampleAt) / 1000).toFixed(2)} s`
+        : '';
     lines.push(
-      `   ${o.scenario.padEnd(48)} ${(r.ms / 1000).toFixed(2)} s${truth}${o.timed ? '' : '  (not in the median)'}`,
+      `   ${o.scenario.padEnd(50)} ${(r.ms / 1000).toFixed(2)} s${truth}${late}${o.timed ? '' : '  (not in the median)'}`,
     );
   }
   const medianMs = median(timedMs);

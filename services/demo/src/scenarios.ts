@@ -18,6 +18,8 @@ export interface Recovery {
   rolledBackAt: number;
   /** rolledBackAt - firstBadSampleAt. */
   ms: number;
+  /** When the RolledBack event was published (its ce_time); later than rolledBackAt after a crash. */
+  publishedAt: number;
   /** The window in which the simulator really began the spike (ground truth), when known. */
   spikeBeganAt?: number;
 }
@@ -284,6 +286,7 @@ export class Scenarios {
       firstBadSampleAt,
       rolledBackAt,
       ms: rolledBackAt - firstBadSampleAt,
+      publishedAt: rolledBack.time,
     };
     try {
       const response = await fetch(`${this.ctx.launcher.telemetryUrl}/spikes`, {
