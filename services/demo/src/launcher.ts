@@ -110,6 +110,8 @@ export class PipelineLauncher {
       TROUPE_HTTP_HOST: '127.0.0.1',
       TROUPE_RELEASES_API_PORT: String(this.apiPort),
       TROUPE_RELEASES_API_HOST: '127.0.0.1',
+      // One replica per service: a restart comes back as the same instance (see dedup owner).
+      TROUPE_INSTANCE_ID: `${name}-0`,
       ...extraEnv,
     };
     const inProcess = this.options.inProcess?.includes(name) ?? false;

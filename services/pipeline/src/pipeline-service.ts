@@ -49,6 +49,10 @@ export function createPipelineService<E extends EventMap, P extends PublishMap<E
     service: definition.name,
     leaseMs: options.dedupLeaseMs ?? 30_000,
     prefix: `${settings.redisPrefix}:dedup`,
+    // A stable identity (TROUPE_INSTANCE_ID, like a StatefulSet pod name) lets a restarted
+    // instance take back the leases its previous incarnation died holding, at once instead of
+    // after the lease. It must be unique among the instances alive at the same time.
+    owner: settings.kit.instanceId ? `${definition.name}:${settings.kit.instanceId}` : undefined,
   });
   const config = settings.kit;
   const service = createService(

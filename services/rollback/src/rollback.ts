@@ -152,14 +152,16 @@ export async function startRollback(
     clientId: `${serviceName('rollback', settings)}-probe`,
   });
   const alreadyPublished = (eventId: string, since: Date) =>
-    isEventOnTopic(kafka, settings.topics.releases, eventId, { since, timeoutMs: 3_000 });
+    isEventOnTopic(kafka, settings.topics.releases, eventId, { since, timeoutMs: 10_000 });
   const definition = rollbackDefinition(settings, router, alreadyPublished, loadRollbackFault(env));
-  // A short lease: after a crash, the restarted instance may retry the release soon.
+  // The handler may read the topic (a group join) on its recovery path: room for that. A crashed
+  // instance's leases block others this long, unless it comes back under the same
+  // TROUPE_INSTANCE_ID (then it takes them back at once).
   const pipeline = createPipelineService(definition, settings, {
     redis,
     opsServer: options.opsServer ?? false,
-    handlerTimeoutMs: 4_000,
-    dedupLeaseMs: 5_000,
+    handlerTimeoutMs: 15_000,
+    dedupLeaseMs: 20_000,
     breakers: { router: { resetTimeoutMs: 1_000, volumeThreshold: 3 } },
   });
   await pipeline.service.start();
