@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerSchemasCommands } from './commands/schemas';
+import { registerDlqCommands } from './commands/dlq';
+import { registerTopicsCommands } from './commands/topics';
 import { CliFailure, type CliContext } from './context';
 
 /**
@@ -9,7 +11,11 @@ import { CliFailure, type CliContext } from './context';
  */
 type CommandGroup = (program: Command, context: CliContext) => void;
 
-const COMMAND_GROUPS: CommandGroup[] = [registerSchemasCommands];
+const COMMAND_GROUPS: CommandGroup[] = [
+  registerSchemasCommands,
+  registerTopicsCommands,
+  registerDlqCommands,
+];
 
 export function createProgram(context: CliContext): Command {
   const program = new Command('troupe')

@@ -1,0 +1,80 @@
+import { CliFailure, type CliContext } from '../context';
+import type { KafkaSession } from '../kafka/client';
+import { applyChanges } from './apply';
+import { readClusterState } from './cluster-state';
+import { desiredTopics, planTopics, type ClusterState, type TopicPlan } from './plan';
+import { appliedLine, planText, topicCount } from './plan-text';
+import { loadTopicsFile } from './topics-file';
+
+export interface ReconcileOptions {
+  withDeadLetter: boolean;
+  prune: boolean;
+  prefix?: string;
+  timeoutMs: number;
+}
+
+interface Planned {
+  file: string;
+  plan: TopicPlan;
+  cluster: ClusterState;
+}
+
+async function planFor(
+  session: KafkaSession,
+  file: string | undefined,
+  options: ReconcileOptions,
+  context: CliContext,
+): Promise<Planned> {
+  const topicsFile = await loadTopicsFile(file, context.cwd);
+  const desired = desiredTopics(topicsFile.topics, options.withDeadLetter);
+  const cluster = await readClusterState(
+    session.admin,
+    desired.map((topic) => topic.name),
+  );
+  const plan = planTopics(desired, cluster, { prune: options.prune, prefix: options.prefix });
+  return { file: topicsFile.shownAs, plan, cluster };
+}
+
+function problemsFailure(plan: TopicPlan): CliFailure {
+  return new CliFailure(plan.problems.map((p) => `${p.topic}: ${p.message}`).join('\n'));
+}
+
+/** `troupe topics plan`: prints what apply would do; fails (exit 1) when something cannot be done. */
+export async function printPlan(
+  session: KafkaSession,
+  file: string | undefined,
+  options: ReconcileOptions,
+  context: CliContext,
+): Promise<void> {
+  const { file: shownAs, plan } = await planFor(session, file, options, context);
+  for (const line of planText(plan, shownAs, options.prune)) context.out(line);
+  if (plan.problems.length > 0) throw problemsFailure(plan);
+}
+
+/**
+ * `troupe topics apply`: refuses to start when any declared topic cannot be reconciled, else
+ * makes every change and says so; with nothing to change it says that instead.
+ */
+export async function applyPlan(
+  session: KafkaSession,
+  file: string | undefined,
+  options: ReconcileOptions,
+  context: CliContext,
+): Promise<void> {
+  const { file: shownAs, plan, cluster } = await planFor(session, file, options, context);
+  if (plan.problems.length > 0) throw problemsFailure(plan);
+  if (plan.changes.length === 0) {
+    context.out(
+      `nothing to change: ${topicCount(plan.unchanged.length)} on the cluster match ${shownAs}`,
+    );
+    return;
+  }
+  await applyChanges(session.admin, plan.changes, cluster, {
+    timeoutMs: options.timeoutMs,
+    onApplied: (change) => context.out(appliedLine(change)),
+  });
+  const n = plan.changes.length;
+  context.out(
+    `applied ${n} change${n === 1 ? '' : 's'} from ${shownAs} (${plan.unchanged.length} unchanged)`,
+  );
+}

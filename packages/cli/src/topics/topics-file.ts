@@ -1,0 +1,40 @@
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
+import { SchemaFileError, loadTopics, type TopicSpec } from '@troupe/kit';
+import { TOPICS_FILE, findSchemasDir } from '../schemas/contracts';
+
+export interface TopicsFile {
+  /** As shown in messages: relative to the working directory. */
+  shownAs: string;
+  topics: TopicSpec[];
+}
+
+/**
+ * Loads the topics file: the one given (a topics.json, or a folder holding one), else the
+ * nearest schemas/topics.json in the working directory or above. Event types are not checked
+ * against the schemas here: creating topics needs only names, partitions and configs.
+ */
+export async function loadTopicsFile(file: string | undefined, cwd: string): Promise<TopicsFile> {
+  let resolved = file === undefined ? undefined : path.resolve(cwd, file);
+  if (resolved === undefined) resolved = path.join(findSchemasDir(undefined, cwd), TOPICS_FILE);
+  else if (await isDirectory(resolved)) resolved = path.join(resolved, TOPICS_FILE);
+  const shownAs = path.relative(cwd, resolved) || resolved;
+  try {
+    return { shownAs, topics: await loadTopics(resolved) };
+  } catch (error) {
+    if (error instanceof SchemaFileError && error.file === resolved) {
+      throw new SchemaFileError(shownAs, error.jsonPath, error.problem, error.location, {
+        cause: error.cause,
+      });
+    }
+    throw error;
+  }
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isDirectory();
+  } catch {
+    return false;
+  }
+}
