@@ -21,6 +21,10 @@ export interface ConsumeBenchResult {
   /** service / raw: the share of raw kafkajs throughput the runtime keeps (median of the rounds' paired ratios). */
   ratio: number;
   roundRatios: number[];
+  /** Process CPU per event; the CPU ratio (raw / service) is the steadier figure on a busy machine. */
+  rawCpuMicrosPerEvent: number;
+  serviceCpuMicrosPerEvent: number;
+  cpuRatio: number;
   rounds: number;
   node: string;
   measuredAt: string;
@@ -77,8 +81,8 @@ export async function measureConsume(
       waitForLeaders: true,
     });
     const messageBytes = await fill(kafka, codec, topic, bench.events);
-    const raw: number[] = [];
-    const service: number[] = [];
+    const raw: RunFigures[] = [];
+    const service: RunFigures[] = [];
     const ratios: number[] = [];
     for (let round = 0; round < bench.rounds; round++) {
       // Alternate which goes first, and pair each round's two runs: load from other processes
@@ -90,10 +94,12 @@ export async function measureConsume(
         service.push(await consumeWithService(codec, topic, bench));
         raw.push(await consumeRaw(kafka, topic, bench));
       }
-      ratios.push(service[round]! / raw[round]!);
+      ratios.push(service[round]!.rate / raw[round]!.rate);
     }
-    const rawEventsPerSec = Math.round(median(raw));
-    const serviceEventsPerSec = Math.round(median(service));
+    const rawEventsPerSec = Math.round(median(raw.map((r) => r.rate)));
+    const serviceEventsPerSec = Math.round(median(service.map((r) => r.rate)));
+    const rawCpu = median(raw.map((r) => r.cpuMicros));
+    const serviceCpu = median(service.map((r) => r.cpuMicros));
     return {
       events: bench.events,
       partitions: bench.partitions,
@@ -103,6 +109,9 @@ export async function measureConsume(
       serviceEventsPerSec,
       ratio: Math.round(median(ratios) * 100) / 100,
       roundRatios: ratios.map((r) => Math.round(r * 100) / 100),
+      rawCpuMicrosPerEvent: round2(rawCpu),
+      serviceCpuMicrosPerEvent: round2(serviceCpu),
+      cpuRatio: round2(rawCpu / serviceCpu),
       rounds: bench.rounds,
       node: process.version,
       measuredAt: new Date().toISOString(),
@@ -136,25 +145,42 @@ async function fill(
   return bytes;
 }
 
-/** Events per second from the first batch to the last event. */
+interface RunFigures {
+  /** Events per second, wall clock. */
+  rate: number;
+  /** Process CPU time (user + system) per event, in microseconds: unlike the rate, barely moved by other load on the machine. */
+  cpuMicros: number;
+}
+
+/** Wall clock and CPU time from the first batch to the last event. */
 function stopwatch(total: number) {
   let first = 0;
+  let cpu: NodeJS.CpuUsage | undefined;
   let seen = 0;
-  let finish: (rate: number) => void = () => undefined;
-  const done = new Promise<number>((resolve) => (finish = resolve));
+  let finish: (figures: RunFigures) => void = () => undefined;
+  const done = new Promise<RunFigures>((resolve) => (finish = resolve));
   return {
     done,
     started: () => {
-      if (first === 0) first = performance.now();
+      if (first === 0) {
+        first = performance.now();
+        cpu = process.cpuUsage();
+      }
     },
     add: (n: number) => {
       seen += n;
-      if (seen >= total) finish(total / ((performance.now() - first) / 1_000));
+      if (seen >= total) {
+        const used = process.cpuUsage(cpu);
+        finish({
+          rate: total / ((performance.now() - first) / 1_000),
+          cpuMicros: (used.user + used.system) / total,
+        });
+      }
     },
   };
 }
 
-async function consumeRaw(kafka: Kafka, topic: string, bench: Bench): Promise<number> {
+async function consumeRaw(kafka: Kafka, topic: string, bench: Bench): Promise<RunFigures> {
   const consumer = kafka.consumer({ groupId: unique('bench-raw'), maxWaitTimeInMs: 1_000 });
   const clock = stopwatch(bench.events);
   await consumer.connect();
@@ -188,7 +214,11 @@ async function consumeRaw(kafka: Kafka, topic: string, bench: Bench): Promise<nu
   return rate;
 }
 
-async function consumeWithService(codec: AvroCodec, topic: string, bench: Bench): Promise<number> {
+async function consumeWithService(
+  codec: AvroCodec,
+  topic: string,
+  bench: Bench,
+): Promise<RunFigures> {
   const clock = stopwatch(bench.events);
   const definition = defineService<{ [EVENT]: { key: string; seq: number } }>()({
     name: unique('bench-service'),
@@ -216,6 +246,10 @@ async function consumeWithService(codec: AvroCodec, topic: string, bench: Bench)
   const rate = await clock.done;
   await service.stop();
   return rate;
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }
 
 function median(values: number[]): number {

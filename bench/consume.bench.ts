@@ -32,7 +32,8 @@ async function main(): Promise<void> {
       `${result.partitionsConsumedConcurrently} consumed concurrently, median of ${result.rounds} rounds\n` +
       `  raw kafkajs eachBatch (resolve + commit)          ${format(result.rawEventsPerSec)} events/s\n` +
       `  Troupe service (decode + middleware + no-op + commit) ${format(result.serviceEventsPerSec)} events/s\n` +
-      `  ratio                                             ${result.ratio}x (target ≥ ${TARGET_RATIO}x; rounds ${result.roundRatios.join(', ')})\n`,
+      `  ratio                                             ${result.ratio}x (target ≥ ${TARGET_RATIO}x; rounds ${result.roundRatios.join(', ')})\n` +
+      `  CPU per event: raw ${result.rawCpuMicrosPerEvent} µs, service ${result.serviceCpuMicrosPerEvent} µs, ratio ${result.cpuRatio}x\n`,
   );
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
