@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerSchemasCommands } from './commands/schemas';
 import { registerDlqCommands } from './commands/dlq';
 import { registerTopicsCommands } from './commands/topics';
+import { registerTraceCommands } from './commands/trace';
 import { CliFailure, type CliContext } from './context';
 
 /**
@@ -15,6 +16,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
   registerSchemasCommands,
   registerTopicsCommands,
   registerDlqCommands,
+  registerTraceCommands,
 ];
 
 export function createProgram(context: CliContext): Command {

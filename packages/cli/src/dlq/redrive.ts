@@ -195,7 +195,9 @@ function summary(topic: string, group: string, counts: Counts, options: RedriveO
   const notes: string[] = [];
   if (isFiltered(options.filter)) notes.push(`${counts.filteredOut} did not match the filters`);
   if (counts.redrivenBefore > 0)
-    notes.push(`${counts.redrivenBefore} ${counts.redrivenBefore === 1 ? 'was' : 'were'} redriven before`);
+    notes.push(
+      `${counts.redrivenBefore} ${counts.redrivenBefore === 1 ? 'was' : 'were'} redriven before`,
+    );
   const detail = notes.length > 0 ? `; ${notes.join(', ')}` : '';
   const to = n > 0 ? ` to ${[...counts.destinations].sort().join(', ')}` : '';
   if (options.dryRun)

@@ -1,0 +1,79 @@
+import { Headers, headerString, type RawHeaders } from '@troupe/kit';
+import type { KafkaMessage } from 'kafkajs';
+import type { KafkaSession } from '../kafka/client';
+import { rangesOf, readRanges } from '../kafka/read-range';
+import { throwawayGroup } from '../kafka/throwaway-group';
+import type { TraceEvent } from './flow';
+
+export interface CollectOptions {
+  correlationId: string;
+  topics: string[];
+  /** Epoch milliseconds: reading starts at the first offset at or after it in each partition. */
+  sinceMs: number;
+}
+
+/**
+ * Reads each topic (all at once, one throwaway consumer each) from the offsets at `sinceMs`
+ * (fetchTopicOffsetsByTimestamp) to the high watermarks at start, and keeps the records of the
+ * flow: ce_correlationid equal to the id, or ce_id equal to it (the flow's first event, or any
+ * single event asked for by its id).
+ */
+export async function collectFlow(
+  session: KafkaSession,
+  options: CollectOptions,
+): Promise<TraceEvent[]> {
+  const found: TraceEvent[] = [];
+  await Promise.all(
+    options.topics.map(async (topic) => {
+      const ranges = await rangesOf(session.admin, topic, { timestampMs: options.sinceMs });
+      await readRanges({
+        kafka: session.kafka,
+        topic,
+        ranges,
+        groupId: throwawayGroup('trace'),
+        onBatch: async ({ partition, messages }) => {
+          for (const message of messages) {
+            const event = flowEvent(topic, partition, message, options.correlationId);
+            if (event) found.push(event);
+          }
+        },
+      });
+    }),
+  );
+  return found;
+}
+
+/** The record as a TraceEvent when it belongs to the flow, else undefined. */
+export function flowEvent(
+  topic: string,
+  partition: number,
+  message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset' | 'timestamp'>,
+  correlationId: string,
+): TraceEvent | undefined {
+  const headers = message.headers as RawHeaders | undefined;
+  const h = (name: string) => headerString(headers, name);
+  const id = h(Headers.id);
+  const correlation = h(Headers.correlationId);
+  if (id === undefined || (correlation !== correlationId && id !== correlationId)) return undefined;
+  const ceTime = h(Headers.time);
+  const parsed = ceTime === undefined ? Number.NaN : Date.parse(ceTime);
+  const event: TraceEvent = {
+    id,
+    time: Number.isNaN(parsed) ? Number(message.timestamp) : parsed,
+    topic,
+    partition,
+    offset: message.offset,
+    value: message.value,
+    ...(headers === undefined ? {} : { headers }),
+  };
+  const optional: [keyof TraceEvent, string | undefined][] = [
+    ['type', h(Headers.type)],
+    ['source', h(Headers.source)],
+    ['correlationId', correlation],
+    ['causationId', h(Headers.causationId)],
+    ['key', message.key?.toString()],
+  ];
+  for (const [field, value] of optional)
+    if (value !== undefined) Object.assign(event, { [field]: value });
+  return event;
+}

@@ -1,0 +1,77 @@
+import { CliFailure, type CliContext } from '../context';
+import { requireTopics, type KafkaSession } from '../kafka/client';
+import { loadTopicsFile } from '../topics/topics-file';
+import { collectFlow } from './collect';
+import { buildFlow, type FlowEntry } from './flow';
+import type { PayloadDecoder } from './payload';
+import { timelineJson, timelineLines } from './timeline';
+
+export interface TraceOptions {
+  /** Topics to read; default every topic of topics.json that exists on the cluster. */
+  topics?: string[];
+  /** topics.json (or its folder) when `topics` is not given. */
+  topicsFile?: string;
+  sinceMs: number;
+  json: boolean;
+  decodePayload?: PayloadDecoder;
+}
+
+/** `troupe trace`: one flow's events across topics, as a causation tree on a timeline. */
+export async function printTrace(
+  session: KafkaSession,
+  correlationId: string,
+  options: TraceOptions,
+  context: CliContext,
+): Promise<void> {
+  const topics = await topicsToRead(session, options, context);
+  const events = await collectFlow(session, { correlationId, topics, sinceMs: options.sinceMs });
+  const since = new Date(options.sinceMs).toISOString();
+  if (events.length === 0) {
+    throw new CliFailure(
+      `no events with correlation id or event id "${correlationId}" on ${topics.join(', ')} since ${since}`,
+    );
+  }
+  const flow = buildFlow(events);
+  const payloads = new Map<FlowEntry, unknown>();
+  if (options.decodePayload) {
+    const decode = options.decodePayload;
+    await Promise.all(flow.map(async (entry) => payloads.set(entry, await decode(entry.event))));
+  }
+  if (options.json) {
+    const payloadOf = options.decodePayload ? (entry: FlowEntry) => payloads.get(entry) : undefined;
+    for (const line of timelineJson(flow, payloadOf)) context.out(line);
+    return;
+  }
+  const onTopics = [...new Set(events.map((e) => e.topic))].sort();
+  context.out(
+    `trace ${correlationId}: ${events.length} event${events.length === 1 ? '' : 's'} on ${onTopics.join(', ')} since ${since}`,
+  );
+  const payloadLine = options.decodePayload
+    ? (entry: FlowEntry) => `payload ${JSON.stringify(payloads.get(entry))}`
+    : undefined;
+  for (const line of timelineLines(flow, payloadLine)) context.out(line);
+}
+
+async function topicsToRead(
+  session: KafkaSession,
+  options: TraceOptions,
+  context: CliContext,
+): Promise<string[]> {
+  if (options.topics !== undefined) {
+    await requireTopics(session, options.topics);
+    return options.topics;
+  }
+  const file = await loadTopicsFile(options.topicsFile, context.cwd);
+  const declared = file.topics.map((topic) => topic.name);
+  const existing = new Set(await session.admin.listTopics());
+  const present = declared.filter((topic) => existing.has(topic));
+  if (present.length === 0) {
+    throw new CliFailure(
+      `none of the topics in ${file.shownAs} (${declared.join(', ')}) exists on the cluster at ${session.brokers.join(',')}: run troupe topics apply, or pass --topics`,
+    );
+  }
+  const absent = declared.filter((topic) => !existing.has(topic));
+  if (absent.length > 0)
+    context.err(`note: skipping ${absent.join(', ')} (in ${file.shownAs}, not on the cluster)`);
+  return present;
+}
