@@ -10,8 +10,10 @@ import {
   createPipelineCodec,
   loadPipelineSettings,
   quitRedis,
+  serviceName,
 } from '@troupe-services/pipeline';
 import { CleanupStack } from './cleanup';
+import { groupCaughtUp } from './group-lag';
 import { PipelineLauncher, SERVICE_NAMES, ServiceName } from './launcher';
 import { EventObserver } from './observer';
 import { createPipelineTopics, registerPipelineSchemas } from './provision';
@@ -153,6 +155,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       router: new RedisTrafficRouter(redis, settings.redisPrefix),
       endTimeoutMs: 60_000,
       settleMs: 1_500,
+      rollbackCaughtUp: () =>
+        groupCaughtUp(
+          stack.settings.TROUPE_KAFKA_BROKERS,
+          serviceName('rollback', settings),
+          topics.releases,
+          60_000,
+        ),
       log,
     });
     const which = {

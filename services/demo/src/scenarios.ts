@@ -52,6 +52,8 @@ export interface ScenarioContext {
   endTimeoutMs: number;
   /** Wait after the end before counting, so a duplicate would have shown up. */
   settleMs: number;
+  /** Resolves once the rollback service's group has committed everything on the releases topic. */
+  rollbackCaughtUp: () => Promise<void>;
   log: (line: string) => void;
 }
 
@@ -231,6 +233,7 @@ export class Scenarios {
     const { launcher, observer, router, settleMs } = this.ctx;
     // A restarted rollback service must be back and caught up before "only one" means anything.
     await launcher.waitReady('rollback');
+    await this.ctx.rollbackCaughtUp();
     await sleep(settleMs);
     const events = observer.ofRelease(outcome.releaseId);
     outcome.rolledBackEvents = events.filter((e) => e.name === 'RolledBack').length;

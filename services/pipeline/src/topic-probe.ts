@@ -38,12 +38,6 @@ export async function isEventOnTopic(
       starts.filter((p) => BigInt(p.offset) < (end.get(p.partition) ?? 0n)).map((p) => p.partition),
     );
     if (pending.size === 0) return false;
-    // The group starts exactly where `since` begins in each partition.
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: starts.map((p) => ({ partition: p.partition, offset: p.offset })),
-    });
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000 });
     try {
       await consumer.connect();
@@ -71,6 +65,12 @@ export async function isEventOnTopic(
                 pending.delete(partition);
               if (pending.size === 0) settle(false);
             },
+          })
+          // Each partition starts exactly where `since` begins (seek, not admin.setOffsets: that
+          // one waits seconds on a group that does not exist yet).
+          .then(() => {
+            for (const p of starts)
+              consumer.seek({ topic, partition: p.partition, offset: p.offset });
           })
           .catch(reject);
       });
