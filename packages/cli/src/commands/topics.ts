@@ -4,6 +4,7 @@ import { withKafka } from '../kafka/client';
 import { positiveInteger } from '../shared/options';
 import { printTopicList } from '../topics/list';
 import { applyPlan, printPlan, type ReconcileOptions } from '../topics/reconcile';
+import { loadTopicsFile } from '../topics/topics-file';
 
 interface ReconcileFlags {
   brokers?: string;
@@ -52,8 +53,9 @@ export function registerTopicsCommands(program: Command, context: CliContext): v
       ),
   ).action(async (file: string | undefined, flags: ReconcileFlags) => {
     const options = reconcileOptions(flags);
+    const topicsFile = await loadTopicsFile(file, context.cwd);
     await withKafka(flags.brokers, context, (session) =>
-      printPlan(session, file, options, context),
+      printPlan(session, topicsFile, options, context),
     );
   });
 
@@ -65,8 +67,9 @@ export function registerTopicsCommands(program: Command, context: CliContext): v
       ),
   ).action(async (file: string | undefined, flags: ReconcileFlags) => {
     const options = reconcileOptions(flags);
+    const topicsFile = await loadTopicsFile(file, context.cwd);
     await withKafka(flags.brokers, context, (session) =>
-      applyPlan(session, file, options, context),
+      applyPlan(session, topicsFile, options, context),
     );
   });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registryUrl, type CliContext } from '../context';
 import { withKafka } from '../kafka/client';
+import { loadTopicsFile } from '../topics/topics-file';
 import { payloadDecoder } from '../trace/payload';
 import { parseSince } from '../trace/since';
 import { printTrace } from '../trace/trace-flow';
@@ -36,6 +37,14 @@ export function registerTraceCommands(program: Command, context: CliContext): vo
       // Everything the flags alone can get wrong fails before connecting.
       const sinceMs = parseSince(flags.since, Date.now());
       const topics = flags.topics === undefined ? undefined : topicList(flags.topics);
+      const topicsFile =
+        topics === undefined
+          ? await loadTopicsFile(
+              flags.file,
+              context.cwd,
+              'pass --topics a,b or --file <topics.json>',
+            )
+          : undefined;
       const decodePayload = flags.payload
         ? await payloadDecoder(registryUrl(flags.registry, context))
         : undefined;
@@ -45,7 +54,7 @@ export function registerTraceCommands(program: Command, context: CliContext): vo
           correlationId,
           {
             ...(topics === undefined ? {} : { topics }),
-            ...(flags.file === undefined ? {} : { topicsFile: flags.file }),
+            ...(topicsFile === undefined ? {} : { topicsFile }),
             sinceMs,
             json: flags.json ?? false,
             ...(decodePayload === undefined ? {} : { decodePayload }),

@@ -49,7 +49,7 @@ export function changeCounts(changes: TopicChange[]): string {
 export function planText(plan: TopicPlan, file: string, prune: boolean): string[] {
   const lines = plan.changes.map(planLine);
   if (plan.changes.length === 0 && plan.problems.length === 0) {
-    lines.push(`no changes: ${topicCount(plan.unchanged.length)} on the cluster match ${file}`);
+    lines.push(`no changes: ${matching(plan.unchanged.length, file)}`);
   } else if (plan.changes.length > 0) {
     lines.push(`plan: ${changeCounts(plan.changes)} (${plan.unchanged.length} unchanged)`);
   }
@@ -59,6 +59,11 @@ export function planText(plan: TopicPlan, file: string, prune: boolean): string[
     );
   }
   return lines;
+}
+
+/** `3 topics on the cluster match <file>`. */
+export function matching(n: number, file: string): string {
+  return `${topicCount(n)} on the cluster ${n === 1 ? 'matches' : 'match'} ${file}`;
 }
 
 export function topicCount(n: number): string {

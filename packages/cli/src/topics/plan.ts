@@ -72,7 +72,8 @@ export interface PlanOptions {
  * The topics topics.json declares, plus with `withDeadLetter` each one's `<topic>.dlq` with the
  * same partition count and replication factor and the broker's default configs (the topic a
  * service's dead-letter middleware writes to; the runtime would otherwise create it on first
- * start with the same partition count). A dead-letter topic declared explicitly wins.
+ * start with the same partition count). A dead-letter topic declared explicitly wins, and
+ * declared dead-letter and retry topics get none of their own.
  */
 export function desiredTopics(specs: TopicSpec[], withDeadLetter: boolean): DesiredTopic[] {
   const declared: DesiredTopic[] = specs.map((spec) => ({
@@ -84,6 +85,7 @@ export function desiredTopics(specs: TopicSpec[], withDeadLetter: boolean): Desi
   if (!withDeadLetter) return declared;
   const names = new Set(declared.map((topic) => topic.name));
   const deadLetters = declared
+    .filter((topic) => !isFailureTopic(topic.name))
     .filter((topic) => !names.has(deadLetterTopicName(topic.name)))
     .map((topic) => ({
       name: deadLetterTopicName(topic.name),
@@ -191,6 +193,10 @@ function sameConfigValue(current: string | undefined, wanted: string): boolean {
       .sort()
       .join(',');
   return normal(current) === normal(wanted);
+}
+
+function isFailureTopic(name: string): boolean {
+  return name.endsWith('.dlq') || parseRetryTopic(name) !== undefined;
 }
 
 /**

@@ -3,8 +3,8 @@ import type { KafkaSession } from '../kafka/client';
 import { applyChanges } from './apply';
 import { readClusterState } from './cluster-state';
 import { desiredTopics, planTopics, type ClusterState, type TopicPlan } from './plan';
-import { appliedLine, planText, topicCount } from './plan-text';
-import { loadTopicsFile } from './topics-file';
+import { appliedLine, matching, planText } from './plan-text';
+import type { TopicsFile } from './topics-file';
 
 export interface ReconcileOptions {
   withDeadLetter: boolean;
@@ -21,11 +21,9 @@ interface Planned {
 
 async function planFor(
   session: KafkaSession,
-  file: string | undefined,
+  topicsFile: TopicsFile,
   options: ReconcileOptions,
-  context: CliContext,
 ): Promise<Planned> {
-  const topicsFile = await loadTopicsFile(file, context.cwd);
   const desired = desiredTopics(topicsFile.topics, options.withDeadLetter);
   const cluster = await readClusterState(
     session.admin,
@@ -42,11 +40,11 @@ function problemsFailure(plan: TopicPlan): CliFailure {
 /** `troupe topics plan`: prints what apply would do; fails (exit 1) when something cannot be done. */
 export async function printPlan(
   session: KafkaSession,
-  file: string | undefined,
+  topicsFile: TopicsFile,
   options: ReconcileOptions,
   context: CliContext,
 ): Promise<void> {
-  const { file: shownAs, plan } = await planFor(session, file, options, context);
+  const { file: shownAs, plan } = await planFor(session, topicsFile, options);
   for (const line of planText(plan, shownAs, options.prune)) context.out(line);
   if (plan.problems.length > 0) throw problemsFailure(plan);
 }
@@ -57,16 +55,14 @@ export async function printPlan(
  */
 export async function applyPlan(
   session: KafkaSession,
-  file: string | undefined,
+  topicsFile: TopicsFile,
   options: ReconcileOptions,
   context: CliContext,
 ): Promise<void> {
-  const { file: shownAs, plan, cluster } = await planFor(session, file, options, context);
+  const { file: shownAs, plan, cluster } = await planFor(session, topicsFile, options);
   if (plan.problems.length > 0) throw problemsFailure(plan);
   if (plan.changes.length === 0) {
-    context.out(
-      `nothing to change: ${topicCount(plan.unchanged.length)} on the cluster match ${shownAs}`,
-    );
+    context.out(`nothing to change: ${matching(plan.unchanged.length, shownAs)}`);
     return;
   }
   await applyChanges(session.admin, plan.changes, cluster, {

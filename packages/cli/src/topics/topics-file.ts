@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SchemaFileError, loadTopics, type TopicSpec } from '@troupe/kit';
+import { CliFailure } from '../context';
 import { TOPICS_FILE, findSchemasDir } from '../schemas/contracts';
 
 export interface TopicsFile {
@@ -14,10 +15,18 @@ export interface TopicsFile {
  * nearest schemas/topics.json in the working directory or above. Event types are not checked
  * against the schemas here: creating topics needs only names, partitions and configs.
  */
-export async function loadTopicsFile(file: string | undefined, cwd: string): Promise<TopicsFile> {
+export async function loadTopicsFile(
+  file: string | undefined,
+  cwd: string,
+  howToName = 'pass the topics file as an argument',
+): Promise<TopicsFile> {
   let resolved = file === undefined ? undefined : path.resolve(cwd, file);
-  if (resolved === undefined) resolved = path.join(findSchemasDir(undefined, cwd), TOPICS_FILE);
-  else if (await isDirectory(resolved)) resolved = path.join(resolved, TOPICS_FILE);
+  if (resolved === undefined) {
+    const found = findTopicsFile(cwd);
+    if (found === undefined)
+      throw new CliFailure(`no schemas/${TOPICS_FILE} in ${cwd} or above it; ${howToName}`);
+    resolved = found;
+  } else if (await isDirectory(resolved)) resolved = path.join(resolved, TOPICS_FILE);
   const shownAs = path.relative(cwd, resolved) || resolved;
   try {
     return { shownAs, topics: await loadTopics(resolved) };
@@ -27,6 +36,15 @@ export async function loadTopicsFile(file: string | undefined, cwd: string): Pro
         cause: error.cause,
       });
     }
+    throw error;
+  }
+}
+
+function findTopicsFile(cwd: string): string | undefined {
+  try {
+    return path.join(findSchemasDir(undefined, cwd), TOPICS_FILE);
+  } catch (error) {
+    if (error instanceof CliFailure) return undefined;
     throw error;
   }
 }

@@ -1,6 +1,6 @@
 import { CliFailure, type CliContext } from '../context';
 import { requireTopics, type KafkaSession } from '../kafka/client';
-import { loadTopicsFile } from '../topics/topics-file';
+import type { TopicsFile } from '../topics/topics-file';
 import { collectFlow } from './collect';
 import { buildFlow, type FlowEntry } from './flow';
 import type { PayloadDecoder } from './payload';
@@ -9,8 +9,8 @@ import { timelineJson, timelineLines } from './timeline';
 export interface TraceOptions {
   /** Topics to read; default every topic of topics.json that exists on the cluster. */
   topics?: string[];
-  /** topics.json (or its folder) when `topics` is not given. */
-  topicsFile?: string;
+  /** topics.json, read when `topics` is not given. */
+  topicsFile?: TopicsFile;
   sinceMs: number;
   json: boolean;
   decodePayload?: PayloadDecoder;
@@ -57,11 +57,12 @@ async function topicsToRead(
   options: TraceOptions,
   context: CliContext,
 ): Promise<string[]> {
-  if (options.topics !== undefined) {
-    await requireTopics(session, options.topics);
-    return options.topics;
+  if (options.topics !== undefined || options.topicsFile === undefined) {
+    const topics = options.topics ?? [];
+    await requireTopics(session, topics);
+    return topics;
   }
-  const file = await loadTopicsFile(options.topicsFile, context.cwd);
+  const file = options.topicsFile;
   const declared = file.topics.map((topic) => topic.name);
   const existing = new Set(await session.admin.listTopics());
   const present = declared.filter((topic) => existing.has(topic));
