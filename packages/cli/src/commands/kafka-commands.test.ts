@@ -52,7 +52,7 @@ describe('topics, dlq and trace commands without a cluster', () => {
     const { context, err } = capture({ TROUPE_KAFKA_BROKERS: '127.0.0.1:1' });
     expect(await run(['trace', 'abc'], context)).toBe(1);
     expect(err).toEqual([
-      'troupe: no schemas/topics.json in / or above it; pass --topics a,b or --file <topics.json>',
+      'troupe: no topics.json in /, nor schemas/topics.json there or above; pass --topics a,b or --file <topics.json>',
     ]);
   });
 

@@ -125,6 +125,7 @@ export function planTopics(
       continue;
     }
     let changed = false;
+    const problemsBefore = plan.problems.length;
     if (current.partitions < topic.partitions) {
       partitions.push({
         kind: 'partitions',
@@ -153,7 +154,7 @@ export function planTopics(
       configs.push({ kind: 'config', topic: topic.name, changes });
       changed = true;
     }
-    if (!changed) plan.unchanged.push(topic.name);
+    if (!changed && plan.problems.length === problemsBefore) plan.unchanged.push(topic.name);
   }
   plan.changes.push(...partitions, ...configs);
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SchemaFileError, loadTopics, type TopicSpec } from '@troupe/kit';
@@ -11,8 +12,8 @@ export interface TopicsFile {
 }
 
 /**
- * Loads the topics file: the one given (a topics.json, or a folder holding one), else the
- * nearest schemas/topics.json in the working directory or above. Event types are not checked
+ * Loads the topics file: the one given (a topics.json, or a folder holding one), else
+ * topics.json in the working directory, else the nearest schemas/topics.json at or above it. Event types are not checked
  * against the schemas here: creating topics needs only names, partitions and configs.
  */
 export async function loadTopicsFile(
@@ -24,7 +25,9 @@ export async function loadTopicsFile(
   if (resolved === undefined) {
     const found = findTopicsFile(cwd);
     if (found === undefined)
-      throw new CliFailure(`no schemas/${TOPICS_FILE} in ${cwd} or above it; ${howToName}`);
+      throw new CliFailure(
+        `no ${TOPICS_FILE} in ${cwd}, nor schemas/${TOPICS_FILE} there or above; ${howToName}`,
+      );
     resolved = found;
   } else if (await isDirectory(resolved)) resolved = path.join(resolved, TOPICS_FILE);
   const shownAs = path.relative(cwd, resolved) || resolved;
@@ -41,6 +44,8 @@ export async function loadTopicsFile(
 }
 
 function findTopicsFile(cwd: string): string | undefined {
+  const here = path.join(cwd, TOPICS_FILE);
+  if (existsSync(here)) return here;
   try {
     return path.join(findSchemasDir(undefined, cwd), TOPICS_FILE);
   } catch (error) {

@@ -1,0 +1,295 @@
+import { run, type CliContext } from '@troupe/cli';
+import {
+  FailureRouter,
+  HandlerTimeoutError,
+  PermanentError,
+  envelopeFor,
+  envelopeHeaders,
+  headerString,
+  readDeliveryHistory,
+  type RawHeaders,
+} from '@troupe/kit';
+import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
+import { Partitioners, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
+
+/**
+ * `troupe dlq list / redrive` against the real broker, on dead letters written by kit's own
+ * FailureRouter (so the headers are exactly what services write).
+ */
+
+async function troupe(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const context: CliContext = {
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    env: { TROUPE_KAFKA_BROKERS: process.env.TROUPE_KAFKA_BROKERS },
+    cwd: process.cwd(),
+  };
+  const code = await run(args, context);
+  return { code, out, err };
+}
+
+interface Received {
+  partition: number;
+  message: KafkaMessage;
+}
+
+/** Every record of `topic` up to its current end. */
+async function readAll(topic: string, admin: Admin): Promise<Received[]> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  const expected = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
+  if (expected === 0) return [];
+  const consumer = testKafka('troupe-cli-dlq-itest-read').consumer({
+    groupId: uniqueName('dlq-itest-read'),
+  });
+  const received: Received[] = [];
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`read ${received.length} of ${expected} records of ${topic}`)),
+        20_000,
+      );
+      void consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            received.push({ partition, message });
+            if (received.length >= expected) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return received;
+}
+
+const header = (m: KafkaMessage, name: string) => headerString(m.headers as RawHeaders, name);
+
+describe('troupe dlq list / redrive', () => {
+  const kafka = testKafka('troupe-cli-dlq-itest');
+  const admin = kafka.admin();
+  let producer: Producer;
+  const topic = uniqueName('cli-dlq-orders');
+  const dlq = `${topic}.dlq`;
+  const other = `${topic}.elsewhere`;
+  /** Originals by key, as first published. */
+  const originals = new Map<string, Received>();
+
+  beforeAll(async () => {
+    await createTopics([
+      { topic, numPartitions: 3 },
+      { topic: dlq, numPartitions: 2 },
+      { topic: other, numPartitions: 1 },
+    ]);
+    await admin.connect();
+    producer = kafka.producer({
+      idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+
+    // Six events as a service publishes them, each failing in its own way.
+    const kinds = [
+      ['troupe.test.Placed', new PermanentError('amount: expected a positive number, found -3')],
+      ['troupe.test.Placed', new PermanentError('amount: expected a positive number, found 0')],
+      ['troupe.test.Shipped', new HandlerTimeoutError(5000, 'troupe.test.Shipped')],
+      ['troupe.test.Shipped', new HandlerTimeoutError(5000, 'troupe.test.Shipped')],
+      ['troupe.test.Shipped', new PermanentError('carrier: unknown carrier "zz"')],
+      ['troupe.test.Shipped', new PermanentError('carrier: unknown carrier "yy"')],
+    ] as const;
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: kinds.map(([type], i) => {
+        const envelope = envelopeFor(
+          { type, payload: null, key: `order-${i}`, topic, correlationId: `flow-${i}` },
+          'orders',
+        );
+        return {
+          key: `order-${i}`,
+          value: Buffer.from([0, 0, 0, 0, 1, i]),
+          headers: envelopeHeaders(envelope),
+        };
+      }),
+    });
+    for (const received of await readAll(topic, admin))
+      originals.set(received.message.key!.toString(), received);
+
+    const router = new FailureRouter({
+      service: 'shipping',
+      topicDelaysMs: [],
+      sender: {
+        sendRaw: async (to, messages) =>
+          void (await producer.send({ topic: to, messages, acks: -1 })),
+      },
+    });
+    for (const [i, [, error]] of kinds.entries()) {
+      const { partition, message } = originals.get(`order-${i}`)!;
+      const history = readDeliveryHistory(message.headers as RawHeaders, {
+        topic,
+        partition,
+        offset: message.offset,
+      });
+      await router.route(
+        { key: message.key, value: message.value, headers: message.headers as RawHeaders, history },
+        error,
+        3,
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: [topic, dlq, other] }).catch(() => undefined);
+    await admin.deleteGroups([`troupe-dlq-redrive-${dlq}`]).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  /** Records on the main topic that a redrive put there. */
+  async function redriven(): Promise<Received[]> {
+    return (await readAll(topic, admin)).filter(
+      (r) => header(r.message, 'troupe-redriven-from') !== undefined,
+    );
+  }
+
+  it('lists the dead letters: offset, key, type, error, service, attempts, last failure', async () => {
+    const listed = await troupe(['dlq', 'list', dlq]);
+    expect(listed.err).toEqual([]);
+    expect(listed.code).toBe(0);
+    expect(listed.out[0]).toMatch(
+      /^OFFSET +KEY +TYPE +ERROR +SERVICE +ATTEMPTS +LAST FAILURE +REDRIVEN$/,
+    );
+    expect(listed.out).toHaveLength(8);
+    expect(listed.out[7]).toBe(`6 records shown of 6 in ${dlq}`);
+    const order0 = listed.out.find((line) => / order-0 /.test(line))!;
+    expect(order0).toMatch(
+      /^[01]:\d+ +order-0 +troupe\.test\.Placed +PERMANENT: amount: expected a positive number, found -3 +shipping +3 +\d{4}-\d\d-\d\dT[\d:.]+Z$/,
+    );
+    const order2 = listed.out.find((line) => / order-2 /.test(line))!;
+    expect(order2).toMatch(/HANDLER_TIMEOUT: handler for troupe\.test\.Shipped did not finish/);
+
+    const limited = await troupe(['dlq', 'list', dlq, '--limit', '2']);
+    expect(limited.out).toHaveLength(4);
+    expect(limited.out[3]).toBe(`2 records shown of 6 in ${dlq} (raise --limit to see more)`);
+
+    const json = await troupe(['dlq', 'list', dlq, '--json', '--filter-error', 'HANDLER_TIMEOUT']);
+    expect(json.out.map((line) => JSON.parse(line)).map((row) => [row.key, row.redriven])).toEqual(
+      expect.arrayContaining([
+        ['order-2', false],
+        ['order-3', false],
+      ]),
+    );
+    expect(json.out).toHaveLength(2);
+  });
+
+  it('redrives each record once, by filter, keeping key, value and CloudEvents headers', async () => {
+    const dryRun = await troupe(['dlq', 'redrive', dlq, '--dry-run']);
+    expect(dryRun.code).toBe(0);
+    expect(dryRun.out.filter((line) => line.startsWith('would redrive '))).toHaveLength(6);
+    expect(dryRun.out.at(-1)).toBe(
+      `dry run: would redrive 6 records from ${dlq} to ${topic}; nothing produced or committed`,
+    );
+    expect(await redriven()).toEqual([]);
+    const group = `troupe-dlq-redrive-${dlq}`;
+    const committed = await admin.fetchOffsets({ groupId: group, topics: [dlq] });
+    expect(committed[0]!.partitions.every((p) => p.offset === '-1')).toBe(true);
+
+    const timeouts = await troupe(['dlq', 'redrive', dlq, '--filter-error', 'HANDLER_TIMEOUT']);
+    expect(timeouts.err).toEqual([]);
+    expect(timeouts.out.at(-1)).toBe(
+      `redrove 2 records from ${dlq} to ${topic}; 4 did not match the filters; progress committed in consumer group ${group}`,
+    );
+    expect((await redriven()).map((r) => r.message.key!.toString()).sort()).toEqual([
+      'order-2',
+      'order-3',
+    ]);
+
+    const placed = await troupe(['dlq', 'redrive', dlq, '--filter-type', 'troupe.test.Placed']);
+    expect(placed.out.at(-1)).toMatch(/^redrove 2 records from .*; 2 did not match the filters/);
+    const rest = await troupe(['dlq', 'redrive', dlq]);
+    expect(rest.out.filter((line) => line.startsWith('redriven '))).toHaveLength(2);
+    expect(rest.out.at(-1)).toMatch(/^redrove 2 records from /);
+
+    const again = await troupe(['dlq', 'redrive', dlq]);
+    expect(again).toEqual({
+      code: 0,
+      err: [],
+      out: [
+        `nothing to redrive: every record in ${dlq} was redriven before (progress in consumer group ${group}; --from-beginning to redrive again)`,
+      ],
+    });
+
+    // Exactly one copy of each, where live events with its key go, intact but for the dlq headers.
+    const copies = await redriven();
+    expect(copies.map((r) => r.message.key!.toString()).sort()).toEqual(
+      [0, 1, 2, 3, 4, 5].map((i) => `order-${i}`),
+    );
+    const deadLetters = await readAll(dlq, admin);
+    for (const copy of copies) {
+      const key = copy.message.key!.toString();
+      const original = originals.get(key)!;
+      expect(copy.partition).toBe(original.partition);
+      expect(copy.message.value).toEqual(original.message.value);
+      for (const name of [
+        'ce_id',
+        'ce_type',
+        'ce_source',
+        'ce_time',
+        'ce_correlationid',
+        'content-type',
+      ])
+        expect(header(copy.message, name)).toBe(header(original.message, name));
+      const names = Object.keys(copy.message.headers!);
+      expect(
+        names.filter((n) => n.startsWith('troupe-dlq-') || n.startsWith('troupe-retry-')),
+      ).toEqual([]);
+      const from = deadLetters.find((d) => d.message.key!.toString() === key)!;
+      expect(header(copy.message, 'troupe-redriven-from')).toBe(
+        `${dlq}:${from.partition}:${from.message.offset}`,
+      );
+    }
+
+    const listed = await troupe(['dlq', 'list', dlq]);
+    expect(listed.out.slice(1, 7).every((line) => line.endsWith('  yes'))).toBe(true);
+  });
+
+  it('--from-beginning --to --limit republishes the chosen number of records elsewhere', async () => {
+    const result = await troupe([
+      'dlq',
+      'redrive',
+      dlq,
+      '--from-beginning',
+      '--to',
+      other,
+      '--limit',
+      '1',
+    ]);
+    expect(result.err).toEqual([]);
+    expect(result.out).toHaveLength(2);
+    expect(result.out[0]).toMatch(
+      new RegExp(`^redriven ${dlq} \\d:\\d+ → ${other} \\(key order-\\d, troupe\\.test\\.\\w+\\)$`),
+    );
+    expect(await readAll(other, admin)).toHaveLength(1);
+  });
+
+  it('an unknown topic is one line', async () => {
+    const missing = `${topic}.nope.dlq`;
+    const result = await troupe(['dlq', 'redrive', missing]);
+    expect(result).toEqual({
+      code: 1,
+      out: [],
+      err: [
+        `troupe: unknown topic "${missing}": expected it on the cluster at ${process.env.TROUPE_KAFKA_BROKERS} (see troupe topics list)`,
+      ],
+    });
+    // and asking did not create it (the broker auto-creates topics on metadata requests)
+    expect(await admin.listTopics()).not.toContain(missing);
+  });
+});
