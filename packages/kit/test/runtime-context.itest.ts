@@ -39,6 +39,12 @@ test('ctx.publish carries correlation, causation and trace context from the even
             { text: `seen ${payload.seq}` },
             { key: payload.key },
           );
+          // An event that reports on another flow joins that flow; causation still points here.
+          await ctx.publish(
+            'test.runtime.Noted',
+            { text: 'joins another flow' },
+            { key: payload.key, correlationId: 'flow-other' },
+          );
         },
       },
     }),
@@ -58,7 +64,10 @@ test('ctx.publish carries correlation, causation and trace context from the even
   });
   await publisher.disconnect();
 
-  const [out] = await readTopic(output, (records) => records.length >= 1);
+  const records = await readTopic(output, (found) => found.length >= 2);
+  const joined = records.find((r) => header(r, Headers.correlationId) === 'flow-other');
+  const out = records.find((r) => r !== joined);
+  expect(header(joined!, Headers.causationId)).toBe(incoming.id);
   expect(out!.key).toBe('r-1');
   expect(header(out!, Headers.type)).toBe('test.runtime.Noted');
   expect(header(out!, Headers.source)).toBe(name);

@@ -24,6 +24,13 @@ export interface PublishOptions {
   id?: string;
   time?: Date;
   headers?: Record<string, string>;
+  /**
+   * The flow this event belongs to; by default the handled event's. Set it when the event answers
+   * another flow than the one that triggered it (a sample that reports on a release's canary).
+   */
+  correlationId?: string;
+  /** The event that caused this one; by default the handled event. */
+  causationId?: string;
 }
 
 /**

@@ -82,8 +82,8 @@ export class DeliveryContext implements EventContext {
           id: options.id,
           time: options.time,
           headers: options.headers,
-          correlationId: this.event.metadata.correlationId,
-          causationId: this.event.metadata.id,
+          correlationId: options.correlationId ?? this.event.metadata.correlationId,
+          causationId: options.causationId ?? this.event.metadata.id,
           traceparent: this.traceparent ?? this.event.metadata.traceparent,
         })
       : Promise.reject(
