@@ -67,8 +67,11 @@ const CONNECTION_ERRORS = new Set([
  */
 export function explainKafkaError(error: unknown, brokers: string[]): unknown {
   if (!(error instanceof Error) || error instanceof TroupeError) return error;
-  const retried = error.name === 'KafkaJSNumberOfRetriesExceeded' ? error.cause : undefined;
-  const underlying = retried instanceof Error ? retried : error;
+  // kafkajs wraps the socket error (KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError):
+  // the innermost error says what happened.
+  let underlying: Error = error;
+  for (let depth = 0; depth < 5 && underlying.cause instanceof Error; depth++)
+    underlying = underlying.cause;
   if (
     CONNECTION_ERRORS.has(underlying.name) ||
     /Connection error|Closed connection|ECONNREFUSED|ENOTFOUND|ETIMEDOUT/.test(underlying.message)
