@@ -279,6 +279,73 @@ describe('troupe dlq list / redrive', () => {
     expect(await readAll(other, admin)).toHaveLength(1);
   });
 
+  it('thousands of records over many batches: a filtered then a full redrive move each exactly once, past a transaction marker', async () => {
+    const bulk = uniqueName('cli-dlq-bulk');
+    const bulkDlq = `${bulk}.dlq`;
+    await createTopics([
+      { topic: bulk, numPartitions: 3 },
+      { topic: bulkDlq, numPartitions: 3 },
+    ]);
+    try {
+      const total = 3000;
+      for (let from = 0; from < total; from += 1000) {
+        await producer.send({
+          topic: bulkDlq,
+          acks: -1,
+          messages: Array.from({ length: 1000 }, (_, j) => ({
+            key: `k-${from + j}`,
+            value: Buffer.alloc(1500, j), // over 1 MB per partition: several fetches each
+            headers: {
+              ce_id: `e-${from + j}`,
+              ce_type: (from + j) % 3 === 0 ? 'troupe.test.A' : 'troupe.test.B',
+              'troupe-dlq-original-topic': bulk,
+              'troupe-dlq-error-code': 'PERMANENT',
+            },
+          })),
+        });
+      }
+      // A transactional producer leaves a commit marker at the end of its partition: reading
+      // must still know it reached the end.
+      const transactional = kafka.producer({
+        transactionalId: uniqueName('cli-dlq-tx'),
+        idempotent: true,
+        maxInFlightRequests: 1,
+      });
+      await transactional.connect();
+      const transaction = await transactional.transaction();
+      await transaction.send({
+        topic: bulkDlq,
+        messages: [
+          {
+            key: 'k-tx',
+            value: 'v',
+            headers: { ce_id: 'e-tx', ce_type: 'troupe.test.B', 'troupe-dlq-original-topic': bulk },
+          },
+        ],
+      });
+      await transaction.commit();
+      await transactional.disconnect();
+
+      const filtered = await troupe(['dlq', 'redrive', bulkDlq, '--filter-type', 'troupe.test.A']);
+      expect(filtered.err).toEqual([]);
+      expect(filtered.out.at(-1)).toMatch(
+        /^redrove 1000 records from .*; 2001 did not match the filters;/,
+      );
+      const rest = await troupe(['dlq', 'redrive', bulkDlq]);
+      expect(rest.err).toEqual([]);
+      expect(rest.out.at(-1)).toMatch(/^redrove 2001 records from /);
+      expect((await troupe(['dlq', 'redrive', bulkDlq])).out[0]).toMatch(/^nothing to redrive/);
+
+      const copies = await readAll(bulk, admin);
+      const keys = copies.map((r) => r.message.key!.toString());
+      expect(keys).toHaveLength(total + 1);
+      expect(new Set(keys).size).toBe(total + 1);
+    } finally {
+      await admin.deleteTopics({ topics: [bulk, bulkDlq] }).catch(() => undefined);
+      await admin.deleteGroups([`troupe-dlq-redrive-${bulkDlq}`]).catch(() => undefined);
+    }
+  });
+
   it('an unknown topic is one line', async () => {
     const missing = `${topic}.nope.dlq`;
     const result = await troupe(['dlq', 'redrive', missing]);

@@ -90,7 +90,10 @@ async function redriveStatus(
   const byPartition = new Map(
     committed.map((c) => [
       c.partition,
-      { offset: BigInt(c.offset), listed: new Set(decodeProgress(c.metadata)) },
+      {
+        offset: BigInt(c.offset),
+        listed: new Set(decodeProgress(c.metadata, BigInt(c.offset))),
+      },
     ]),
   );
   return (partition, offset) => {

@@ -184,7 +184,13 @@ async function startingPoint(
     const savedOffset = saved === undefined ? -1n : BigInt(saved.offset);
     const start = savedOffset > BigInt(low) ? savedOffset : BigInt(low);
     ranges.push({ partition, start, end: BigInt(high) });
-    progress.set(partition, new PartitionProgress(start, decodeProgress(saved?.metadata)));
+    progress.set(
+      partition,
+      new PartitionProgress(
+        start,
+        decodeProgress(saved?.metadata, savedOffset < 0n ? 0n : savedOffset),
+      ),
+    );
   }
   return { ranges: ranges.sort((a, b) => a.partition - b.partition), progress };
 }
