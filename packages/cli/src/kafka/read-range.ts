@@ -28,6 +28,8 @@ export interface ReadRangesOptions {
   onBatch(batch: RangeBatch): Promise<boolean | void>;
   /** Give up when no partition advances for this long (default 15 s). */
   idleTimeoutMs?: number;
+  /** Stops reading (rejecting with the signal's reason), e.g. when a sibling reader failed. */
+  signal?: AbortSignal;
 }
 
 export class ReadRangeError extends TroupeError {
@@ -117,6 +119,12 @@ export async function readRanges(options: ReadRangesOptions): Promise<void> {
     if ([...positions.values()].every((p) => p.position >= p.end)) settle?.resolve();
   };
 
+  const aborted = () => options.signal?.reason ?? new ReadRangeError(`reading ${topic}: aborted`);
+  if (options.signal?.aborted) throw aborted();
+  const onAbort = () => fail(aborted());
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Nothing awaits `finished` before the consumer runs: a failure there must not go unhandled.
+  finished.catch(() => undefined);
   try {
     touch();
     await consumer.connect();
@@ -178,6 +186,7 @@ export async function readRanges(options: ReadRangesOptions): Promise<void> {
     await finished;
   } finally {
     clearTimeout(idleTimer);
+    options.signal?.removeEventListener('abort', onAbort);
     await consumer.disconnect().catch(() => undefined);
   }
 }

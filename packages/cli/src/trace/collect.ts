@@ -23,23 +23,33 @@ export async function collectFlow(
   options: CollectOptions,
 ): Promise<TraceEvent[]> {
   const found: TraceEvent[] = [];
-  await Promise.all(
+  // One reader failing stops the others: none may outlive the command.
+  const stop = new AbortController();
+  const results = await Promise.allSettled(
     options.topics.map(async (topic) => {
-      const ranges = await rangesOf(session.admin, topic, { timestampMs: options.sinceMs });
-      await readRanges({
-        kafka: session.kafka,
-        topic,
-        ranges,
-        groupId: throwawayGroup('trace'),
-        onBatch: async ({ partition, messages }) => {
-          for (const message of messages) {
-            const event = flowEvent(topic, partition, message, options.correlationId);
-            if (event) found.push(event);
-          }
-        },
-      });
+      try {
+        const ranges = await rangesOf(session.admin, topic, { timestampMs: options.sinceMs });
+        await readRanges({
+          kafka: session.kafka,
+          topic,
+          ranges,
+          signal: stop.signal,
+          groupId: throwawayGroup('trace'),
+          onBatch: async ({ partition, messages }) => {
+            for (const message of messages) {
+              const event = flowEvent(topic, partition, message, options.correlationId);
+              if (event) found.push(event);
+            }
+          },
+        });
+      } catch (error) {
+        stop.abort(error);
+        throw error;
+      }
     }),
   );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   return found;
 }
 
