@@ -109,24 +109,12 @@ export async function redrive(
           }
           const at = `${deadLetterTopic} ${partition}:${message.offset}`;
           const destination = redriveDestination(message.headers, options.to);
-          const problem =
+          const refusal =
             options.limit !== undefined && counts.redriven >= options.limit
-              ? 'limit'
-              : destination === undefined
-                ? new CliFailure(
-                    `${at} has no ${DeadLetterHeaders.originalTopic} header: pass --to <topic>`,
-                  )
-                : !known.has(destination)
-                  ? new CliFailure(
-                      `${at}: its original topic "${destination}" does not exist (pass --to <topic>)`,
-                    )
-                  : !state.fits(offset)
-                    ? new CliFailure(
-                        `${deadLetterTopic} partition ${partition}: too many records left behind by the filters to track; redrive the rest without filters`,
-                      )
-                    : undefined;
-          if (problem !== undefined) {
-            if (problem instanceof CliFailure) failure = problem;
+              ? 'limit reached'
+              : refusalOf(at, destination, known, state.fits(offset));
+          if (refusal !== undefined) {
+            if (refusal instanceof CliFailure) failure = refusal;
             readUpTo = offset;
             stop = true;
             break;
@@ -163,6 +151,28 @@ export async function redrive(
   }
   context.out(summary(deadLetterTopic, group, counts, options));
   if (failure) throw failure;
+}
+
+/** Why a record that passed the filters cannot be redriven, if it cannot. */
+function refusalOf(
+  at: string,
+  destination: string | undefined,
+  knownTopics: Set<string>,
+  progressFits: boolean,
+): CliFailure | undefined {
+  if (destination === undefined)
+    return new CliFailure(
+      `${at} has no ${DeadLetterHeaders.originalTopic} header: pass --to <topic>`,
+    );
+  if (!knownTopics.has(destination))
+    return new CliFailure(
+      `${at}: its original topic "${destination}" does not exist (pass --to <topic>)`,
+    );
+  if (!progressFits)
+    return new CliFailure(
+      `${at}: the redrive progress cannot track more records after those the filters left behind (commit metadata full); redrive without filters to move past them`,
+    );
+  return undefined;
 }
 
 async function startingPoint(
