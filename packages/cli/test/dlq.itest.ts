@@ -346,6 +346,23 @@ describe('troupe dlq list / redrive', () => {
     }
   });
 
+  it('an empty dead-letter topic: list and redrive return at once', async () => {
+    const empty = uniqueName('cli-dlq-empty');
+    await createTopics([{ topic: empty, numPartitions: 2 }]);
+    try {
+      const started = Date.now();
+      expect((await troupe(['dlq', 'list', empty])).out).toEqual([
+        `0 records shown of 0 in ${empty}`,
+      ]);
+      expect((await troupe(['dlq', 'redrive', empty])).out).toEqual([
+        `nothing to redrive: ${empty} is empty`,
+      ]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await admin.deleteTopics({ topics: [empty] }).catch(() => undefined);
+    }
+  });
+
   it('an unknown topic is one line', async () => {
     const missing = `${topic}.nope.dlq`;
     const result = await troupe(['dlq', 'redrive', missing]);
