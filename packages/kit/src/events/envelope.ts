@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AVRO_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, Headers, RawHeaders, headerString } from './headers';
+import {
+  AVRO_CONTENT_TYPE,
+  CLOUDEVENTS_SPEC_VERSION,
+  Headers,
+  RawHeaders,
+  headerString,
+} from './headers';
 
 /** What a handler knows about the event it handles. */
 export interface EventMetadata {
@@ -57,7 +63,10 @@ export function envelopeFor(event: OutgoingEvent, source: string): Envelope {
   };
 }
 
-export function envelopeHeaders(envelope: Envelope, extra?: Record<string, string>): Record<string, string> {
+export function envelopeHeaders(
+  envelope: Envelope,
+  extra?: Record<string, string>,
+): Record<string, string> {
   const headers: Record<string, string> = {
     ...extra,
     [Headers.specVersion]: CLOUDEVENTS_SPEC_VERSION,
