@@ -20,7 +20,9 @@ export type DedupHandler<P, C extends DedupHandlerContext> = (payload: P, ctx: C
 /**
  * `(next) => handler`, plus batch hooks the runtime calls around a fetched batch:
  * `prepareBatch(events)` claims every event of the batch in one pipelined round trip (which also
- * writes the previous batch's done marks); `finishBatch()` writes pending done marks now.
+ * writes the previous batch's done marks); `finishBatch()` starts writing pending done marks and
+ * returns at once: the marks are already remembered in this process, so the offset commit and the
+ * next fetch need not wait for Redis (failures go to onError; the marks are retried).
  */
 export interface DedupMiddleware {
   <P, C extends DedupHandlerContext>(next: DedupHandler<P, C>): DedupHandler<P, C>;
@@ -96,7 +98,8 @@ export function dedupMiddleware(
     next: DedupHandler<P, C>,
   ): DedupHandler<P, C> =>
     async function dedup(payload: P, ctx: C): Promise<void> {
-      const key = keyOf({ metadata: ctx.metadata, payload });
+      const key =
+        keyOf === byEventId ? ctx.metadata.id : keyOf({ metadata: ctx.metadata, payload });
       const claim = await claimFor(key);
       if (claim.outcome === 'done') {
         ctx.outcome = 'duplicate';
@@ -128,5 +131,9 @@ export function dedupMiddleware(
     keys.forEach((key, i) => prepared.set(key, { result: results[i] as ClaimResult, at }));
   };
 
-  return Object.assign(middleware, { prepareBatch, finishBatch: () => store.flush() });
+  const finishBatch = async (): Promise<void> => {
+    store.flush().catch((flushError: unknown) => onError(toError(flushError)));
+  };
+
+  return Object.assign(middleware, { prepareBatch, finishBatch });
 }

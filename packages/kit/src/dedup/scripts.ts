@@ -8,35 +8,52 @@ export const LEASE_PREFIX = 'lease:';
 export const DONE = 'done';
 
 /**
- * KEYS[1] dedup key; ARGV[1] `lease:<owner>`; ARGV[2] lease ms.
- * Free (never seen, or an expired lease: the key is gone) → take the lease, reply 1.
- * Our own lease (a retry after a failed release) → extend it, reply 1.
- * Otherwise reply the current value: `done` or another owner's lease.
+ * Many keys per call: one command per fetched batch, not per event (a command costs the client far
+ * more than the few microseconds Redis spends on a key). Replies follow KEYS.
+ *
+ * KEYS dedup keys; ARGV[1] `lease:<owner>`; ARGV[2] lease ms. For each key:
+ * free (never seen, or an expired lease: the key is gone) → take the lease, reply 1;
+ * our own lease (a retry after a failed release) → extend it, reply 1;
+ * otherwise reply the current value: `done` or another owner's lease.
  */
-export const CLAIM_SCRIPT = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-local current = redis.call('GET', KEYS[1])
-if current == ARGV[1] then
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-  return 1
+export const CLAIM_MANY_SCRIPT = `
+local replies = {}
+for i, key in ipairs(KEYS) do
+  if redis.call('SET', key, ARGV[1], 'NX', 'PX', ARGV[2]) then
+    replies[i] = 1
+  else
+    local current = redis.call('GET', key)
+    if current == ARGV[1] then
+      redis.call('PEXPIRE', key, ARGV[2])
+      replies[i] = 1
+    else
+      replies[i] = current or 'vanished'
+    end
+  end
 end
-return current
+return replies
 `;
 
 /**
- * KEYS[1] dedup key; ARGV[1] `lease:<owner>`; ARGV[2] done TTL ms.
- * Marks done only if we still hold the lease or the key is free (our lease expired and nobody
- * took over): reply 1. Already done: 2. Another owner took over our expired lease: 0 — we leave
- * their lease alone; they mark it when they finish.
+ * KEYS dedup keys; ARGV[1] `lease:<owner>`; ARGV[2] done TTL ms. For each key: mark done only if
+ * we still hold the lease or the key is free (our lease expired and nobody took over): reply 1.
+ * Already done: 2. Another owner took over our expired lease: 0 — we leave their lease alone;
+ * they mark it when they finish.
  */
-export const MARK_DONE_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if current == false or current == ARGV[1] then
-  redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
-  return 1
+export const MARK_DONE_MANY_SCRIPT = `
+local replies = {}
+for i, key in ipairs(KEYS) do
+  local current = redis.call('GET', key)
+  if current == false or current == ARGV[1] then
+    redis.call('SET', key, 'done', 'PX', ARGV[2])
+    replies[i] = 1
+  elseif current == 'done' then
+    replies[i] = 2
+  else
+    replies[i] = 0
+  end
 end
-if current == 'done' then return 2 end
-return 0
+return replies
 `;
 
 /** KEYS[1] dedup key; ARGV[1] `lease:<owner>`. Deletes the key only if it is our lease. */
@@ -61,10 +78,14 @@ export function leaseValue(owner: string): string {
   return `${LEASE_PREFIX}${owner}`;
 }
 
+/** Shared answers for the common outcomes: a fetched batch allocates nothing per event for them. */
+export const CLAIMED: ClaimResult = Object.freeze({ outcome: 'claimed' });
+export const ALREADY_DONE: ClaimResult = Object.freeze({ outcome: 'done' });
+
 export function claimFromReply(reply: unknown): ClaimResult {
-  if (reply === 1) return { outcome: 'claimed' };
+  if (reply === 1) return CLAIMED;
   const text = Buffer.isBuffer(reply) ? reply.toString() : reply;
-  if (text === DONE) return { outcome: 'done' };
+  if (text === DONE) return ALREADY_DONE;
   if (typeof text === 'string' && text.startsWith(LEASE_PREFIX)) {
     return { outcome: 'busy', holder: text.slice(LEASE_PREFIX.length) };
   }

@@ -5,9 +5,10 @@ import { ConfigError, toError } from '../errors';
 import { DedupBusyError, DedupUnavailableError } from './errors';
 import { DEFAULT_DEDUP_PREFIX, checkedKey, checkedService, dedupRedisKey, onceKey } from './keys';
 import {
-  CLAIM_SCRIPT,
+  ALREADY_DONE,
+  CLAIM_MANY_SCRIPT,
   ClaimResult,
-  MARK_DONE_SCRIPT,
+  MARK_DONE_MANY_SCRIPT,
   MarkOutcome,
   RELEASE_SCRIPT,
   claimFromReply,
@@ -76,9 +77,15 @@ export interface RedisDedupStoreOptions {
 const DEFAULTS = { leaseMs: 30_000, doneTtlMs: 7 * 24 * 3600_000, markDelayMs: 20 };
 const RETRY_MARKS_AFTER_MS = 1_000;
 
+/** Keys per script call: long enough to amortize a command, short enough not to stall Redis (~0.5 ms). */
+const KEYS_PER_CALL = 500;
+
+type Reply = [Error | null, unknown];
+
 interface DedupCommands {
-  troupeDedupClaim(key: string, lease: string, leaseMs: number): Promise<unknown>;
-  troupeDedupMarkDone(key: string, lease: string, ttlMs: number): Promise<unknown>;
+  /** numKeys, keys…, `lease:<owner>`, ms */
+  troupeDedupClaimMany(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
+  troupeDedupMarkDoneMany(numKeys: number, ...args: (string | number)[]): Promise<unknown>;
   troupeDedupRelease(key: string, lease: string): Promise<unknown>;
 }
 type PipelineWithScripts = ChainableCommander & {
@@ -122,41 +129,39 @@ export class RedisDedupStore implements DedupStore {
 
   async claimMany(keys: readonly string[]): Promise<ClaimResult[]> {
     const results: ClaimResult[] = new Array<ClaimResult>(keys.length);
-    const asked: { index: number; redisKey: string }[] = [];
+    // Parallel arrays, not an object per key: this runs for every event of every batch.
+    const claims: string[] = [];
+    const claimIndex: number[] = [];
     const inThisBatch = new Set<string>();
-    keys.forEach((key, index) => {
-      const redisKey = this.redisKey(key, 'claim');
-      if (this.doneLocally.has(redisKey)) results[index] = { outcome: 'done' };
+    for (let index = 0; index < keys.length; index++) {
+      const redisKey = this.redisKey(keys[index] as string, 'claim');
+      if (this.doneLocally.has(redisKey)) results[index] = ALREADY_DONE;
       // Held here already, or twice in one batch: one run at a time, even within this process.
       else if (this.isHeld(redisKey) || inThisBatch.has(redisKey)) {
         results[index] = { outcome: 'busy', holder: this.owner };
       } else {
         inThisBatch.add(redisKey);
-        asked.push({ index, redisKey });
+        claims.push(redisKey);
+        claimIndex.push(index);
       }
-    });
-    if (asked.length === 0 && this.deferred.length === 0) return results;
+    }
+    if (claims.length === 0 && this.deferred.length === 0) return results;
 
     const marks = this.takeDeferred();
-    const pipeline = this.pipeline();
-    for (const redisKey of marks)
-      pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
-    for (const { redisKey } of asked) pipeline.troupeDedupClaim(redisKey, this.lease, this.leaseMs);
-    const replies = await this.exec(pipeline, 'claim', asked[0]?.redisKey, marks);
-    this.settleMarks(marks, replies.slice(0, marks.length));
+    const replies = await this.roundTrip(marks, claims, 'claim');
+    this.settleMarks(marks, replies, false);
 
-    const claimReplies = replies.slice(marks.length);
     // All or nothing: leases that did land are ours and our own next claim retakes them.
-    const failed = claimReplies.findIndex(([error]) => error);
-    if (failed >= 0) {
-      throw new DedupUnavailableError('claim', asked[failed]?.redisKey, claimReplies[failed]?.[0]);
+    for (let i = 0; i < claims.length; i++) {
+      const error = replies[marks.length + i]?.[0];
+      if (error) throw new DedupUnavailableError('claim', claims[i], error);
     }
     const expiresAt = Date.now() + this.leaseMs;
-    asked.forEach(({ index, redisKey }, i) => {
-      const result = claimFromReply(claimReplies[i]?.[1]);
-      if (result.outcome === 'claimed') this.held.set(redisKey, expiresAt);
-      results[index] = result;
-    });
+    for (let i = 0; i < claims.length; i++) {
+      const result = claimFromReply(replies[marks.length + i]?.[1]);
+      if (result.outcome === 'claimed') this.held.set(claims[i] as string, expiresAt);
+      results[claimIndex[i] as number] = result;
+    }
     return results;
   }
 
@@ -170,11 +175,8 @@ export class RedisDedupStore implements DedupStore {
     for (const redisKey of redisKeys) this.rememberDone(redisKey);
     // Also carries earlier deferred marks; a key whose mark is in flight elsewhere is sent again.
     const marks = [...new Set([...this.takeDeferred(), ...redisKeys])];
-    const pipeline = this.pipeline();
-    for (const redisKey of marks)
-      pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
-    const replies = await this.exec(pipeline, 'markDone', redisKeys[0], marks);
-    const outcomes = this.settleMarks(marks, replies);
+    const replies = await this.roundTrip(marks, [], 'markDone');
+    const outcomes = this.settleMarks(marks, replies, true);
     return redisKeys.map((redisKey) => {
       const outcome = outcomes.get(redisKey);
       if (outcome === undefined) throw new DedupUnavailableError('markDone', redisKey, 'no reply');
@@ -190,11 +192,7 @@ export class RedisDedupStore implements DedupStore {
   async flush(): Promise<void> {
     if (this.deferred.length === 0) return;
     const marks = this.takeDeferred();
-    const pipeline = this.pipeline();
-    for (const redisKey of marks)
-      pipeline.troupeDedupMarkDone(redisKey, this.lease, this.doneTtlMs);
-    const replies = await this.exec(pipeline, 'flush', marks[0], marks);
-    this.settleMarks(marks, replies);
+    this.settleMarks(marks, await this.roundTrip(marks, [], 'flush'), false);
   }
 
   async release(key: string): Promise<boolean> {
@@ -261,24 +259,33 @@ export class RedisDedupStore implements DedupStore {
   }
 
   /** Confirmed marks are forgotten locally; failed ones go back to the queue. */
+  /**
+   * Confirmed marks are forgotten locally; failed ones go back to the queue. `replies` starts with
+   * one per mark; outcomes are collected only when the caller wants them.
+   */
   private settleMarks(
     marks: string[],
-    replies: [Error | null, unknown][],
+    replies: Reply[],
+    wantOutcomes: boolean,
   ): Map<string, MarkOutcome> {
     const outcomes = new Map<string, MarkOutcome>();
-    const failed: string[] = [];
-    marks.forEach((redisKey, i) => {
+    let failed: string[] | undefined;
+    let firstError: unknown;
+    for (let i = 0; i < marks.length; i++) {
+      const redisKey = marks[i] as string;
       const [error, reply] = replies[i] ?? [new Error('no reply'), undefined];
-      if (error) failed.push(redisKey);
-      else {
+      if (error) {
+        (failed ??= []).push(redisKey);
+        firstError ??= error;
+      } else {
         this.doneLocally.delete(redisKey);
-        outcomes.set(redisKey, markFromReply(reply));
+        const outcome = markFromReply(reply);
+        if (wantOutcomes) outcomes.set(redisKey, outcome);
       }
-    });
-    if (failed.length > 0) {
+    }
+    if (failed) {
       this.deferred.push(...failed);
       this.scheduleFlush(RETRY_MARKS_AFTER_MS);
-      const firstError = replies[marks.indexOf(failed[0] as string)]?.[0];
       this.onError(new DedupUnavailableError('markDone', failed[0], firstError));
     }
     return outcomes;
@@ -293,33 +300,49 @@ export class RedisDedupStore implements DedupStore {
     this.timer.unref();
   }
 
-  private pipeline(): PipelineWithScripts {
-    return this.redis.pipeline() as PipelineWithScripts;
-  }
-
-  /** Runs a pipeline; a failure of the whole round trip puts the marks it carried back in the queue. */
-  private async exec(
-    pipeline: PipelineWithScripts,
-    operation: string,
-    key: string | undefined,
-    marks: string[],
-  ): Promise<[Error | null, unknown][]> {
+  /**
+   * One pipelined round trip: marks first (they free keys this batch may need), then claims, each
+   * in chunks of KEYS_PER_CALL keys per script call. Returns one reply per key, marks then claims.
+   * A failed round trip puts the marks it carried back in the queue.
+   */
+  private async roundTrip(marks: string[], claims: string[], operation: string): Promise<Reply[]> {
+    const pipeline = this.redis.pipeline() as PipelineWithScripts;
+    const chunks: string[][] = [];
+    for (const [keys, command, ms] of [
+      [marks, 'troupeDedupMarkDoneMany', this.doneTtlMs],
+      [claims, 'troupeDedupClaimMany', this.leaseMs],
+    ] as const) {
+      for (let i = 0; i < keys.length; i += KEYS_PER_CALL) {
+        const chunk = keys.slice(i, i + KEYS_PER_CALL);
+        chunks.push(chunk);
+        pipeline[command](chunk.length, ...chunk, this.lease, ms);
+      }
+    }
+    let replies: Reply[] | null;
     try {
-      const replies = await pipeline.exec();
+      replies = await pipeline.exec();
       if (!replies) throw new Error('pipeline discarded');
-      return replies;
     } catch (error) {
       this.deferred.push(...marks);
       this.scheduleFlush(RETRY_MARKS_AFTER_MS);
-      throw new DedupUnavailableError(operation, key, error);
+      throw new DedupUnavailableError(operation, claims[0] ?? marks[0], error);
     }
+    const perKey: Reply[] = [];
+    chunks.forEach((chunk, i) => {
+      const [error, values] = replies[i] ?? [new Error('no reply'), undefined];
+      chunk.forEach((_, j) =>
+        perKey.push(error ? [error, undefined] : [null, (values as unknown[] | undefined)?.[j]]),
+      );
+    });
+    return perKey;
   }
 }
 
 function defineScripts(redis: Redis): void {
-  if ('troupeDedupClaim' in redis) return;
-  redis.defineCommand('troupeDedupClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
-  redis.defineCommand('troupeDedupMarkDone', { numberOfKeys: 1, lua: MARK_DONE_SCRIPT });
+  if ('troupeDedupClaimMany' in redis) return;
+  // No fixed key count: the first argument says how many keys follow.
+  redis.defineCommand('troupeDedupClaimMany', { lua: CLAIM_MANY_SCRIPT });
+  redis.defineCommand('troupeDedupMarkDoneMany', { lua: MARK_DONE_MANY_SCRIPT });
   redis.defineCommand('troupeDedupRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
 }
 

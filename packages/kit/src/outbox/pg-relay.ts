@@ -22,6 +22,11 @@ export interface OutboxRelayOptions {
   producer?: Producer;
   /** Rows per transaction. Default 500. */
   batchSize?: number;
+  /**
+   * Claim loops in this relay, each with its own transaction, so one loop's PostgreSQL work overlaps
+   * another's Kafka send. They keep per-aggregate order exactly as separate relays do. Default 2.
+   */
+  concurrency?: number;
   /** Polling covers lost notifications and a listener that is reconnecting. Default 1000 ms. */
   pollIntervalMs?: number;
   /** Kafka must acknowledge a batch within this. Default 30 s. */
@@ -66,6 +71,7 @@ export class OutboxRelay {
   private readonly ownsProducer: boolean;
   private readonly producer: Producer;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
   private readonly retentionMs: number;
@@ -90,6 +96,7 @@ export class OutboxRelay {
     else throw new ConfigError('outboxRelay.kafka', 'a Kafka client or an idempotent producer');
     this.ownsProducer = !options.producer;
     this.batchSize = positive('outboxRelay.batchSize', options.batchSize ?? 500);
+    this.concurrency = positive('outboxRelay.concurrency', options.concurrency ?? 2);
     this.pollIntervalMs = positive('outboxRelay.pollIntervalMs', options.pollIntervalMs ?? 1_000);
     this.publishTimeoutMs = positive(
       'outboxRelay.publishTimeoutMs',
@@ -109,7 +116,7 @@ export class OutboxRelay {
     if (!this.stopped) return;
     if (this.ownsProducer) await this.producer.connect();
     this.stopped = false;
-    this.loops = [this.relayLoop()];
+    this.loops = Array.from({ length: this.concurrency }, () => this.relayLoop());
     if (this.listenEnabled) this.loops.push(this.listenLoop());
     this.cleanupTimer = setInterval(() => void this.cleanup(), this.cleanupIntervalMs);
     this.cleanupTimer.unref();

@@ -79,19 +79,29 @@ export function outboxSql(t: QualifiedTable): OutboxSql {
  * transactions that lock the aggregate (they should) commit its rows in id order.
  */
 function claimSql(t: QualifiedTable): string {
+  // For each aggregate in the claim, its first unsent row outside the claim (the "blocker"): one
+  // probe of the (aggregate_key, id) partial index per aggregate, so the cost follows the batch,
+  // never the backlog. A claimed row may go only if it comes before its aggregate's blocker.
   return `WITH locked AS MATERIALIZED (
       SELECT id, aggregate_key FROM ${t.sql}
       WHERE sent_at IS NULL
       ORDER BY id
       LIMIT $1
-      FOR UPDATE SKIP LOCKED)
+      FOR UPDATE SKIP LOCKED),
+    blockers AS (
+      SELECT k.aggregate_key, b.id AS blocker
+      FROM (SELECT DISTINCT aggregate_key FROM locked) k
+      CROSS JOIN LATERAL (
+        SELECT e.id FROM ${t.sql} e
+        WHERE e.aggregate_key = k.aggregate_key
+          AND e.sent_at IS NULL
+          AND e.id NOT IN (SELECT id FROM locked)
+        ORDER BY e.id
+        LIMIT 1) b)
     SELECT o.id::text AS id, o.aggregate_key, o.topic, o.message_key, o.value, o.headers, o.attempts
-    FROM locked l JOIN ${t.sql} o ON o.id = l.id
-    WHERE NOT EXISTS (
-      SELECT 1 FROM ${t.sql} earlier
-      WHERE earlier.sent_at IS NULL
-        AND earlier.aggregate_key = l.aggregate_key
-        AND earlier.id < l.id
-        AND earlier.id NOT IN (SELECT id FROM locked))
+    FROM locked l
+    JOIN ${t.sql} o ON o.id = l.id
+    LEFT JOIN blockers b ON b.aggregate_key = l.aggregate_key
+    WHERE b.blocker IS NULL OR l.id < b.blocker
     ORDER BY o.id`;
 }

@@ -26,9 +26,10 @@ describe('outbox SQL', () => {
   test('the claim skips locked rows and holds back rows behind an earlier unsent row of their aggregate', () => {
     const claim = outboxSql(table).claim;
     expect(claim).toMatch(/FOR UPDATE SKIP LOCKED/);
-    expect(claim).toMatch(/NOT EXISTS/);
-    expect(claim).toMatch(/earlier.aggregate_key = l.aggregate_key/);
-    expect(claim).toMatch(/earlier.id NOT IN \(SELECT id FROM locked\)/);
+    // The blocker: the first unsent row of the aggregate outside this claim, by index probe.
+    expect(claim).toMatch(/CROSS JOIN LATERAL/);
+    expect(claim).toMatch(/e.id NOT IN \(SELECT id FROM locked\)/);
+    expect(claim).toMatch(/WHERE b.blocker IS NULL OR l.id < b.blocker/);
     expect(claim).toMatch(/ORDER BY o.id/);
   });
 

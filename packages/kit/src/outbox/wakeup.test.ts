@@ -9,6 +9,14 @@ describe('relay timing helpers', () => {
     expect(Date.now() - started).toBeLessThan(1_000);
   });
 
+  test('a notification wakes every waiting loop', async () => {
+    const wakeup = new Wakeup();
+    const started = Date.now();
+    setTimeout(() => wakeup.notify(), 10);
+    await Promise.all([wakeup.wait(5_000), wakeup.wait(5_000)]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
   test('a notification while not waiting is remembered once', async () => {
     const wakeup = new Wakeup();
     wakeup.notify();

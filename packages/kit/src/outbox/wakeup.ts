@@ -1,14 +1,15 @@
 /**
- * A relay's sleep that a notification cuts short. A notification that arrives while the relay is
- * busy is remembered, so the next wait returns at once and no notification is lost.
+ * A relay's sleep that a notification cuts short, for every loop waiting on it. A notification
+ * that arrives while nobody waits is remembered, so the next wait returns at once and no
+ * notification is lost.
  */
 export class Wakeup {
   private pending = false;
-  private resolve: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
 
   notify(): void {
-    if (this.resolve) this.resolve();
-    else this.pending = true;
+    if (this.waiters.size === 0) this.pending = true;
+    for (const wake of [...this.waiters]) wake();
   }
 
   wait(ms: number): Promise<void> {
@@ -19,11 +20,11 @@ export class Wakeup {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
-        this.resolve = undefined;
+        this.waiters.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.resolve = done;
+      this.waiters.add(done);
     });
   }
 }
