@@ -204,7 +204,7 @@ describe('PostgreSQL outbox and relay', () => {
     // Few aggregates, small batches: the two relays contend for the same aggregates all the time.
     const aggregates = 4;
     const perAggregate = 500;
-    const inputs = [];
+    const inputs: { topic: string; key: string; value: string }[] = [];
     for (let seq = 0; seq < perAggregate; seq++) {
       for (let a = 0; a < aggregates; a++)
         inputs.push({ topic, key: `agg-${a}`, value: `${a}:${seq}` });

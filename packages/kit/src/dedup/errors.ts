@@ -1,12 +1,15 @@
 import { TroupeError } from '../errors';
+import type { RedeliverLater } from '../retry/classify';
 
 /**
  * Redis could not answer a dedup command in time (down, unreachable, timed out, or replied
- * with an error). Retryable: nothing was skipped, the event is not done and must be retried
- * later. The runtime's breaker counts these to open and pause the consumer.
+ * with an error). Nothing was skipped and the event is not done: the runtime pauses the partition
+ * and handles the same offset again after its redelivery delay, spending no retry, until Redis
+ * answers.
  */
-export class DedupUnavailableError extends TroupeError {
+export class DedupUnavailableError extends TroupeError implements RedeliverLater {
   readonly retryable = true;
+  readonly redeliverLater = true;
 
   constructor(operation: string, key: string | undefined, cause: unknown) {
     const where = key === undefined ? operation : `${operation} ${key}`;
@@ -23,10 +26,12 @@ export class DedupUnavailableError extends TroupeError {
 
 /**
  * Another owner holds a live lease on this key: the event is being handled elsewhere and is not
- * done yet. Retryable: retry later, do not commit the offset (the other owner may still fail).
+ * done yet. The offset is not committed (the other owner may still fail): the runtime pauses the
+ * partition and tries the same offset again later, spending no retry.
  */
-export class DedupBusyError extends TroupeError {
+export class DedupBusyError extends TroupeError implements RedeliverLater {
   readonly retryable = true;
+  readonly redeliverLater = true;
 
   constructor(
     readonly key: string,

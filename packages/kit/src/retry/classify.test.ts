@@ -1,3 +1,4 @@
+import { DedupBusyError, DedupUnavailableError } from '../dedup/errors';
 import { DecodeError } from '../codec/codec';
 import { ValidationError } from '../codec/validation-error';
 import { ConfigError, PermanentError, TroupeError, toError } from '../errors';
@@ -19,9 +20,14 @@ test('permanent: PermanentError, DecodeError, ConfigError, validation errors, re
   expect(classifyFailure(Object.assign(new Error('no'), { retryable: false }))).toBe('permanent');
 });
 
-test('deferred: an open breaker or a stopping consumer', () => {
+test('deferred: an open breaker, a stopping consumer, an unavailable or busy dedup store', () => {
   expect(classifyFailure(new BreakerOpenError('payments'))).toBe('deferred');
   expect(classifyFailure(new DeliveryAbortedError('stopping'))).toBe('deferred');
+  // The dedup store's Redis is down, or another consumer holds the lease: redeliver, spend no retry.
+  expect(classifyFailure(new DedupUnavailableError('claim', 'k', new Error('ECONNREFUSED')))).toBe(
+    'deferred',
+  );
+  expect(classifyFailure(new DedupBusyError('k', 'other-owner'))).toBe('deferred');
 });
 
 test('retryable: everything else, including timeouts and non-Error throws', () => {

@@ -38,6 +38,20 @@ export class HandlerTimeoutError extends TroupeError {
   }
 }
 
+/**
+ * Marks an error as "not this event's fault, try the same offset again shortly": a dependency
+ * that the whole partition needs is unavailable (the dedup store's Redis), or another consumer
+ * holds the event's lease. Retrying in place or moving the event to a retry topic would only
+ * spend attempts and break order per key.
+ */
+export interface RedeliverLater {
+  readonly redeliverLater: true;
+}
+
+export function isRedeliverLater(error: Error): boolean {
+  return (error as Partial<RedeliverLater>).redeliverLater === true;
+}
+
 /** `deferred`: not the event's fault; handle it again later without spending a retry. */
 export type FailureKind = 'retryable' | 'permanent' | 'deferred';
 
@@ -48,13 +62,19 @@ const VALIDATION_ERROR_NAMES = new Set(['ZodError', 'ValidationError', 'SchemaVa
 
 /**
  * Sorts a failure into what the runtime does with it:
- * - deferred: a breaker is open or the consumer is stopping; the offset stays, no retry is spent;
+ * - deferred: a breaker is open, the consumer is stopping, or the error is RedeliverLater; the
+ *   offset stays, no retry is spent;
  * - permanent: PermanentError, DecodeError, ConfigError, validation errors (zod's ZodError and
  *   anything named ValidationError), or errors carrying `retryable: false` → straight to the DLQ;
  * - retryable: everything else, including non-Error throws (converted by toError first).
  */
 export function classifyFailure(error: Error, isPermanent?: PermanentErrorPredicate): FailureKind {
-  if (error instanceof BreakerOpenError || error instanceof DeliveryAbortedError) return 'deferred';
+  if (
+    error instanceof BreakerOpenError ||
+    error instanceof DeliveryAbortedError ||
+    isRedeliverLater(error)
+  )
+    return 'deferred';
   if (
     error instanceof PermanentError ||
     error instanceof DecodeError ||

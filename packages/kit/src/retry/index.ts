@@ -6,8 +6,9 @@ export {
   HandlerTimeoutError,
   classifyFailure,
   errorCode,
+  isRedeliverLater,
 } from './classify';
-export type { FailureKind, PermanentErrorPredicate } from './classify';
+export type { FailureKind, PermanentErrorPredicate, RedeliverLater } from './classify';
 export {
   retryTopicName,
   deadLetterTopicName,

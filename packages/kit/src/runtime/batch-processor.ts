@@ -5,7 +5,7 @@ import { Headers, headerString } from '../events/headers';
 import { finishBatch, prepareBatch } from '../middleware/compose';
 import type { BatchInfo, Handler, InboundEvent, Middleware } from '../middleware/types';
 import type { ServiceMetrics } from '../observability/metrics';
-import { BreakerOpenError, errorCode } from '../retry/classify';
+import { BreakerOpenError, DeliveryAbortedError, errorCode } from '../retry/classify';
 import type { FailureRouter } from '../retry/failure-router';
 import { ContextEnvironment, DeliveryContext } from './delivery-context';
 import { RecordReaderDeps, Step, readRecords } from './record-reader';
@@ -203,7 +203,9 @@ async function runStep(
 /** What an error that escaped the whole chain means for the partition. */
 function haltFor(error: Error, offset: string, deps: BatchProcessorDeps): Halt {
   if (error instanceof BreakerOpenError) return { kind: 'breaker', offset, breaker: error.breaker };
-  if (deps.router.kindOf(error) === 'deferred') return { kind: 'stop' };
+  // The consumer is stopping or lost the partition: leave the offset for whoever handles it next.
+  if (error instanceof DeliveryAbortedError) return { kind: 'stop' };
+  // Anything else (RedeliverLater included) pauses the partition and re-handles the same offset.
   return { kind: 'redeliver', offset, error };
 }
 

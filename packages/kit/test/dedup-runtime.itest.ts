@@ -1,0 +1,80 @@
+import { RedisDedupStore, createFailFastRedis, dedupMiddleware, defineService } from '@troupe/kit';
+import type { TroupeService } from '@troupe/kit';
+import { dedupRedisKey } from '../src/dedup/keys';
+import {
+  TestEvents,
+  createTopics,
+  testKafka,
+  testPublisher,
+  testService,
+  uniqueName,
+  waitFor,
+} from './support/runtime-support';
+
+jest.setTimeout(60_000);
+
+/**
+ * A live lease of another consumer means "being handled elsewhere, not done yet": the runtime
+ * must wait for it (pause, re-handle the same offset) — not spend in-process retries, not move
+ * the event to a retry topic, and not skip it.
+ */
+test('an event whose dedup lease another consumer holds is handled once, after the lease, with no retry spent', async () => {
+  const topic = uniqueName('dedup-busy');
+  await createTopics([{ topic, numPartitions: 1 }]);
+  const name = uniqueName('dedup-busy-svc');
+  const redis = createFailFastRedis(process.env.TROUPE_REDIS_URL!, {});
+  const store = new RedisDedupStore({ redis, service: name, leaseMs: 10_000 });
+  const calls: number[] = [];
+  let service: TroupeService | undefined;
+  try {
+    const publisher = await testPublisher();
+    const event = await publisher.publish({
+      type: 'test.runtime.Counted',
+      topic,
+      key: 'k-1',
+      payload: { key: 'k-1', seq: 1, note: null },
+    });
+    await publisher.disconnect();
+    // Another consumer (a dead one, say) holds the lease for 2 s more.
+    const leaseUntil = Date.now() + 2_000;
+    await redis.set(
+      dedupRedisKey('troupe:dedup', name, event.id),
+      'lease:someone-else',
+      'PX',
+      2_000,
+    );
+
+    service = testService(
+      defineService<TestEvents>()({
+        name,
+        topics: [topic],
+        middleware: [dedupMiddleware(store)],
+        consumes: {
+          'test.runtime.Counted': async () => {
+            calls.push(Date.now());
+          },
+        },
+      }),
+      { redeliveryDelayMs: 300 },
+    );
+    await service.start();
+    await waitFor(() => calls.length > 0, 20_000, 'the handler to run once the lease expired');
+    // Let any redelivery or retry that should not happen show up.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!).toBeGreaterThanOrEqual(leaseUntil - 50);
+    expect(await redis.get(dedupRedisKey('troupe:dedup', name, event.id))).toBe('done');
+
+    const admin = testKafka('dedup-busy-admin').admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    const retryRecords = topics.includes(`${topic}.retry.1`)
+      ? (await admin.fetchTopicOffsets(`${topic}.retry.1`)).reduce((n, p) => n + Number(p.high), 0)
+      : 0;
+    await admin.disconnect();
+    expect(retryRecords).toBe(0);
+  } finally {
+    await service?.stop();
+    redis.disconnect();
+  }
+});
