@@ -24,10 +24,7 @@ const config: Config = {
       ...shared,
       displayName: 'integration',
       // Against a real Kafka, Redis, PostgreSQL and schema registry, started once for the run.
-      testMatch: [
-        '<rootDir>/{packages,services}/*/test/**/*.itest.ts',
-        '<rootDir>/bench/**/*.itest.ts',
-      ],
+      testMatch: ['<rootDir>/{packages,services}/*/test/**/*.itest.ts'],
       globalSetup: '<rootDir>/packages/testkit/src/jest/global-setup.ts',
       globalTeardown: '<rootDir>/packages/testkit/src/jest/global-teardown.ts',
       slowTestThreshold: 60,

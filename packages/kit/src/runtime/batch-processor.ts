@@ -95,7 +95,7 @@ export function createBatchProcessor(
           try {
             await deps.chain(step.event, new DeliveryContext(step.event, deps.contextEnv));
           } catch (thrown) {
-            stepHalt = haltFor(toError(thrown), step.message.offset, deps);
+            stepHalt = haltFor(toError(thrown), step.message.offset);
           }
         } else {
           stepHalt = await runStep(step, topic, deps);
@@ -201,7 +201,7 @@ async function runStep(
 }
 
 /** What an error that escaped the whole chain means for the partition. */
-function haltFor(error: Error, offset: string, deps: BatchProcessorDeps): Halt {
+function haltFor(error: Error, offset: string): Halt {
   if (error instanceof BreakerOpenError) return { kind: 'breaker', offset, breaker: error.breaker };
   // The consumer is stopping or lost the partition: leave the offset for whoever handles it next.
   if (error instanceof DeliveryAbortedError) return { kind: 'stop' };
