@@ -9,7 +9,7 @@ import {
   readDeliveryHistory,
   type RawHeaders,
 } from '@troupe/kit';
-import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
+import { createTopics, testKafka, uniqueName, waitForEvent } from '@troupe/testkit';
 import { Partitioners, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
 
 /**
@@ -325,6 +325,9 @@ describe('troupe dlq list / redrive', () => {
       });
       await transaction.commit();
       await transactional.disconnect();
+      // The commit returns before the broker has written the commit marker to the partition; until
+      // then the last stable offset (where a read_committed reader stops) is still before it.
+      await waitForEvent(bulkDlq, ({ message }) => message.headers?.ce_id?.toString() === 'e-tx');
 
       const filtered = await troupe(['dlq', 'redrive', bulkDlq, '--filter-type', 'troupe.test.A']);
       expect(filtered.err).toEqual([]);
