@@ -36,9 +36,11 @@ async function up(): Promise<void> {
   }
   const stack = await startLocalStack({ detached: true, log: say });
   rememberCurrentStack(stack);
-  say(
-    `stack up in ${(stack.startupMs / 1000).toFixed(1)} s (data in ${stack.dir}); stop it with: npm run stack:down`,
-  );
+  const readiness = Object.entries(stack.readyAfterMs)
+    .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
+    .join(', ');
+  say(`stack up in ${(stack.startupMs / 1000).toFixed(1)} s (${readiness}; data in ${stack.dir})`);
+  say('stop it with: npm run stack:down');
   process.stdout.write(`${settingsLines(stack.settings)}\n`);
 }
 
