@@ -33,7 +33,7 @@ export async function startRegistry(
     logFile: path.join(dir, 'registry.log'),
     detached,
     env: {
-      ...process.env,
+      ...withoutTsxTsconfig(process.env),
       TROUPE_KAFKA_BROKERS: brokers,
       TROUPE_REGISTRY_PORT: String(port),
       TROUPE_REGISTRY_HOST: '127.0.0.1',
@@ -47,4 +47,13 @@ export async function startRegistry(
 async function registryAnswers(url: string): Promise<void> {
   const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(1000) });
   if (!response.ok) throw new Error(`GET /subjects answered ${response.status}`);
+}
+
+/**
+ * The registry resolves its own imports from its package; a caller's TSX_TSCONFIG_PATH (often
+ * relative to the caller's directory) would point it at a tsconfig that is not there.
+ */
+function withoutTsxTsconfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { TSX_TSCONFIG_PATH: _ignored, ...rest } = env;
+  return rest;
 }

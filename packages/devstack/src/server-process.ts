@@ -93,5 +93,10 @@ export async function stopServer(handle: ServerHandle, graceMs = 10_000): Promis
 export function logTail(logFile: string, lines = 30): string {
   if (!existsSync(logFile)) return '';
   const text = readFileSync(logFile, 'utf8').trimEnd();
-  return text.split('\n').slice(-lines).join('\n');
+  // Minified stack frames can be one enormous line: keep each line readable.
+  return text
+    .split('\n')
+    .slice(-lines)
+    .map((line) => (line.length > 400 ? `${line.slice(0, 400)}…` : line))
+    .join('\n');
 }
