@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cp } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,8 +19,12 @@ function capture(env: Record<string, string | undefined> = {}, cwd = REPO) {
   return { context, out, err };
 }
 
+const tempDirs: string[] = [];
+afterAll(() => Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 async function tempContracts(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'troupe-cli-'));
+  tempDirs.push(dir);
   await cp(path.join(REPO, 'schemas'), path.join(dir, 'schemas'), { recursive: true });
   return dir;
 }

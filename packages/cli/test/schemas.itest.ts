@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import * as os from 'node:os';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SchemaRegistryClient } from '@troupe/kit';
 import { run, type CliContext } from '@troupe/cli';
+import { removeScratchDirs, scratchDir } from '@troupe/testkit';
 
 const REPO = path.resolve(__dirname, '../../..');
 
@@ -16,7 +16,7 @@ function registryUrl(): string {
 
 /** A copy of schemas/ whose topics carry a unique prefix, so its subjects are new to the registry. */
 async function contractsWithUniqueTopics(): Promise<{ dir: string; prefix: string }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'troupe-cli-itest-'));
+  const dir = scratchDir('troupe-cli-itest');
   await cp(path.join(REPO, 'schemas'), path.join(dir, 'schemas'), { recursive: true });
   const prefix = `cli-${process.pid}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}.`;
   const topicsFile = path.join(dir, 'schemas', 'topics.json');
@@ -42,6 +42,8 @@ async function troupe(args: string[], cwd: string, env: Record<string, string | 
   const code = await run(args, context);
   return { code, out, err };
 }
+
+afterAll(removeScratchDirs);
 
 describe('troupe schemas register / check against the registry', () => {
   const registry = new SchemaRegistryClient(registryUrl());

@@ -1,8 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import * as os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { run, type CliContext } from '@troupe/cli';
-import { testKafka, uniqueName } from '@troupe/testkit';
+import { removeScratchDirs, scratchDir, testKafka, uniqueName } from '@troupe/testkit';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 
 /** `troupe topics` against the real broker, each test with its own topic-name prefix and topics.json. */
@@ -30,7 +29,7 @@ type Topics = Record<string, { partitions: number; config?: Record<string, strin
 
 /** A temporary folder holding topics.json with these topics. */
 async function topicsDir(topics: Topics): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'troupe-topics-itest-'));
+  const dir = scratchDir('troupe-topics-itest');
   await writeTopics(dir, topics);
   return dir;
 }
@@ -46,6 +45,8 @@ async function writeTopics(dir: string, topics: Topics): Promise<void> {
   };
   await writeFile(path.join(dir, 'topics.json'), JSON.stringify(file, null, 2));
 }
+
+afterAll(removeScratchDirs);
 
 describe('troupe topics plan / apply / list', () => {
   let admin: Admin;

@@ -1,10 +1,15 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import * as os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { run, type CliContext } from '@troupe/cli';
 import { contractsCatalog } from '@troupe/contracts';
 import { AvroCodec, Publisher, type Envelope } from '@troupe/kit';
-import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
+import {
+  createTopics,
+  removeScratchDirs,
+  scratchDir,
+  testKafka,
+  uniqueName,
+} from '@troupe/testkit';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,6 +33,8 @@ async function troupe(args: string[], cwd = process.cwd()) {
   const code = await run(args, context);
   return { code, out, err };
 }
+
+afterAll(removeScratchDirs);
 
 describe('troupe trace', () => {
   const kafka = testKafka('troupe-cli-trace-itest');
@@ -199,7 +206,7 @@ describe('troupe trace', () => {
   });
 
   it('reads every topic of topics.json by default, and only from --since on', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'troupe-trace-itest-'));
+    const dir = scratchDir('troupe-trace-itest');
     const missing = uniqueName('cli-trace-never-created');
     await writeFile(
       path.join(dir, 'topics.json'),

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TroupeService, defineService } from '@troupe/kit';
+import { removeScratchDirs, scratchDir } from '@troupe/testkit';
 import {
   TestEvents,
   committedOffsets,
@@ -12,6 +12,8 @@ import {
   uniqueName,
   waitFor,
 } from './support/runtime-support';
+
+afterAll(removeScratchDirs);
 
 jest.setTimeout(100_000);
 
@@ -122,7 +124,7 @@ test('a real SIGTERM to a service process drains, commits and exits 0; nothing i
   await createTopics([{ topic, numPartitions: PARTITIONS }]);
   const ids = await publishEvents(topic, 3_000);
   const group = uniqueName('sigterm-svc');
-  const handledFile = join(mkdtempSync(join(tmpdir(), 'troupe-sigterm-')), 'handled.txt');
+  const handledFile = join(scratchDir('troupe-sigterm'), 'handled.txt');
   const readHandled = () =>
     existsSync(handledFile) ? readFileSync(handledFile, 'utf8').split('\n').filter(Boolean) : [];
 

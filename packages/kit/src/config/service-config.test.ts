@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors';
@@ -153,6 +153,7 @@ describe('secrets from files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'troupe-config-'));
   const secretFile = join(dir, 'password');
   writeFileSync(secretFile, 's3cret\n');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('<NAME>_FILE is read, its trailing newline dropped', () => {
     const config = loadConfig({
