@@ -131,4 +131,30 @@ describe('AvroCodec round trip through the schema registry', () => {
     expect(registered?.id).toBe(bytes.readUInt32BE(1));
     expect(Topics.telemetrySamples).toBe('telemetry.samples');
   });
+
+  it('under topic-name, gives each event type on one topic its own schema id', async () => {
+    const topic = uniqueTopic('strategy-two-types');
+    // One subject for two unrelated records: only possible with compatibility NONE.
+    const config = await fetch(`${registry.url}/config/${encodeURIComponent(`${topic}-value`)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ compatibility: 'NONE' }),
+    });
+    expect(config.status).toBe(200);
+    const producer = new AvroCodec({ registry, catalog, subjectStrategy: 'topic-name' });
+    const consumer = new AvroCodec({ registry: registryUrlFromEnv(), catalog });
+    for (const eventType of [Events.TestsPassed, Events.TestsFailed, Events.TestsPassed]) {
+      const payload = catalog.get(eventType)!.type.random();
+      const bytes = await producer.encode(topic, eventType, payload);
+      const registered = await registry.lookup(
+        `${topic}-value`,
+        catalog.get(eventType)!.schemaText,
+      );
+      expect(bytes.readUInt32BE(1)).toBe(registered!.id);
+      expect(await consumer.decode(topic, eventType, bytes)).toMatchObject({
+        type: eventType,
+        payload,
+      });
+    }
+  });
 });

@@ -80,6 +80,7 @@ export class AvroCodec implements EventCodec {
   private readonly readers = new Map<string, Reader>();
   /** topic → event type → writer. Nested maps: no key string built per message. */
   private readonly writers = new Map<string, Map<string, Writer>>();
+  /** Keyed by subject and event type: under `topic-name` one subject holds several event types. */
   private readonly schemaIds = new Map<string, Promise<number>>();
   private readonly writerSchemas = new Map<number, WriterSchema>();
   private readonly pendingWriterSchemas = new Map<number, Promise<WriterSchema>>();
@@ -151,14 +152,15 @@ export class AvroCodec implements EventCodec {
   }
 
   private schemaIdFor(subject: string, entry: CatalogEntry): Promise<number> {
-    let id = this.schemaIds.get(subject);
+    const cacheKey = `${subject}\u0000${entry.name}`;
+    let id = this.schemaIds.get(cacheKey);
     if (!id) {
       id = this.autoRegister
         ? this.registry.register(subject, entry.schemaText)
         : this.lookUp(subject, entry);
-      this.schemaIds.set(subject, id);
+      this.schemaIds.set(cacheKey, id);
       // Forget failures so a later call retries (the registry may have been briefly down).
-      id.catch(() => this.schemaIds.delete(subject));
+      id.catch(() => this.schemaIds.delete(cacheKey));
     }
     return id;
   }
