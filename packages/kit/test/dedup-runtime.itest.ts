@@ -78,3 +78,67 @@ test('an event whose dedup lease another consumer holds is handled once, after t
     redis.disconnect();
   }
 });
+
+/**
+ * A handler that ignores its abort signal keeps running after its timeout. The retry must not
+ * start a second run beside it: dedup keeps the lease until the abandoned call settles, and when
+ * that call succeeds late, its success counts (the event is done, nothing runs again).
+ */
+test('a timed-out handler still running is never joined by a second run of the same event', async () => {
+  const topic = uniqueName('dedup-timeout');
+  await createTopics([{ topic, numPartitions: 1 }]);
+  const name = uniqueName('dedup-timeout-svc');
+  const redis = createFailFastRedis(process.env.TROUPE_REDIS_URL!, {});
+  const store = new RedisDedupStore({ redis, service: name, leaseMs: 10_000 });
+  let running = 0;
+  let mostAtOnce = 0;
+  let starts = 0;
+  let effects = 0;
+  let service: TroupeService | undefined;
+  try {
+    const publisher = await testPublisher();
+    const event = await publisher.publish({
+      type: 'test.runtime.Counted',
+      topic,
+      key: 'k-1',
+      payload: { key: 'k-1', seq: 1, note: null },
+    });
+    await publisher.disconnect();
+
+    service = testService(
+      defineService<TestEvents>()({
+        name,
+        topics: [topic],
+        middleware: [dedupMiddleware(store)],
+        consumes: {
+          'test.runtime.Counted': {
+            timeoutMs: 200,
+            handle: async () => {
+              starts++;
+              mostAtOnce = Math.max(mostAtOnce, ++running);
+              // Ignores ctx.signal: outlives its 200 ms timeout, then applies its effect.
+              await new Promise((resolve) => setTimeout(resolve, 1_200));
+              effects++;
+              running--;
+            },
+          },
+        },
+      }),
+      { redeliveryDelayMs: 200 },
+    );
+    await service.start();
+    await waitFor(
+      async () => (await redis.get(dedupRedisKey('troupe:dedup', name, event.id))) === 'done',
+      20_000,
+      'the late success to be marked done',
+    );
+    // Give a wrongful second run (a retry, a retry topic, a redelivery) time to show up.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(mostAtOnce).toBe(1);
+    expect(starts).toBe(1);
+    expect(effects).toBe(1);
+  } finally {
+    await service?.stop();
+    redis.disconnect();
+  }
+});

@@ -1,4 +1,5 @@
 import { toError } from '../errors';
+import { HandlerTimeoutError } from '../retry/classify';
 import { DedupBusyError } from './errors';
 import { DedupEvent, DedupKeyFunction, byEventId } from './keys';
 import type { ClaimResult } from './scripts';
@@ -74,13 +75,23 @@ export function dedupMiddleware(
     return result.ran ? result.value : undefined;
   };
 
+  const release = (key: string): Promise<void> =>
+    store.release(key).then(
+      () => undefined,
+      (releaseError: unknown) => onError(toError(releaseError)),
+    );
+
+  const settleSuccess = async (key: string): Promise<void> => {
+    if (deferred) store.markDoneLater(key);
+    // The mark is remembered locally even when Redis fails now: never fail a handler that succeeded.
+    else await store.markDone(key).catch((markError: unknown) => onError(toError(markError)));
+  };
+
   // A stale claim of ours that no handler used: give the lease back (sent before any new claim on
   // the same connection, so it cannot undo one), otherwise this process would see itself as busy.
   const dropPrepared = async (key: string, claim: PreparedClaim): Promise<void> => {
     prepared.delete(key);
-    if (claim.result.outcome === 'claimed') {
-      await store.release(key).catch((releaseError: unknown) => onError(toError(releaseError)));
-    }
+    if (claim.result.outcome === 'claimed') await release(key);
   };
 
   const claimFor = async (key: string): Promise<ClaimResult> => {
@@ -111,12 +122,17 @@ export function dedupMiddleware(
       try {
         await next(payload, ctx);
       } catch (error) {
-        await store.release(key).catch((releaseError: unknown) => onError(toError(releaseError)));
+        if (error instanceof HandlerTimeoutError && error.stillRunning) {
+          // The call timed out but may still be working: keep our lease until it settles, so a
+          // retry finds the key busy instead of running the event a second time alongside it.
+          void error.stillRunning.then(
+            () => settleSuccess(key),
+            () => release(key),
+          );
+        } else await release(key);
         throw error;
       }
-      if (deferred) store.markDoneLater(key);
-      // The mark is remembered locally even when Redis fails now: never fail a handler that succeeded.
-      else await store.markDone(key).catch((markError: unknown) => onError(toError(markError)));
+      await settleSuccess(key);
     };
 
   const prepareBatch = async (events: readonly DedupEvent[]): Promise<void> => {

@@ -10,6 +10,7 @@ interface TimedCall {
   timeoutMs: number;
   type: string;
   ctx: EventContext;
+  work?: Promise<void>;
   resolve: () => void;
   reject: (error: unknown) => void;
 }
@@ -36,7 +37,7 @@ export function timeoutMiddleware(timeoutFor: (type: string) => number | undefin
     for (const call of running) {
       if (now < call.deadline) continue;
       running.delete(call);
-      const error = new HandlerTimeoutError(call.timeoutMs, call.type);
+      const error = new HandlerTimeoutError(call.timeoutMs, call.type, call.work);
       call.ctx.abortCall(error);
       call.reject(error);
     }
@@ -55,7 +56,8 @@ export function timeoutMiddleware(timeoutFor: (type: string) => number | undefin
       };
       running.add(call);
       if (!ticker) (ticker = setInterval(tick, TICK_MS)).unref();
-      void settle(call, next(event, ctx));
+      call.work = next(event, ctx);
+      void settle(call, call.work);
     });
   });
 

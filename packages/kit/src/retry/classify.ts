@@ -33,6 +33,11 @@ export class HandlerTimeoutError extends TroupeError {
   constructor(
     readonly timeoutMs: number,
     eventType: string,
+    /**
+     * The timed-out call, which may go on running (work that ignores its signal). Whoever guards
+     * "one run at a time" (dedup) waits for it before letting the event run again.
+     */
+    readonly stillRunning?: Promise<void>,
   ) {
     super('HANDLER_TIMEOUT', `handler for ${eventType} did not finish within ${timeoutMs}ms`);
   }
