@@ -8,6 +8,7 @@ import type { ServiceMetrics } from '../observability/metrics';
 import { BreakerOpenError, DeliveryAbortedError, errorCode } from '../retry/classify';
 import type { FailureRouter } from '../retry/failure-router';
 import { ContextEnvironment, DeliveryContext } from './delivery-context';
+import { GroupHeartbeat } from './group-heartbeat';
 import { RecordReaderDeps, Step, readRecords } from './record-reader';
 import type { PartitionPauser } from './partition-pauser';
 
@@ -46,115 +47,126 @@ export function createBatchProcessor(
   deps: BatchProcessorDeps,
 ): (payload: EachBatchPayload) => Promise<void> {
   return async (payload) => {
-    const { batch } = payload;
-    const { topic, partition } = batch;
-    const info: BatchInfo = { topic, partition, signal: deps.draining };
-    // isStale() (a seek happened) costs a string build in kafkajs: checked every 32 records.
-    let checks = 0;
-    const canContinue = () =>
-      payload.isRunning() &&
-      !deps.draining.aborted &&
-      ((++checks & 31) !== 0 || !payload.isStale());
-    const messages = batch.messages;
-    let halt: Halt | undefined;
-    let lastResolved: string | undefined;
-    let rebalance: unknown;
-    let lastHeartbeat = Date.now();
-    // Chunks keep the events of a large batch from all living until its end (they would survive
-    // young-generation GCs and get copied); batch hooks run per chunk.
-    for (let from = 0; from < messages.length && !halt; from += CHUNK) {
-      const read = await readRecords(
-        messages,
-        from,
-        Math.min(from + CHUNK, messages.length),
-        { topic, partition },
-        deps,
-        canContinue,
-      );
-      let steps = read.steps;
-      halt = read.halt;
-      const events: InboundEvent[] = [];
-      for (const step of steps) if (step.kind === 'handle') events.push(step.event);
-      if (events.length > 0) {
-        try {
-          await prepareBatch(deps.middleware, events, info);
-        } catch (thrown) {
-          halt = { kind: 'redeliver', offset: steps[0]!.message.offset, error: toError(thrown) };
-          steps = [];
-        }
+    const heartbeat = new GroupHeartbeat(payload.heartbeat);
+    try {
+      await processBatch(payload, heartbeat, deps);
+    } finally {
+      heartbeat.stop();
+    }
+  };
+}
+
+async function processBatch(
+  payload: EachBatchPayload,
+  heartbeat: GroupHeartbeat,
+  deps: BatchProcessorDeps,
+): Promise<void> {
+  const { batch } = payload;
+  const { topic, partition } = batch;
+  const info: BatchInfo = { topic, partition, signal: deps.draining };
+  // isStale() (a seek happened) costs a string build in kafkajs: checked every 32 records.
+  let checks = 0;
+  const canContinue = () =>
+    heartbeat.failure === undefined &&
+    payload.isRunning() &&
+    !deps.draining.aborted &&
+    ((++checks & 31) !== 0 || !payload.isStale());
+  const messages = batch.messages;
+  let halt: Halt | undefined;
+  let lastResolved: string | undefined;
+  // Chunks keep the events of a large batch from all living until its end (they would survive
+  // young-generation GCs and get copied); batch hooks run per chunk.
+  for (let from = 0; from < messages.length && !halt; from += CHUNK) {
+    const read = await readRecords(
+      messages,
+      from,
+      Math.min(from + CHUNK, messages.length),
+      { topic, partition },
+      deps,
+      canContinue,
+    );
+    let steps = read.steps;
+    halt = read.halt;
+    const events: InboundEvent[] = [];
+    for (const step of steps) if (step.kind === 'handle') events.push(step.event);
+    if (events.length > 0) {
+      try {
+        await prepareBatch(deps.middleware, events, info);
+      } catch (thrown) {
+        halt = { kind: 'redeliver', offset: steps[0]!.message.offset, error: toError(thrown) };
+        steps = [];
       }
-      const settled: InboundEvent[] = [];
-      for (const step of steps) {
-        if (!canContinue()) {
+    }
+    const settled: InboundEvent[] = [];
+    for (const step of steps) {
+      if (!canContinue()) {
+        halt = { kind: 'stop' };
+        break;
+      }
+      // The handle path is inlined (no runStep promise per event); skips and rejects are rare.
+      let stepHalt: Halt | undefined;
+      if (step.kind === 'handle') {
+        try {
+          await deps.chain(step.event, new DeliveryContext(step.event, deps.contextEnv));
+        } catch (thrown) {
+          stepHalt = haltFor(toError(thrown), step.message.offset);
+        }
+      } else {
+        stepHalt = await runStep(step, topic, deps);
+      }
+      if (stepHalt) {
+        halt = stepHalt;
+        break;
+      }
+      if (step.kind === 'handle') settled.push(step.event);
+      lastResolved = step.message.offset;
+      if (heartbeat.due) {
+        await heartbeat.beatIfDue();
+        // The group is rebalancing: stop here, commit what is settled, rejoin.
+        if (heartbeat.failure !== undefined) {
           halt = { kind: 'stop' };
           break;
         }
-        // The handle path is inlined (no runStep promise per event); skips and rejects are rare.
-        let stepHalt: Halt | undefined;
-        if (step.kind === 'handle') {
-          try {
-            await deps.chain(step.event, new DeliveryContext(step.event, deps.contextEnv));
-          } catch (thrown) {
-            stepHalt = haltFor(toError(thrown), step.message.offset);
-          }
-        } else {
-          stepHalt = await runStep(step, topic, deps);
-        }
-        if (stepHalt) {
-          halt = stepHalt;
-          break;
-        }
-        if (step.kind === 'handle') settled.push(step.event);
-        lastResolved = step.message.offset;
-        if (Date.now() - lastHeartbeat > 1_000) {
-          try {
-            await payload.heartbeat();
-          } catch (error) {
-            rebalance = error; // the group is rebalancing: stop here, commit what is settled, rejoin
-            halt = { kind: 'stop' };
-            break;
-          }
-          lastHeartbeat = Date.now();
-        }
-      }
-      if (settled.length > 0) {
-        try {
-          await finishBatch(deps.middleware, settled, info);
-        } catch (error) {
-          deps.logger.error(
-            { err: error, topic, partition },
-            'finishBatch hook failed; committing anyway',
-          );
-        }
       }
     }
-
-    // Resolved once, for the last settled record: kafkajs fetches from the next one after this batch.
-    if (lastResolved !== undefined) payload.resolveOffset(lastResolved);
-    if (
-      halt &&
-      halt.kind !== 'stop' &&
-      payload.isRunning() &&
-      !deps.draining.aborted &&
-      !payload.isStale()
-    )
-      applyHalt(halt, topic, partition, deps);
-
-    if (lastResolved !== undefined) {
-      const next = (BigInt(lastResolved) + 1n).toString();
+    if (settled.length > 0) {
       try {
-        await payload.commitOffsetsIfNecessary({
-          topics: [{ topic, partitions: [{ partition, offset: next }] }],
-        });
+        await finishBatch(deps.middleware, settled, info);
       } catch (error) {
-        // Handled but not committed: redelivered to whoever owns the partition next (at-least-once).
-        deps.logger.warn({ err: error, topic, partition, offset: next }, 'offset commit failed');
-        rebalance ??= error;
+        deps.logger.error(
+          { err: error, topic, partition },
+          'finishBatch hook failed; committing anyway',
+        );
       }
-      deps.metrics.lag(topic, partition, Number(BigInt(batch.highWatermark) - BigInt(next)));
     }
-    if (rebalance) throw rebalance;
-  };
+  }
+
+  // Resolved once, for the last settled record: kafkajs fetches from the next one after this batch.
+  if (lastResolved !== undefined) payload.resolveOffset(lastResolved);
+  if (
+    halt &&
+    halt.kind !== 'stop' &&
+    payload.isRunning() &&
+    !deps.draining.aborted &&
+    !payload.isStale()
+  )
+    applyHalt(halt, topic, partition, deps);
+
+  let rebalance = heartbeat.failure;
+  if (lastResolved !== undefined) {
+    const next = (BigInt(lastResolved) + 1n).toString();
+    try {
+      await payload.commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: next }] }],
+      });
+    } catch (error) {
+      // Handled but not committed: redelivered to whoever owns the partition next (at-least-once).
+      deps.logger.warn({ err: error, topic, partition, offset: next }, 'offset commit failed');
+      rebalance ??= error;
+    }
+    deps.metrics.lag(topic, partition, Number(BigInt(batch.highWatermark) - BigInt(next)));
+  }
+  if (rebalance) throw rebalance;
 }
 
 /** Runs a skip or reject step; returns a Halt when processing must stop before resolving this record. */
