@@ -188,14 +188,19 @@ describe('secrets from files', () => {
     expect(error.variable).toBe('TROUPE_KAFKA_SASL_PASSWORD');
   });
 
-  test('a secret is never quoted back in the error', () => {
+  test('an invalid secret is named, its value never quoted back', () => {
+    // A secret file with a second line (a comment, a pasted key pair): the first line is not it.
+    const twoLines = join(dir, 'two-line-password');
+    writeFileSync(twoLines, 'hunter2\nold: hunter1\n');
     const error = configError({
       TROUPE_KAFKA_BROKERS: 'k:1',
       TROUPE_KAFKA_SASL_MECHANISM: 'plain',
       TROUPE_KAFKA_SASL_USERNAME: 'u',
-      TROUPE_SCHEMA_REGISTRY_URL: 'nope',
-      TROUPE_SCHEMA_REGISTRY_PASSWORD: 'hunter2',
+      TROUPE_KAFKA_SASL_PASSWORD_FILE: twoLines,
     });
+    expect(error.variable).toBe('TROUPE_KAFKA_SASL_PASSWORD');
+    expect(error.message).toContain('expected a password on one line');
+    expect(error.message).toContain('found "(redacted)"');
     expect(error.message).not.toContain('hunter2');
   });
 });

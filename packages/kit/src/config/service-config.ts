@@ -49,6 +49,12 @@ const bool = z
  * Variable name → schema and the expected form quoted in the ConfigError. A variable marked
  * secret may also be given as `<NAME>_FILE`, and is listed in REDACTED_LOG_PATHS for logs.
  */
+/** A secret with a line break in it is a mangled file (CRLF, a second line), never a password. */
+const oneLine = z
+  .string()
+  .regex(/^[^\r\n]*$/)
+  .optional();
+
 const VARIABLES = {
   TROUPE_KAFKA_BROKERS: {
     expected: 'a comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092',
@@ -72,8 +78,8 @@ const VARIABLES = {
   },
   TROUPE_KAFKA_SASL_USERNAME: { expected: 'a user name', schema: z.string().optional() },
   TROUPE_KAFKA_SASL_PASSWORD: {
-    expected: 'a password',
-    schema: z.string().optional(),
+    expected: 'a password on one line',
+    schema: oneLine,
     secret: true,
   },
   TROUPE_SCHEMA_REGISTRY_URL: {
@@ -85,8 +91,8 @@ const VARIABLES = {
   },
   TROUPE_SCHEMA_REGISTRY_USERNAME: { expected: 'a user name', schema: z.string().optional() },
   TROUPE_SCHEMA_REGISTRY_PASSWORD: {
-    expected: 'a password',
-    schema: z.string().optional(),
+    expected: 'a password on one line',
+    schema: oneLine,
     secret: true,
   },
   TROUPE_HTTP_PORT: { expected: 'a port number 0-65535', schema: int(0, 65535).default(8080) },
