@@ -45,6 +45,16 @@ async function troupe(args: string[], cwd: string, env: Record<string, string | 
 
 afterAll(removeScratchDirs);
 
+/** Sets a subject's own compatibility level (the CLI never changes levels, so the client cannot). */
+async function setCompatibility(subject: string, level: string): Promise<void> {
+  const response = await fetch(`${registryUrl()}/config/${encodeURIComponent(subject)}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+    body: JSON.stringify({ compatibility: level }),
+  });
+  if (!response.ok) throw new Error(`PUT /config/${subject}: HTTP ${response.status}`);
+}
+
 describe('troupe schemas register / check against the registry', () => {
   const registry = new SchemaRegistryClient(registryUrl());
 
@@ -113,6 +123,43 @@ describe('troupe schemas register / check against the registry', () => {
     );
     // Every other subject still reported as fine on stdout.
     expect(result.out.filter((line) => line.startsWith('ok  '))).toHaveLength(8);
+  });
+
+  it('check applies a transitive level to every version, and names the one that conflicts', async () => {
+    const { dir, prefix } = await contractsWithUniqueTopics();
+    expect((await troupe(['schemas', 'register'], dir)).code).toBe(0);
+    const subject = `${prefix}releases.events-troupe.releases.Promoted`;
+    await setCompatibility(subject, 'BACKWARD_TRANSITIVE');
+    // v2 adds a field with a default: compatible with v1.
+    const file = path.join(dir, 'schemas', 'releases', 'Promoted.avsc');
+    const schema = JSON.parse(await readFile(file, 'utf8')) as { fields: object[] };
+    schema.fields.push({ name: 'approvedBy', type: 'string', default: 'nobody' });
+    await writeFile(file, JSON.stringify(schema, null, 2));
+    expect((await troupe(['schemas', 'register'], dir)).code).toBe(0);
+    const v1 = (await registry.version(subject, 1))!;
+    expect((await registry.latest(subject))!.version).toBe(2);
+
+    // Without the default the schema still reads v2 data, but not v1 data: only a check of every
+    // version catches it, as registration would with a 409.
+    schema.fields[schema.fields.length - 1] = { name: 'approvedBy', type: 'string' };
+    await writeFile(file, JSON.stringify(schema, null, 2));
+    const candidate = JSON.stringify(schema);
+    expect(await registry.testCompatibilityWithVersion(subject, 'latest', candidate)).toEqual({
+      compatible: true,
+      messages: [],
+    });
+
+    const result = await troupe(['schemas', 'check'], dir);
+    expect(result.code).toBe(1);
+    expect(result.err).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^troupe: ${subject.replace(/\./g, '\\.')}: schemas/releases/Promoted\\.avsc is incompatible with version 1 \\(id ${v1.id}\\) ` +
+            'under BACKWARD_TRANSITIVE: .*approvedBy',
+        ),
+      ),
+    ]);
+    await expect(registry.register(subject, candidate)).rejects.toMatchObject({ status: 409 });
   });
 
   it('topic-name subjects refuse a topic that carries several event types', async () => {

@@ -157,6 +157,16 @@ describe('checkCompatibility across several versions', () => {
     expect(checkCompatibility(v3, history, 'FULL_TRANSITIVE').compatible).toBe(false);
   });
 
+  it('against one chosen version (POST .../versions/{v}), a transitive level is just its direction', () => {
+    const v1 = { version: 1, type: record([a]) };
+    const v2 = { version: 2, type: record([a, bWithDefault]) };
+    const v3 = record([a, bRequired]);
+    for (const level of ['BACKWARD_TRANSITIVE', 'FULL_TRANSITIVE'] as const) {
+      expect(checkCompatibility(v3, [v2], level).compatible).toBe(true);
+      expect(checkCompatibility(v3, [v1], level).compatible).toBe(false);
+    }
+  });
+
   it('NONE accepts anything', () => {
     const history = [{ version: 1, type: record([a]) }];
     expect(checkCompatibility(Type.forSchema('string'), history, 'NONE').compatible).toBe(true);

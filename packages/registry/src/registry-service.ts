@@ -115,6 +115,13 @@ export class RegistryService {
     return this.view(found);
   }
 
+  /**
+   * POST /compatibility/subjects/{subject}/versions[/{version}], as Confluent answers it.
+   * Without a version: the check a registration makes (the latest version, or every live version
+   * under a *_TRANSITIVE level). With one, `latest` included: against that version only, in the
+   * level's direction. Answering `latest` like a registration once hid a client bug here that a
+   * real Confluent registry exposes: a CI gate passing schemas that registration then rejects.
+   */
   async testCompatibility(
     subject: string,
     spec: VersionSpec | undefined,
@@ -123,13 +130,7 @@ export class RegistryService {
     const schema = this.parseRequest(request);
     await this.log.catchUp();
     const level = this.store.effectiveCompatibility(subject);
-    if (spec === undefined || (spec === 'latest' && !this.store.latest(subject))) {
-      // Against the subject as a registration would be: the latest, or every version if transitive.
-      return checkCompatibility(schema.type, this.liveSchemas(subject), level);
-    }
-    const target = this.resolveVersion(subject, spec, false);
-    const against = spec === 'latest' ? this.liveSchemas(subject) : [this.existing(target)];
-    return checkCompatibility(schema.type, against, level);
+    return checkCompatibility(schema.type, this.compatibilityTargets(subject, spec), level);
   }
 
   globalCompatibility(): Promise<CompatibilityLevel> {
@@ -252,6 +253,17 @@ export class RegistryService {
         : this.store.version(subject, spec);
     if (!found || (found.deleted && !includeDeleted)) throw versionNotFound(subject, spec);
     return found;
+  }
+
+  /** With a single schema to compare, a *_TRANSITIVE level checks the same as its direction. */
+  private compatibilityTargets(
+    subject: string,
+    spec: VersionSpec | undefined,
+  ): { version: number; type: Type }[] {
+    if (spec === undefined) return this.liveSchemas(subject);
+    // Confluent compares `latest` of a subject without live versions with nothing: compatible.
+    if (spec === 'latest' && !this.store.latest(subject)) return [];
+    return [this.existing(this.resolveVersion(subject, spec, false))];
   }
 
   private liveSchemas(subject: string): { version: number; type: Type }[] {

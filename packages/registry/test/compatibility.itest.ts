@@ -54,7 +54,7 @@ describe('compatibility over HTTP', () => {
         });
         expect((await http.register(subject, v1)).status).toBe(200);
         const check = await http.post<{ is_compatible: boolean }>(
-          `/compatibility/subjects/${subject}/versions/latest`,
+          `/compatibility/subjects/${subject}/versions`,
           {
             schema: JSON.stringify(evolutions[evolution]),
           },
@@ -84,6 +84,33 @@ describe('compatibility over HTTP', () => {
       await http.put(`/config/${subject}`, { compatibility: level });
       for (const schema of history) expect((await http.register(subject, schema)).status).toBe(200);
       expect((await http.register(subject, next)).status).toBe(status);
+    }
+  });
+
+  it('under a transitive level, checks every version without a version in the path, only the one named with it', async () => {
+    // v3 makes b required: it reads v2 data (which has b) but not v1 data (which does not).
+    const a = { name: 'a', type: 'int' };
+    const history = [user([a]), user([a, { name: 'b', type: 'string', default: '' }])];
+    const v3 = user([a, { name: 'b', type: 'string' }]);
+    for (const level of ['BACKWARD_TRANSITIVE', 'FULL_TRANSITIVE']) {
+      const subject = `one-or-all-${level}`;
+      await http.put(`/config/${subject}`, { compatibility: level });
+      for (const schema of history) expect((await http.register(subject, schema)).status).toBe(200);
+      const check = (path: string) =>
+        http.post<{ is_compatible: boolean; messages: string[] }>(
+          `/compatibility/subjects/${subject}/versions${path}?verbose=true`,
+          { schema: JSON.stringify(v3) },
+        );
+
+      // Versionless: what registration checks, so it agrees with the 409.
+      const all = await check('');
+      expect(all.body.is_compatible).toBe(false);
+      expect(all.body.messages).toEqual([expect.stringMatching(/version 1\b.*\bb\b/)]);
+      expect((await http.register(subject, v3)).status).toBe(409);
+      // A version in the path, `latest` included: that version alone, in the level's direction.
+      expect((await check('/latest')).body).toEqual({ is_compatible: true, messages: [] });
+      expect((await check('/2')).body).toEqual({ is_compatible: true, messages: [] });
+      expect((await check('/1')).body.is_compatible).toBe(false);
     }
   });
 

@@ -1,5 +1,13 @@
-import { parseAvroType } from '@troupe/kit';
-import { explainIncompatibility } from './check';
+import {
+  createSchemaCatalog,
+  parseAvroType,
+  type CompatibilityResult,
+  type RegisteredSchema,
+  type SchemaRegistryClient,
+} from '@troupe/kit';
+import type { CliContext } from '../context';
+import { checkSchemas, explainIncompatibility } from './check';
+import type { Contracts } from './contracts';
 
 const v1 = {
   type: 'record',
@@ -50,5 +58,77 @@ describe('explainIncompatibility', () => {
     expect(
       explainIncompatibility(parseAvroType(withRequiredField), JSON.stringify(v1), 'NONE'),
     ).toBeUndefined();
+  });
+});
+
+describe('checkSchemas names the version a schema conflicts with', () => {
+  const subject = 'things-test.Thing';
+  const registered = (version: number): RegisteredSchema => ({
+    subject,
+    version,
+    id: version * 10,
+    schema: JSON.stringify(version === 1 ? v1 : withDefaultedField),
+  });
+  const contracts: Contracts = {
+    cwd: '/repo',
+    schemasDir: '/repo/schemas',
+    topicsFile: '/repo/schemas/topics.json',
+    catalog: createSchemaCatalog([
+      { schema: withRequiredField, source: '/repo/schemas/test/Thing.avsc' },
+    ]),
+    topics: [{ name: 'things', partitions: 1, config: {}, eventTypes: ['test.Thing'] }],
+  };
+  // As Confluent words a verbose answer: the reasons, then the version, schema and level.
+  const confluentReasons = [
+    "{errorType:'READER_FIELD_MISSING_DEFAULT_VALUE', description:'The field 'size' at path " +
+      "'/fields/1' in the new schema has no default value and is missing in the old schema', " +
+      "additionalInfo:'size'}",
+    '{oldSchemaVersion: 1}',
+    `{oldSchema: '${JSON.stringify(v1)}'}`,
+    "{compatibility: 'BACKWARD_TRANSITIVE'}",
+  ];
+
+  /** Three registered versions; the subject-wide check fails, `perVersion` says where. */
+  function registry(perVersion: Record<number, CompatibilityResult>): SchemaRegistryClient {
+    const fake: Partial<SchemaRegistryClient> = {
+      url: 'http://registry.test',
+      latest: async () => registered(3),
+      version: async (_subject, version) => registered(version as number),
+      versions: async () => [1, 2, 3],
+      testCompatibility: async () => ({ compatible: false, messages: confluentReasons }),
+      testCompatibilityWithVersion: async (_subject, version) => perVersion[version as number],
+      compatibilityLevel: async () => 'BACKWARD_TRANSITIVE',
+    };
+    return fake as SchemaRegistryClient;
+  }
+
+  async function failureOf(client: SchemaRegistryClient): Promise<string> {
+    const context: CliContext = { out: () => {}, err: () => {}, env: {}, cwd: '/repo' };
+    const error: unknown = await checkSchemas(contracts, client, (t, e) => `${t}-${e}`, context)
+      .then(() => undefined)
+      .catch((thrown: unknown) => thrown);
+    return (error as Error).message;
+  }
+
+  const ok = { compatible: true, messages: [] };
+
+  it("an older version under a transitive level (v3 and v2 accept), with Confluent's description", async () => {
+    const message = await failureOf(
+      registry({ 3: ok, 2: ok, 1: { compatible: false, messages: confluentReasons } }),
+    );
+    expect(message).toBe(
+      `${subject}: schemas/test/Thing.avsc is incompatible with version 1 (id 10) under ` +
+        "BACKWARD_TRANSITIVE: The field 'size' at path '/fields/1' in the new schema has no " +
+        'default value and is missing in the old schema',
+    );
+  });
+
+  it('works out why itself when the registry gives no reasons', async () => {
+    const message = await failureOf(
+      registry({ 3: ok, 2: ok, 1: { compatible: false, messages: [] } }),
+    );
+    expect(message).toMatch(
+      /incompatible with version 1 \(id 10\) under BACKWARD_TRANSITIVE: the new schema cannot read data written with the registered one \(.*size.*\)$/,
+    );
   });
 });

@@ -10,8 +10,9 @@ import { planSubjects, shownPath, type Contracts, type SubjectPlan } from './con
 
 /**
  * The CI gate: asks the registry whether each schema may become the next version of its
- * subject. Fails with one line per incompatible subject naming the subject, the registered
- * version it conflicts with, the compatibility level and why.
+ * subject — the check registration makes, against every version under a *_TRANSITIVE level.
+ * Fails with one line per incompatible subject naming the subject, the registered version it
+ * conflicts with, the compatibility level and why.
  */
 export async function checkSchemas(
   contracts: Contracts,
@@ -31,33 +32,80 @@ export async function checkSchemas(
     if (result === undefined || result.compatible) {
       context.out(`ok  ${plan.subject} (compatible with version ${latest.version})`);
     } else {
-      failures.push(await describeFailure(contracts, plan, latest, registry, result.messages));
+      const conflict = (await newestConflict(registry, plan, latest)) ?? {
+        version: latest,
+        messages: result.messages,
+      };
+      failures.push(await describeFailure(contracts, plan, conflict, registry));
     }
   }
   if (failures.length > 0) throw new CliFailure(failures.join('\n'));
   context.out(`${plans.length} subjects compatible with ${registry.url}`);
 }
 
+interface Conflict {
+  version: RegisteredSchema;
+  /** The registry's reasons, if it gives them. */
+  messages: string[];
+}
+
+/**
+ * The newest registered version the schema cannot live with. Under a *_TRANSITIVE level that may
+ * be older than the latest, and registries do not say which in one agreed form (Confluent adds
+ * `{oldSchemaVersion: n}` to its reasons, others word it their own way), so ask version by
+ * version: a check against one version applies the level's direction to that version alone.
+ * Only runs for failures, so the extra requests cost nothing on a passing build.
+ */
+async function newestConflict(
+  registry: SchemaRegistryClient,
+  plan: SubjectPlan,
+  latest: RegisteredSchema,
+): Promise<Conflict | undefined> {
+  const versions = (await registry.versions(plan.subject)) ?? [latest.version];
+  for (const number of [...versions].sort((a, b) => b - a)) {
+    const result = await registry.testCompatibilityWithVersion(
+      plan.subject,
+      number,
+      plan.entry.schemaText,
+    );
+    if (result === undefined || result.compatible) continue;
+    const version =
+      number === latest.version ? latest : await registry.version(plan.subject, number);
+    if (version) return { version, messages: result.messages };
+  }
+  return undefined;
+}
+
 async function describeFailure(
   contracts: Contracts,
   plan: SubjectPlan,
-  latest: RegisteredSchema,
+  { version, messages }: Conflict,
   registry: SchemaRegistryClient,
-  messages: string[],
 ): Promise<string> {
   const level = await registry.compatibilityLevel(plan.subject).catch(() => undefined);
-  let why = messages.map(readableMessage).join('; ');
-  if (!why) why = explainIncompatibility(plan.entry.type, latest.schema, level) ?? '';
+  let why = readableMessages(messages).join('; ');
+  if (!why) why = explainIncompatibility(plan.entry.type, version.schema, level) ?? '';
   return (
-    `${plan.subject}: ${shownPath(contracts, plan.entry.source)} is incompatible with version ${latest.version} (id ${latest.id})` +
+    `${plan.subject}: ${shownPath(contracts, plan.entry.source)} is incompatible with version ${version.version} (id ${version.id})` +
     `${level ? ` under ${level}` : ''}: ${why || 'the registry gave no reason'}`
   );
 }
 
-/** Confluent's verbose messages are sometimes JSON-ish objects in a string; keep the description. */
+/**
+ * Confluent's verbose reasons are JSON-ish strings: `{errorType:'…', description:'…',
+ * additionalInfo:'…'}` per problem, then context — `{oldSchemaVersion: 2}`, `{oldSchema: '…'}`,
+ * `{compatibility: '…'}` — that the line already states (and a whole schema is no reason).
+ * Keep the descriptions, which may themselves contain quotes; pass other registries' text through.
+ */
+function readableMessages(messages: string[]): string[] {
+  return messages.filter((message) => !CONTEXT_MESSAGE.test(message)).map(readableMessage);
+}
+
+const CONTEXT_MESSAGE = /^\{(oldSchemaVersion|oldSchema|compatibility|validateFields):/;
+const DESCRIPTION = /description:(['"])(.*?)\1(?:, additionalInfo:.*)?\}$/s;
+
 function readableMessage(message: string): string {
-  const description = /description:'([^']*)'/.exec(message)?.[1];
-  return description ?? message;
+  return DESCRIPTION.exec(message)?.[2] ?? message;
 }
 
 /**

@@ -1,12 +1,15 @@
 import { TroupeError } from '../errors';
 
+export type RegistryErrorCode = 'REGISTRY_UNAVAILABLE' | 'REGISTRY_REJECTED';
+
 /**
  * A transport failure or an error answer from the schema registry. `REGISTRY_UNAVAILABLE`
- * (network, timeout, 5xx) is worth retrying; `REGISTRY_REJECTED` (4xx) is not.
+ * (network, timeout, 5xx, a 404 that is not the registry's) is worth retrying;
+ * `REGISTRY_REJECTED` (the registry refused the request) is not. See registryErrorCode.
  */
 export class RegistryError extends TroupeError {
   constructor(
-    code: 'REGISTRY_UNAVAILABLE' | 'REGISTRY_REJECTED',
+    code: RegistryErrorCode,
     message: string,
     readonly status?: number,
     readonly errorCode?: number,
@@ -37,6 +40,34 @@ export interface CompatibilityResult {
 }
 
 const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
+
+/**
+ * Confluent's `error_code`s for "no such thing". Each call names the ones that make a 404 an
+ * answer (undefined) rather than an error: `schemaById` must not take a missing subject, or a
+ * 404 from the wrong server, for an unknown id (see registryErrorCode).
+ */
+const SUBJECT_NOT_FOUND = 40401;
+const VERSION_NOT_FOUND = 40402;
+const SCHEMA_NOT_FOUND = 40403;
+const SUBJECT_LEVEL_CONFIG_NOT_FOUND = 40408;
+
+/**
+ * Classifies an HTTP error answer. 5xx and 429: the registry is down or busy. A 404 without a
+ * Confluent 404xx `error_code` did not come from a registry looking the thing up: a wrong URL or
+ * path prefix, a proxy or gateway, a registry without that endpoint. Calling it "not found" would
+ * make every event's schema id "unknown" — a permanent DecodeError, so good events go to the
+ * dead-letter topic — hence retryable, like an unreachable registry, until the URL is fixed.
+ * Any other 4xx is the registry refusing the request.
+ */
+export function registryErrorCode(status: number, errorCode?: number): RegistryErrorCode {
+  if (status >= 500 || status === 429) return 'REGISTRY_UNAVAILABLE';
+  if (status === 404 && !isRegistryNotFound(errorCode)) return 'REGISTRY_UNAVAILABLE';
+  return 'REGISTRY_REJECTED';
+}
+
+function isRegistryNotFound(errorCode: number | undefined): boolean {
+  return errorCode !== undefined && Math.floor(errorCode / 100) === 404;
+}
 
 /** The few Confluent Schema Registry REST calls Troupe needs, over fetch, each with a timeout. */
 export class SchemaRegistryClient {
@@ -84,53 +115,90 @@ export class SchemaRegistryClient {
   ): Promise<RegisteredSchema | undefined> {
     return this.orNotFound(
       this.request<RegisteredSchema>('POST', `/subjects/${enc(subject)}`, { schema }, signal),
+      [SUBJECT_NOT_FOUND, SCHEMA_NOT_FOUND],
     );
   }
 
-  /** The schema text registered with `id`, or undefined if the registry does not know the id. */
+  /**
+   * The schema text registered with `id`, or undefined if the registry does not know the id
+   * (40403 only: any other 404 throws, see registryErrorCode).
+   */
   async schemaById(id: number, signal?: AbortSignal): Promise<string | undefined> {
     const body = await this.orNotFound(
       this.request<{ schema: string }>('GET', `/schemas/ids/${id}`, undefined, signal),
+      [SCHEMA_NOT_FOUND],
     );
     return body?.schema;
   }
 
   /** The latest version under `subject`, or undefined if the subject does not exist. */
   async latest(subject: string, signal?: AbortSignal): Promise<RegisteredSchema | undefined> {
+    return this.version(subject, 'latest', signal);
+  }
+
+  /** One version of `subject`, or undefined if the subject or the version does not exist. */
+  async version(
+    subject: string,
+    version: number | 'latest',
+    signal?: AbortSignal,
+  ): Promise<RegisteredSchema | undefined> {
     return this.orNotFound(
       this.request<RegisteredSchema>(
         'GET',
-        `/subjects/${enc(subject)}/versions/latest`,
+        `/subjects/${enc(subject)}/versions/${version}`,
         undefined,
         signal,
       ),
+      [SUBJECT_NOT_FOUND, VERSION_NOT_FOUND],
+    );
+  }
+
+  /** The live version numbers of `subject`, oldest first; undefined if it does not exist. */
+  async versions(subject: string, signal?: AbortSignal): Promise<number[] | undefined> {
+    return this.orNotFound(
+      this.request<number[]>('GET', `/subjects/${enc(subject)}/versions`, undefined, signal),
+      [SUBJECT_NOT_FOUND],
     );
   }
 
   /**
-   * Asks whether `schema` may be registered as the next version of `subject` under its
-   * compatibility level. Undefined when the subject does not exist yet (anything goes).
+   * Asks whether `schema` may be registered as the next version of `subject`: the check
+   * registration makes, against the versions the subject's level requires (every one under a
+   * *_TRANSITIVE level). Undefined when the registry says the subject does not exist (Confluent
+   * answers compatible instead: there is nothing to compare with).
    */
   async testCompatibility(
     subject: string,
     schema: string,
     signal?: AbortSignal,
   ): Promise<CompatibilityResult | undefined> {
-    const path = `/compatibility/subjects/${enc(subject)}/versions/latest?verbose=true`;
-    const body = await this.orNotFound(
-      this.request<{ is_compatible: boolean; messages?: unknown[] }>(
-        'POST',
-        path,
-        { schema },
-        signal,
-      ),
+    // Not `/versions/latest`: Confluent checks a given version, latest included, against that
+    // version only, so a transitive level would pass here and then fail registration with 409.
+    return this.compatibility(`/compatibility/subjects/${enc(subject)}/versions`, schema, signal);
+  }
+
+  /**
+   * Asks whether `schema` is compatible with one registered version of `subject`, in the
+   * direction of the subject's level (BACKWARD, FORWARD or FULL; transitive or not makes no
+   * difference for one version). Not what registration checks: use it to find which version a
+   * schema conflicts with. Undefined when the subject or the version does not exist.
+   */
+  async testCompatibilityWithVersion(
+    subject: string,
+    version: number | 'latest',
+    schema: string,
+    signal?: AbortSignal,
+  ): Promise<CompatibilityResult | undefined> {
+    return this.compatibility(
+      `/compatibility/subjects/${enc(subject)}/versions/${version}`,
+      schema,
+      signal,
     );
-    if (!body) return undefined;
-    return { compatible: body.is_compatible, messages: (body.messages ?? []).map(String) };
   }
 
   /** The compatibility level applying to `subject` (its own, else the global one). */
   async compatibilityLevel(subject: string, signal?: AbortSignal): Promise<string | undefined> {
+    // Registries before Confluent 7 answer 40401 for a subject without its own level.
     const own = await this.orNotFound(
       this.request<{ compatibilityLevel?: string }>(
         'GET',
@@ -138,19 +206,46 @@ export class SchemaRegistryClient {
         undefined,
         signal,
       ),
+      [SUBJECT_NOT_FOUND, SUBJECT_LEVEL_CONFIG_NOT_FOUND],
     );
     if (own?.compatibilityLevel) return own.compatibilityLevel;
-    const global = await this.orNotFound(
-      this.request<{ compatibilityLevel?: string }>('GET', '/config', undefined, signal),
+    const global = await this.request<{ compatibilityLevel?: string }>(
+      'GET',
+      '/config',
+      undefined,
+      signal,
     );
-    return global?.compatibilityLevel;
+    return global.compatibilityLevel;
   }
 
-  private async orNotFound<T>(pending: Promise<T>): Promise<T | undefined> {
+  /** `?verbose=true` asks for the reasons; registries that ignore it just leave them out. */
+  private async compatibility(
+    path: string,
+    schema: string,
+    signal?: AbortSignal,
+  ): Promise<CompatibilityResult | undefined> {
+    const body = await this.orNotFound(
+      this.request<{ is_compatible: boolean; messages?: unknown[] }>(
+        'POST',
+        `${path}?verbose=true`,
+        { schema },
+        signal,
+      ),
+      [SUBJECT_NOT_FOUND, VERSION_NOT_FOUND],
+    );
+    if (!body) return undefined;
+    return { compatible: body.is_compatible, messages: (body.messages ?? []).map(String) };
+  }
+
+  /** The answer, or undefined when the registry says it has no such thing (one of `codes`). */
+  private async orNotFound<T>(
+    pending: Promise<T>,
+    codes: readonly number[],
+  ): Promise<T | undefined> {
     try {
       return await pending;
     } catch (error) {
-      if (error instanceof RegistryError && error.status === 404) return undefined;
+      if (isNotFound(error, codes)) return undefined;
       throw error;
     }
   }
@@ -195,19 +290,33 @@ export class SchemaRegistryClient {
       json = undefined;
     }
     if (response.ok && json !== undefined) return json as T;
-    const answer = json as { error_code?: number; message?: string } | undefined;
-    const detail = answer?.message ?? (text.slice(0, 200) || response.statusText);
-    const code =
-      response.status >= 500 || response.status === 429
-        ? 'REGISTRY_UNAVAILABLE'
-        : 'REGISTRY_REJECTED';
+    const answer = json as { error_code?: unknown; message?: unknown } | null | undefined;
+    const errorCode = typeof answer?.error_code === 'number' ? answer.error_code : undefined;
+    const message = typeof answer?.message === 'string' ? answer.message : undefined;
+    const detail = message ?? (text.slice(0, 200) || response.statusText);
     throw new RegistryError(
-      code,
-      `schema registry ${where}: HTTP ${response.status}: ${detail}`,
+      registryErrorCode(response.status, errorCode),
+      `schema registry ${where}: HTTP ${response.status}: ${detail}${misroutedHint(response.status, errorCode)}`,
       response.status,
-      answer?.error_code,
+      errorCode,
     );
   }
+}
+
+/** A 404 that is not the registry's own "not found" most often means a wrong URL. */
+function misroutedHint(status: number, errorCode: number | undefined): string {
+  return status === 404 && !isRegistryNotFound(errorCode)
+    ? ' (not a schema registry lookup answer: check the registry URL and any path prefix)'
+    : '';
+}
+
+function isNotFound(error: unknown, codes: readonly number[]): boolean {
+  return (
+    error instanceof RegistryError &&
+    error.status === 404 &&
+    error.errorCode !== undefined &&
+    codes.includes(error.errorCode)
+  );
 }
 
 function enc(subject: string): string {

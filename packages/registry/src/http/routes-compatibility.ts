@@ -12,8 +12,9 @@ import {
 
 /**
  * /compatibility/subjects/{subject}/versions[/{version}]: would this schema be accepted?
- * With a version, against that version (`latest`: as a registration would check); without one,
- * against the subject as a registration would check. `?verbose=true` adds the reasons.
+ * Without a version, against the subject as a registration would check (every version under a
+ * *_TRANSITIVE level); with one, `latest` included, against that one version only, as Confluent
+ * documents. `?verbose=true` adds the reasons.
  */
 export function compatibilityRoutes(app: FastifyInstance, service: RegistryService): void {
   app.post<{ Params: SubjectVersionParams; Querystring: FlagsQuery }>(
