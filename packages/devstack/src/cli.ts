@@ -6,9 +6,8 @@ import {
   rememberCurrentStack,
   serverStates,
 } from './current-stack';
-import { prepareKafka } from './kafka';
-import { postgresBinDir, requireTool } from './prerequisites';
 import { settingsLines, startLocalStack, stopLocalStack } from './stack';
+import { findStackTools } from './stack-tools';
 
 /**
  * `npm run stack:up|down|status|prepare`. Settings go to stdout as NAME=value lines (for eval);
@@ -70,11 +69,10 @@ function status(): void {
   if (!serverStates(current).every((s) => s.alive)) process.exitCode = 3;
 }
 
+/** Checks everything `up` needs, as `up` does before spawning anything, and resolves the Kafka classpath. */
 async function prepare(): Promise<void> {
-  requireTool('redis-server');
-  postgresBinDir();
-  const lib = await prepareKafka(say);
-  say(`Kafka classpath ready in ${lib}`);
+  const tools = await findStackTools(say);
+  say(`Kafka classpath ready in ${tools.kafka.libDir}`);
 }
 
 const commands: Record<string, () => void | Promise<void>> = { up, down, status, prepare };

@@ -96,18 +96,23 @@ const LOG4J = [
   'log4j.logger.kafka.server.BrokerServer=INFO',
 ].join('\n');
 
+/** What Kafka runs on, found before anything is spawned (see stack-tools.ts). */
+export interface KafkaTools {
+  java: string;
+  libDir: string;
+}
+
 export interface StartedKafka {
   server: ServerHandle;
   brokers: string;
 }
 
 export async function startKafka(
+  { java, libDir }: KafkaTools,
   dir: string,
   detached: boolean,
   timeoutMs: number,
 ): Promise<StartedKafka> {
-  const java = requireTool('java');
-  const libDir = await prepareKafka();
   mkdirSync(dir, { recursive: true });
   const [brokerPort, controllerPort] = [await freePort(), await freePort()];
   const properties = path.join(dir, 'server.properties');

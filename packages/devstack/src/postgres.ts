@@ -5,11 +5,16 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { ServerStartError } from './errors';
 import { freePort } from './ports';
-import { postgresAccount, postgresBinDir } from './prerequisites';
 import { ServerHandle, spawnServer } from './server-process';
 import { waitUntilReady } from './wait';
 
 const run = promisify(execFile);
+
+/** Where initdb and postgres are and whom they run as, found before anything is spawned (see stack-tools.ts). */
+export interface PostgresTools {
+  bin: string;
+  account: { uid: number; gid: number } | undefined;
+}
 
 export interface StartedPostgres {
   server: ServerHandle;
@@ -21,12 +26,11 @@ export interface StartedPostgres {
  * relaxed because the data dies with the stack; what tests kill is clients, never this server.
  */
 export async function startPostgres(
+  { bin, account }: PostgresTools,
   dir: string,
   detached: boolean,
   timeoutMs: number,
 ): Promise<StartedPostgres> {
-  const bin = postgresBinDir();
-  const account = postgresAccount();
   const dataDir = path.join(dir, 'data');
   mkdirSync(dir, { recursive: true });
   if (account) chownSync(dir, account.uid, account.gid);

@@ -27,6 +27,12 @@ export function requireTool(tool: Exclude<Tool, 'postgres'>): string {
   return found;
 }
 
+/** A cluster is created with initdb and run with postgres: a directory is usable only with both. */
+const POSTGRES_BINARIES = ['initdb', 'postgres'] as const;
+
+const missingPostgresBinary = (dir: string) =>
+  POSTGRES_BINARIES.find((binary) => !existsSync(path.join(dir, binary)));
+
 /**
  * Debian keeps initdb and postgres out of PATH, in /usr/lib/postgresql/<major>/bin.
  * TROUPE_PG_BIN overrides; otherwise PATH, then the newest Debian-installed major version.
@@ -34,21 +40,22 @@ export function requireTool(tool: Exclude<Tool, 'postgres'>): string {
 export function postgresBinDir(): string {
   const override = process.env.TROUPE_PG_BIN;
   if (override) {
-    if (!existsSync(path.join(override, 'initdb'))) {
-      throw new PrerequisiteError(`initdb in TROUPE_PG_BIN=${override}`, INSTALL.postgres);
+    const missing = missingPostgresBinary(override);
+    if (missing) {
+      throw new PrerequisiteError(`${missing} in TROUPE_PG_BIN=${override}`, INSTALL.postgres);
     }
     return override;
   }
   const initdb = onPath('initdb');
-  if (initdb) return path.dirname(initdb);
+  if (initdb && !missingPostgresBinary(path.dirname(initdb))) return path.dirname(initdb);
   const root = '/usr/lib/postgresql';
   const majors = existsSync(root)
     ? readdirSync(root)
-        .filter((name) => existsSync(path.join(root, name, 'bin', 'initdb')))
+        .filter((name) => !missingPostgresBinary(path.join(root, name, 'bin')))
         .sort((a, b) => Number(b) - Number(a))
     : [];
   if (majors.length === 0)
-    throw new PrerequisiteError('initdb (PostgreSQL server)', INSTALL.postgres);
+    throw new PrerequisiteError('the PostgreSQL server (initdb and postgres)', INSTALL.postgres);
   return path.join(root, majors[0]!, 'bin');
 }
 

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './ports';
-import { requireTool } from './prerequisites';
 import { ServerHandle, spawnServer } from './server-process';
 import { waitUntilReady } from './wait';
 
@@ -11,12 +10,13 @@ export interface StartedRedis {
   url: string;
 }
 
+/** `redisServer` is the binary's path, found before anything is spawned (see stack-tools.ts). */
 export async function startRedis(
+  redisServer: string,
   dir: string,
   detached: boolean,
   timeoutMs: number,
 ): Promise<StartedRedis> {
-  const redisServer = requireTool('redis-server');
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const args = [

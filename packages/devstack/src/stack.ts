@@ -6,6 +6,7 @@ import { startPostgres } from './postgres';
 import { startRedis } from './redis';
 import { startRegistry } from './registry';
 import { ServerHandle, stopServer } from './server-process';
+import { findStackTools } from './stack-tools';
 
 /** Connection settings, named as every Troupe service and test reads them. */
 export interface StackSettings {
@@ -40,9 +41,13 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
   const timeoutMs = options.timeoutMs ?? 90_000;
   const log = options.log ?? (() => undefined);
   const started = Date.now();
+  // Before anything is created or spawned: a missing prerequisite leaves nothing behind.
+  const tools = await findStackTools(log);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'troupe-stack-'));
   // Traversable by the account PostgreSQL runs as when we are root; the contents stay private.
   chmodSync(dir, 0o711);
+  // Servers that answered. One that failed to answer was already stopped by its own start
+  // (waitUntilReady), so these are all that can still be running.
   const servers: ServerHandle[] = [];
   const readyAfterMs: Record<string, number> = {};
   const track = <T extends { server: ServerHandle }>(ready: T): T => {
@@ -51,11 +56,17 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
     return ready;
   };
   try {
-    const [kafka, redis, postgres] = await Promise.all([
-      startKafka(path.join(dir, 'kafka'), detached, timeoutMs).then(track),
-      startRedis(path.join(dir, 'redis'), detached, timeoutMs).then(track),
-      startPostgres(path.join(dir, 'postgres'), detached, timeoutMs).then(track),
-    ]);
+    const starting = [
+      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, timeoutMs).then(track),
+      startRedis(tools.redisServer, path.join(dir, 'redis'), detached, timeoutMs).then(track),
+      startPostgres(tools.postgres, path.join(dir, 'postgres'), detached, timeoutMs).then(track),
+    ] as const;
+    const [kafka, redis, postgres] = await Promise.all(starting).catch(async (error: unknown) => {
+      // The first failure is the one reported, but the others are let finish first: one still
+      // starting would otherwise spawn its server after the cleanup, into a deleted directory.
+      await Promise.allSettled(starting);
+      throw error;
+    });
     log(`kafka ${kafka.brokers}, redis ${redis.url}, postgresql ${postgres.url}`);
     const registry = track(await startRegistry(dir, kafka.brokers, detached, timeoutMs));
     const stack: LocalStack = {
@@ -74,7 +85,8 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
     writeFileSync(path.join(dir, STACK_FILE), JSON.stringify(stack, null, 2));
     return stack;
   } catch (error) {
-    // Servers that did come up are stopped; the failure is what the caller sees.
+    // Every start has settled: stop what came up and wait for it to exit, and only then delete
+    // the data it was using. The failure is what the caller sees.
     await stopLocalStack({ dir, servers });
     throw error;
   }

@@ -1,11 +1,27 @@
 import { ServerStartError } from './errors';
-import { ServerHandle, isAlive, logTail } from './server-process';
+import { ServerHandle, isAlive, logTail, stopServer } from './server-process';
 
 /**
  * Polls `probe` until it resolves, the server exits, or the timeout passes. Failures carry the
  * server's own log tail, which is where the real reason is.
+ *
+ * A server that does not come up is stopped (and waited for) before the error is thrown: whoever
+ * started it gets a ready server or an error, never a process it has no handle to stop.
  */
 export async function waitUntilReady(
+  server: ServerHandle,
+  probe: () => Promise<void>,
+  timeoutMs: number,
+): Promise<void> {
+  try {
+    await answered(server, probe, timeoutMs);
+  } catch (error) {
+    await stopServer(server);
+    throw error;
+  }
+}
+
+async function answered(
   server: ServerHandle,
   probe: () => Promise<void>,
   timeoutMs: number,

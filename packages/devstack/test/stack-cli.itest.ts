@@ -1,27 +1,8 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { isAlive } from '../src/server-process';
-
-const run = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', 'src', 'cli.ts');
-const TSX = require.resolve('tsx/cli');
-
-/** Runs `troupe-stack <command>` as `npm run stack:*` does, with its own state directory. */
-async function stackCli(command: string, env: NodeJS.ProcessEnv) {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [TSX, CLI, command], {
-      env,
-      timeout: 120_000,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+import { stackCli } from './support/stack-cli';
 
 function parseSettings(stdout: string): Record<string, string> {
   return Object.fromEntries(
