@@ -122,6 +122,10 @@ describe('exactly-once effects across SIGKILL', () => {
     expect(distinct).toBe(EVENTS); // none missing
     expect(await applied()).toBe(EVENTS);
     expect(children.length).toBe(4);
-    expect(skipped + prevented).toBeGreaterThan(0); // the kills did cause redeliveries
+    // Both layers did their part: Redis skipped redelivered events already done (without it every
+    // redelivery would reach PostgreSQL), and PgDedupMarks stopped the few whose effect committed
+    // but whose Redis mark died with the process (the window Redis alone cannot close).
+    expect(skipped).toBeGreaterThan(0);
+    expect(prevented).toBeLessThan(skipped);
   });
 });
