@@ -4,6 +4,8 @@ import {
   createTopics,
   header,
   readTopic,
+  testCodec,
+  testKafka,
   testPublisher,
   testService,
   uniqueName,
@@ -76,6 +78,71 @@ test('ctx.publish carries correlation, causation and trace context from the even
   expect(header(out!, Headers.id)).not.toBe(incoming.id);
   // Same trace (no SDK registered here, so the span id is the incoming one as well).
   expect(header(out!, Headers.traceparent)?.slice(0, 35)).toBe(traceparent.slice(0, 35));
+});
+
+test('every event carries a traceparent: one published outside a trace starts one, its handler continues it', async () => {
+  const input = uniqueName('rt-trace-in');
+  const output = uniqueName('rt-trace-out');
+  await createTopics([
+    { topic: input, numPartitions: 1 },
+    { topic: output, numPartitions: 1 },
+  ]);
+  const service = testService(
+    defineService<TestEvents>()({
+      name: uniqueName('trace-svc'),
+      topics: [input],
+      publishes: { 'test.runtime.Noted': output },
+      consumes: {
+        'test.runtime.Counted': async (payload, ctx) => {
+          for (const text of ['one', 'two'])
+            await ctx.publish('test.runtime.Noted', { text }, { key: payload.key });
+        },
+      },
+    }),
+  );
+  running.push(service);
+  await service.start();
+
+  const publisher = await testPublisher();
+  const first = await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic: input,
+    key: 't-1',
+    payload: { key: 't-1', seq: 1, note: null },
+  });
+  await publisher.disconnect();
+  expect(first.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+
+  const [incoming] = await readTopic(input, (found) => found.length >= 1);
+  expect(header(incoming!, Headers.traceparent)).toBe(first.traceparent);
+  const records = await readTopic(output, (found) => found.length >= 2);
+  const traces = records.map((r) => header(r, Headers.traceparent)?.slice(0, 35));
+  expect(traces).toEqual([first.traceparent!.slice(0, 35), first.traceparent!.slice(0, 35)]);
+
+  // A producer that does not trace (no traceparent header): the handler starts one trace for all
+  // that it publishes.
+  const producer = testKafka(uniqueName('untraced')).producer();
+  await producer.connect();
+  await producer.send({
+    topic: input,
+    messages: [
+      {
+        key: 't-2',
+        value: await testCodec().encode(input, 'test.runtime.Counted', {
+          key: 't-2',
+          seq: 2,
+          note: null,
+        }),
+        headers: { [Headers.type]: 'test.runtime.Counted', [Headers.id]: 'untraced-1' },
+      },
+    ],
+  });
+  await producer.disconnect();
+  const all = await readTopic(output, (found) => found.length >= 4);
+  const minted = all.slice(2).map((r) => header(r, Headers.traceparent));
+  expect(minted[0]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  expect(minted[1]).toBe(minted[0]);
+  expect(minted[0]!.slice(0, 35)).not.toBe(first.traceparent!.slice(0, 35));
 });
 
 test('publishing an undeclared event type is a permanent failure: the event is dead-lettered at once', async () => {

@@ -8,7 +8,11 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { toError } from '../errors';
-import { contextFromTraceparent, formatTraceparent } from '../observability/trace-context';
+import {
+  contextFromTraceparent,
+  formatTraceparent,
+  newTraceparent,
+} from '../observability/trace-context';
 import { defineMiddleware } from './compose';
 import type { EventContext, Handler, InboundEvent, Middleware } from './types';
 
@@ -33,8 +37,9 @@ export function tracingMiddleware(
   const tracer = options.tracer ?? trace.getTracer('@troupe/kit');
   return defineMiddleware('tracing', (next) => (event, ctx) => {
     if (!options.tracer && !sdkRegistered()) {
-      // No SDK: spans would not be recorded; pass the incoming trace context on unchanged.
-      ctx.traceparent = event.metadata.traceparent;
+      // No SDK: spans would not be recorded; pass the incoming trace context on unchanged. An
+      // event from a producer that does not trace starts one, shared by all that its handler publishes.
+      ctx.traceparent = event.metadata.traceparent ?? newTraceparent();
       return next(event, ctx);
     }
     return traced(tracer, options.consumerGroup, next, event, ctx);
@@ -65,7 +70,9 @@ async function traced(
     });
   }
   // A non-recording span carries the incoming trace unchanged: pass the header on as it came.
-  ctx.traceparent = span.isRecording() ? formatTraceparent(span.spanContext()) : meta.traceparent;
+  ctx.traceparent = span.isRecording()
+    ? formatTraceparent(span.spanContext())
+    : (meta.traceparent ?? newTraceparent());
   try {
     // Without a recording span there is no SDK and so no context manager: skip the context work.
     if (span.isRecording())

@@ -1,5 +1,10 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import { contextFromTraceparent, formatTraceparent, parseTraceparent } from './trace-context';
+import {
+  contextFromTraceparent,
+  formatTraceparent,
+  newTraceparent,
+  parseTraceparent,
+} from './trace-context';
 
 const header = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -38,4 +43,12 @@ test('context carries the remote parent', () => {
   const ctx = contextFromTraceparent(header);
   expect(trace.getSpanContext(ctx)?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
   expect(contextFromTraceparent('nope')).toBe(ROOT_CONTEXT);
+});
+
+test('a new trace is a valid, sampled traceparent with ids of its own', () => {
+  const first = newTraceparent();
+  const second = newTraceparent();
+  expect(parseTraceparent(first)).toMatchObject({ traceFlags: TraceFlags.SAMPLED });
+  expect(formatTraceparent(parseTraceparent(first)!)).toBe(first);
+  expect(second.slice(3, 35)).not.toBe(first.slice(3, 35));
 });

@@ -1,4 +1,13 @@
-import { Context, ROOT_CONTEXT, SpanContext, TraceFlags, trace } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
+import {
+  Context,
+  ROOT_CONTEXT,
+  SpanContext,
+  TraceFlags,
+  context,
+  isSpanContextValid,
+  trace,
+} from '@opentelemetry/api';
 
 // W3C Trace Context: version "00", 16-byte trace id, 8-byte parent id, 1-byte flags, lower-case hex.
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
@@ -35,4 +44,21 @@ export function contextFromTraceparent(
 ): Context {
   const parent = parseTraceparent(header);
   return parent ? trace.setSpanContext(base, parent) : base;
+}
+
+/** The active OpenTelemetry span as a `traceparent` (an SDK is registered and a span is current). */
+export function activeTraceparent(): string | undefined {
+  const span = trace.getSpanContext(context.active());
+  return span && isSpanContextValid(span) ? formatTraceparent(span) : undefined;
+}
+
+/**
+ * The start of a new trace, for an event that begins a flow outside any trace: every event carries
+ * a traceparent, so a flow can be followed across services whether or not its first producer traces.
+ * Sampled, so that parent-based samplers downstream record the flow; nothing was recorded for the
+ * root itself, which trace backends show as a missing parent span.
+ */
+export function newTraceparent(): string {
+  const ids = randomBytes(24).toString('hex');
+  return `00-${ids.slice(0, 32)}-${ids.slice(32)}-01`;
 }

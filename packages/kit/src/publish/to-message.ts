@@ -1,6 +1,7 @@
 import type { EventCodec } from '../codec/codec';
 import { PermanentError } from '../errors';
 import { Envelope, OutgoingEvent, envelopeFor, envelopeHeaders } from '../events/envelope';
+import { activeTraceparent, newTraceparent } from '../observability/trace-context';
 
 /**
  * An event ready for Kafka: a kafkajs Message (key, value, headers) plus its topic and the
@@ -42,6 +43,8 @@ export async function toMessage(
     );
   }
   const envelope = envelopeFor(event, source);
+  // Inside a traced call the event continues its trace; otherwise it starts one.
+  envelope.traceparent ??= activeTraceparent() ?? newTraceparent();
   const value = await codec.encode(event.topic, event.type, event.payload);
   return {
     topic: event.topic,
