@@ -1,6 +1,6 @@
 import { TroupeError, toError } from '../errors';
 import type { ServiceMetrics } from '../observability/metrics';
-import { errorCode } from '../retry/classify';
+import { DeliveryAbortedError, errorCode } from '../retry/classify';
 import type { FailureRouter } from '../retry/failure-router';
 import { defineMiddleware } from './compose';
 import type { Middleware } from './types';
@@ -21,14 +21,24 @@ export class FailureRoutingError extends TroupeError {
  * on: to the next retry topic, or to `<topic>.dlq` when retries are spent or the error is
  * permanent. The delivery then counts as settled, so its offset is committed. Deferred errors
  * (breaker open, stopping) pass through untouched; if sending fails the event is not settled.
+ * Once the service is stopping (`draining`), a retryable failure is not moved on either: it may be
+ * the stop itself (a handler whose signal the stop deadline aborted), so the event stays
+ * uncommitted for the partition's next owner instead of spending a retry level or landing in the DLQ.
  */
-export function deadLetterMiddleware(router: FailureRouter, metrics?: ServiceMetrics): Middleware {
+export function deadLetterMiddleware(
+  router: FailureRouter,
+  options: { metrics?: ServiceMetrics; draining?: AbortSignal } = {},
+): Middleware {
+  const { metrics, draining } = options;
   return defineMiddleware('dead-letter', (next) => async (event, ctx) => {
     try {
       await next(event, ctx);
     } catch (thrown) {
       const error = toError(thrown);
-      if (router.kindOf(error) === 'deferred') throw error;
+      const kind = router.kindOf(error);
+      if (kind === 'deferred') throw error;
+      if (kind === 'retryable' && draining?.aborted)
+        throw new DeliveryAbortedError('service is stopping');
       let destination;
       try {
         destination = await router.route(

@@ -173,7 +173,7 @@ test('timeout middleware fails slow calls and aborts their signal', async () => 
 });
 
 describe('dead-letter middleware', () => {
-  function setup(delays: number[]) {
+  function setup(delays: number[], draining?: AbortSignal) {
     const sent: { topic: string; headers: Record<string, string | Buffer> }[] = [];
     const router = new FailureRouter({
       service: 'svc',
@@ -184,7 +184,7 @@ describe('dead-letter middleware', () => {
       topicDelaysMs: delays,
       now: () => new Date('2030-01-01T00:00:00.000Z'),
     });
-    return { sent, mw: deadLetterMiddleware(router) };
+    return { sent, mw: deadLetterMiddleware(router, { draining }) };
   }
 
   test('a retryable failure moves to the first retry topic and the delivery is settled', async () => {
@@ -208,6 +208,19 @@ describe('dead-letter middleware', () => {
     expect(sent[0]!.headers[DeadLetterHeaders.errorCode]).toBe('PERMANENT');
     expect(sent[0]!.headers[DeadLetterHeaders.errorMessage]).toBe('invalid release id');
     expect(sent[0]!.headers[DeadLetterHeaders.originalOffset]).toBe('5');
+  });
+
+  test('while stopping, a retryable failure (maybe the stop itself) is left uncommitted, not moved', async () => {
+    const stopping = new AbortController();
+    stopping.abort();
+    const { sent, mw } = setup([1_000], stopping.signal);
+    await expect(
+      compose([mw], failing(new Error('aborted by the stop deadline')))(event(), context()),
+    ).rejects.toBeInstanceOf(DeliveryAbortedError);
+    expect(sent).toHaveLength(0);
+    // A permanent failure is the event's own: still dead-lettered.
+    await compose([mw], failing(new PermanentError('invalid release id')))(event(), context());
+    expect(sent.map((m) => m.topic)).toEqual(['t.dlq']);
   });
 
   test('deferred errors pass through untouched', async () => {

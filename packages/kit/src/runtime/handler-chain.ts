@@ -39,7 +39,7 @@ export function buildHandlerChain(options: {
     loggingMiddleware(options.logger),
     metricsMiddleware(options.metrics),
     tracingMiddleware({ consumerGroup: options.service }),
-    deadLetterMiddleware(router, options.metrics),
+    deadLetterMiddleware(router, { metrics: options.metrics, draining: options.draining }),
     retryMiddleware({
       policy: { attempts: retry.attempts, baseMs: retry.backoffBaseMs, maxMs: retry.backoffMaxMs },
       classify: (error) => router.kindOf(error),
