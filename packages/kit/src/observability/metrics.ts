@@ -66,7 +66,7 @@ export class ServiceMetrics {
     });
     this.consumerLag = new Gauge({
       name: 'troupe_consumer_lag',
-      help: 'Records behind the high watermark after the last handled batch',
+      help: 'Records from the next one to process (the first not settled) to the high watermark, as of the last fetch of the partition',
       labelNames: ['topic', 'partition'],
       registers,
     });
@@ -117,6 +117,11 @@ export class ServiceMetrics {
 
   lag(topic: string, partition: number, records: number): void {
     this.consumerLag.labels(topic, String(partition)).set(Math.max(0, records));
+  }
+
+  /** Drops a partition's lag series: this member no longer consumes it, so any value would be stale. */
+  removeLag(topic: string, partition: number): void {
+    this.consumerLag.remove(topic, String(partition));
   }
 
   /** Records a breaker's state; `transition: false` for its initial state, which is not a change. */

@@ -167,6 +167,23 @@ export async function committedOffsets(
   }
 }
 
+/** The current series of one of a service's metrics (empty when it has none yet). */
+export async function metricValues(service: TroupeService, name: string) {
+  return (await service.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+}
+
+/** The member ids of a consumer group, as the broker's group coordinator knows them. */
+export async function groupMemberIds(groupId: string): Promise<string[]> {
+  const admin = testKafka('troupe-test-groups').admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([groupId]);
+    return (groups[0]?.members ?? []).map((m) => m.memberId).sort();
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   timeoutMs: number,
