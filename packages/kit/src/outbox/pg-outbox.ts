@@ -22,6 +22,11 @@ export interface OutboxStats {
   pending: number;
   /** Age of the oldest unsent row; null when nothing is pending. */
   oldestUnsentAgeMs: number | null;
+  /**
+   * PostgreSQL outbox: unsent rows whose last publish failed (Kafka refused them, or the broker was
+   * unreachable). Each holds back the later rows of its aggregate until it goes; none is dropped.
+   */
+  failing?: number;
 }
 
 /**
@@ -49,7 +54,10 @@ export class PgOutbox {
     this.notify = options.notify ?? true;
   }
 
-  /** Idempotent (IF NOT EXISTS); concurrent runs from several instances serialize on an advisory lock. */
+  /**
+   * Idempotent (IF NOT EXISTS); concurrent runs from several instances serialize on an advisory lock.
+   * Upgrades a table made by an older version (adds the failure columns and their index).
+   */
   async migrate(pool: Pool): Promise<void> {
     const client = await pool.connect();
     try {
@@ -102,10 +110,15 @@ export class PgOutbox {
   }
 
   async stats(pool: Pool | ClientBase): Promise<OutboxStats> {
-    const result = await pool.query<{ pending: string; oldest_ms: number | null }>(this.sql.stats);
+    const result = await pool.query<{
+      pending: string;
+      failing: string;
+      oldest_ms: number | null;
+    }>(this.sql.stats);
     const row = result.rows[0];
     return {
       pending: Number(row?.pending ?? 0),
+      failing: Number(row?.failing ?? 0),
       oldestUnsentAgeMs:
         row?.oldest_ms === null || row?.oldest_ms === undefined ? null : Math.max(0, row.oldest_ms),
     };

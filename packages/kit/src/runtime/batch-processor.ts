@@ -7,6 +7,7 @@ import type { BatchInfo, Handler, InboundEvent, Middleware } from '../middleware
 import type { ServiceMetrics } from '../observability/metrics';
 import { BreakerOpenError, DeliveryAbortedError, errorCode } from '../retry/classify';
 import type { FailureRouter } from '../retry/failure-router';
+import type { ConsumerLag } from './consumer-lag';
 import { ContextEnvironment, DeliveryContext } from './delivery-context';
 import { GroupHeartbeat } from './group-heartbeat';
 import { RecordReaderDeps, Step, readRecords } from './record-reader';
@@ -19,6 +20,8 @@ export interface BatchProcessorDeps extends RecordReaderDeps {
   pauser: PartitionPauser;
   contextEnv: ContextEnvironment;
   metrics: ServiceMetrics;
+  /** The lag series of this consumer's partitions, set after every fetched batch. */
+  lag: ConsumerLag;
   logger: Logger;
   /** Aborted when the service starts stopping: no new event is started. */
   draining: AbortSignal;
@@ -153,8 +156,9 @@ async function processBatch(
     applyHalt(halt, topic, partition, deps);
 
   let rebalance = heartbeat.failure;
+  let next: string | undefined;
   if (lastResolved !== undefined) {
-    const next = (BigInt(lastResolved) + 1n).toString();
+    next = (BigInt(lastResolved) + 1n).toString();
     try {
       await payload.commitOffsetsIfNecessary({
         topics: [{ topic, partitions: [{ partition, offset: next }] }],
@@ -164,8 +168,12 @@ async function processBatch(
       deps.logger.warn({ err: error, topic, partition, offset: next }, 'offset commit failed');
       rebalance ??= error;
     }
-    deps.metrics.lag(topic, partition, Number(BigInt(batch.highWatermark) - BigInt(next)));
   }
+  // Every fetched batch reports its lag, settled or not (a halted partition is where lag grows),
+  // counted from the first record not settled: where the partition is fetched from next.
+  const unsettled =
+    halt !== undefined && halt.kind !== 'stop' ? halt.offset : (next ?? messages[0]?.offset);
+  if (unsettled !== undefined) deps.lag.record(topic, partition, batch.highWatermark, unsettled);
   if (rebalance) throw rebalance;
 }
 

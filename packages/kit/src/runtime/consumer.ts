@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
+import type { ConsumerLag } from './consumer-lag';
 
 /** What the service tracks about one of its consumer groups, for /readyz and /healthz. */
 export interface ConsumerState {
@@ -23,6 +24,8 @@ export async function startConsumer(
     fromBeginning: boolean;
     partitionsConsumedConcurrently: number;
     eachBatch: (payload: EachBatchPayload) => Promise<void>;
+    /** Told each new assignment and the stop, so lag series of partitions lost are removed. */
+    lag: ConsumerLag;
     logger: Logger;
   },
 ): Promise<ConsumerState> {
@@ -39,6 +42,8 @@ export async function startConsumer(
       (n, partitions) => n + partitions.length,
       0,
     );
+    // Every (re)join emits GROUP_JOIN with the whole new assignment, before any batch of it is fetched.
+    options.lag.assign(assignment);
     log.info({ assignment, leader: payload.isLeader }, 'joined consumer group');
   });
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -46,8 +51,10 @@ export async function startConsumer(
     if (!payload.restart) state.crashed = true;
     log.error({ err: payload.error, restart: payload.restart }, 'consumer crashed');
   });
+  // Emitted once in-flight batches are done, on disconnect and on a crash (kafkajs disconnects first).
   consumer.on(consumer.events.STOP, () => {
     state.assignedPartitions = 0;
+    options.lag.clear();
   });
   await consumer.connect();
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning });

@@ -11,6 +11,7 @@ import { FailureRouter } from '../retry/failure-router';
 import { failureTopicsFor } from '../retry/retry-topics';
 import { createBatchProcessor } from './batch-processor';
 import { ConsumerState, startConsumer } from './consumer';
+import { ConsumerLag } from './consumer-lag';
 import {
   EventMap,
   PublishMap,
@@ -230,6 +231,7 @@ export class TroupeService {
         this.metrics,
       );
       this.pausers.push(pauser);
+      const lag = new ConsumerLag(this.metrics);
       const eachBatch = createBatchProcessor({
         service: this.name,
         codec: this.options.codec,
@@ -240,6 +242,7 @@ export class TroupeService {
         pauser,
         contextEnv,
         metrics: this.metrics,
+        lag,
         logger: this.logger,
         retryTier: tier.retryTier,
         draining: this.draining.signal,
@@ -253,6 +256,7 @@ export class TroupeService {
         partitionsConsumedConcurrently:
           this.options.partitionConcurrency ?? this.config.partitionConcurrency,
         eachBatch,
+        lag,
         logger: this.logger,
       });
       this.consumers.push(state);
