@@ -25,6 +25,8 @@ export async function startRegistry(
   brokers: string,
   detached: boolean,
   timeoutMs: number,
+  /** The compacted topic it keeps schemas in; the registry's default (`_schemas`) when omitted. */
+  topic?: string,
 ): Promise<StartedRegistry> {
   const port = await freePort();
   const { args, cwd } = registryCommand();
@@ -37,6 +39,7 @@ export async function startRegistry(
       TROUPE_KAFKA_BROKERS: brokers,
       TROUPE_REGISTRY_PORT: String(port),
       TROUPE_REGISTRY_HOST: '127.0.0.1',
+      ...(topic ? { TROUPE_REGISTRY_TOPIC: topic } : {}),
     },
   });
   const url = `http://127.0.0.1:${port}`;

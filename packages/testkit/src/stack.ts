@@ -74,7 +74,14 @@ async function adoptFromEnv(): Promise<{ settings: StackSettings; stop: () => Pr
     };
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'troupe-registry-'));
-  const registry = await startRegistryProcess(dir, base.TROUPE_KAFKA_BROKERS, false, 60_000);
+  // Someone else's cluster may host a Confluent Schema Registry in `_schemas`: keep out of its topic.
+  const registry = await startRegistryProcess(
+    dir,
+    base.TROUPE_KAFKA_BROKERS,
+    false,
+    60_000,
+    '_troupe_schemas',
+  );
   return {
     settings: { ...base, TROUPE_SCHEMA_REGISTRY_URL: registry.url },
     stop: async () => {

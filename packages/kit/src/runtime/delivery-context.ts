@@ -66,6 +66,7 @@ export class DeliveryContext implements EventContext {
     this.logger ??= this.env.logger.child({
       eventId: this.event.metadata.id,
       correlationId: this.event.metadata.correlationId,
+      causationId: this.event.metadata.causationId,
       type: this.event.type,
     });
     return this.logger;
