@@ -108,9 +108,14 @@ export class RedisDedupStore implements DedupStore {
   private readonly lease: string;
   private readonly markDelayMs: number;
   private readonly onError: (error: Error) => void;
-  /** Redis keys this instance has claimed and not yet marked or released → local lease expiry. */
+  // Local bookkeeping is keyed by the caller's key, not the Redis key: the caller passes the same
+  // string object (the event id) to claim and mark, so its hash is computed once; the prefixed Redis
+  // key is built only where a command is written.
+  /** `${prefix}:${service}:` */
+  private readonly keyPrefix: string;
+  /** Keys this instance has claimed and not yet marked or released → local lease expiry. */
   private readonly held = new Map<string, number>();
-  /** Redis keys whose handler succeeded here but whose mark Redis has not confirmed yet. */
+  /** Keys whose handler succeeded here but whose mark Redis has not confirmed yet. */
   private readonly doneLocally = new Set<string>();
   private deferred: string[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -121,6 +126,7 @@ export class RedisDedupStore implements DedupStore {
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     this.lease = leaseValue(this.owner);
     this.prefix = options.prefix ?? DEFAULT_DEDUP_PREFIX;
+    this.keyPrefix = dedupRedisKey(this.prefix, this.service, '');
     this.leaseMs = positive('dedup.leaseMs', options.leaseMs ?? DEFAULTS.leaseMs);
     this.doneTtlMs = positive('dedup.doneTtlMs', options.doneTtlMs ?? DEFAULTS.doneTtlMs);
     this.markDelayMs = positive('dedup.markDelayMs', options.markDelayMs ?? DEFAULTS.markDelayMs);
@@ -140,14 +146,14 @@ export class RedisDedupStore implements DedupStore {
     const claimIndex: number[] = [];
     const inThisBatch = new Set<string>();
     for (let index = 0; index < keys.length; index++) {
-      const redisKey = this.redisKey(keys[index] as string, 'claim');
-      if (this.doneLocally.has(redisKey)) results[index] = ALREADY_DONE;
+      const key = checkedKey(keys[index], 'dedup claim(key)');
+      if (this.doneLocally.has(key)) results[index] = ALREADY_DONE;
       // Held here already, or twice in one batch: one run at a time, even within this process.
-      else if (this.isHeld(redisKey) || inThisBatch.has(redisKey)) {
+      else if (this.isHeld(key) || inThisBatch.has(key)) {
         results[index] = { outcome: 'busy', holder: this.owner };
       } else {
-        inThisBatch.add(redisKey);
-        claims.push(redisKey);
+        inThisBatch.add(key);
+        claims.push(key);
         claimIndex.push(index);
       }
     }
@@ -160,7 +166,7 @@ export class RedisDedupStore implements DedupStore {
     // All or nothing: leases that did land are ours and our own next claim retakes them.
     for (let i = 0; i < claims.length; i++) {
       const error = replies[marks.length + i]?.[0];
-      if (error) throw new DedupUnavailableError('claim', claims[i], error);
+      if (error) throw new DedupUnavailableError('claim', this.redisKey(claims[i]!), error);
     }
     const expiresAt = Date.now() + this.leaseMs;
     for (let i = 0; i < claims.length; i++) {
@@ -177,21 +183,22 @@ export class RedisDedupStore implements DedupStore {
   }
 
   async markDoneMany(keys: readonly string[]): Promise<MarkOutcome[]> {
-    const redisKeys = keys.map((key) => this.redisKey(key, 'markDone'));
-    for (const redisKey of redisKeys) this.rememberDone(redisKey);
+    const checked = keys.map((key) => checkedKey(key, 'dedup markDone(key)'));
+    for (const key of checked) this.rememberDone(key);
     // Also carries earlier deferred marks; a key whose mark is in flight elsewhere is sent again.
-    const marks = [...new Set([...this.takeDeferred(), ...redisKeys])];
+    const marks = [...new Set([...this.takeDeferred(), ...checked])];
     const replies = await this.roundTrip(marks, [], 'markDone');
     const outcomes = this.settleMarks(marks, replies, true);
-    return redisKeys.map((redisKey) => {
-      const outcome = outcomes.get(redisKey);
-      if (outcome === undefined) throw new DedupUnavailableError('markDone', redisKey, 'no reply');
+    return checked.map((key) => {
+      const outcome = outcomes.get(key);
+      if (outcome === undefined)
+        throw new DedupUnavailableError('markDone', this.redisKey(key), 'no reply');
       return outcome;
     });
   }
 
   markDoneLater(key: string): void {
-    this.rememberDone(this.redisKey(key, 'markDoneLater'));
+    this.rememberDone(checkedKey(key, 'dedup markDoneLater(key)'));
     this.scheduleFlush(this.markDelayMs);
   }
 
@@ -202,9 +209,9 @@ export class RedisDedupStore implements DedupStore {
   }
 
   async release(key: string): Promise<boolean> {
-    const redisKey = this.redisKey(key, 'release');
+    const redisKey = this.redisKey(checkedKey(key, 'dedup release(key)'));
     // Even if Redis does not answer, we no longer run it: our own later claim may retake the lease.
-    this.held.delete(redisKey);
+    this.held.delete(key);
     try {
       return (
         (await (this.redis as unknown as DedupCommands).troupeDedupRelease(
@@ -236,35 +243,35 @@ export class RedisDedupStore implements DedupStore {
     return { ran: true, value };
   }
 
-  private redisKey(key: string, where: string): string {
-    return dedupRedisKey(this.prefix, this.service, checkedKey(key, `dedup ${where}(key)`));
+  private redisKey(key: string): string {
+    return this.keyPrefix + key;
   }
 
-  private isHeld(redisKey: string): boolean {
-    const expiresAt = this.held.get(redisKey);
+  private isHeld(key: string): boolean {
+    const expiresAt = this.held.get(key);
     if (expiresAt === undefined) return false;
     if (expiresAt > Date.now()) return true;
-    this.held.delete(redisKey);
+    this.held.delete(key);
     return false;
   }
 
-  private rememberDone(redisKey: string): void {
-    this.held.delete(redisKey);
-    if (!this.doneLocally.has(redisKey)) {
-      this.doneLocally.add(redisKey);
-      this.deferred.push(redisKey);
+  private rememberDone(key: string): void {
+    this.held.delete(key);
+    if (!this.doneLocally.has(key)) {
+      this.doneLocally.add(key);
+      this.deferred.push(key);
     }
   }
 
+  /** A key is queued at most once: rememberDone checks doneLocally, failures put back what was taken. */
   private takeDeferred(): string[] {
-    const marks = [...new Set(this.deferred)];
+    const marks = this.deferred;
     this.deferred = [];
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     return marks;
   }
 
-  /** Confirmed marks are forgotten locally; failed ones go back to the queue. */
   /**
    * Confirmed marks are forgotten locally; failed ones go back to the queue. `replies` starts with
    * one per mark; outcomes are collected only when the caller wants them.
@@ -278,21 +285,21 @@ export class RedisDedupStore implements DedupStore {
     let failed: string[] | undefined;
     let firstError: unknown;
     for (let i = 0; i < marks.length; i++) {
-      const redisKey = marks[i] as string;
+      const key = marks[i] as string;
       const [error, reply] = replies[i] ?? [new Error('no reply'), undefined];
       if (error) {
-        (failed ??= []).push(redisKey);
+        (failed ??= []).push(key);
         firstError ??= error;
       } else {
-        this.doneLocally.delete(redisKey);
+        this.doneLocally.delete(key);
         const outcome = markFromReply(reply);
-        if (wantOutcomes) outcomes.set(redisKey, outcome);
+        if (wantOutcomes) outcomes.set(key, outcome);
       }
     }
     if (failed) {
       this.deferred.push(...failed);
       this.scheduleFlush(RETRY_MARKS_AFTER_MS);
-      this.onError(new DedupUnavailableError('markDone', failed[0], firstError));
+      this.onError(new DedupUnavailableError('markDone', this.redisKey(failed[0]!), firstError));
     }
     return outcomes;
   }
@@ -313,15 +320,19 @@ export class RedisDedupStore implements DedupStore {
    */
   private async roundTrip(marks: string[], claims: string[], operation: string): Promise<Reply[]> {
     const pipeline = this.redis.pipeline() as PipelineWithScripts;
-    const chunks: string[][] = [];
+    const chunkSizes: number[] = [];
     for (const [keys, command, ms] of [
       [marks, 'troupeDedupMarkDoneMany', this.doneTtlMs],
       [claims, 'troupeDedupClaimMany', this.leaseMs],
     ] as const) {
-      for (let i = 0; i < keys.length; i += KEYS_PER_CALL) {
-        const chunk = keys.slice(i, i + KEYS_PER_CALL);
-        chunks.push(chunk);
-        pipeline[command](chunk.length, ...chunk, this.lease, ms);
+      for (let from = 0; from < keys.length; from += KEYS_PER_CALL) {
+        const to = Math.min(from + KEYS_PER_CALL, keys.length);
+        // numKeys, the Redis keys, `lease:<owner>`, ms: one array, no intermediate copies.
+        const args: (string | number)[] = [to - from];
+        for (let i = from; i < to; i++) args.push(this.keyPrefix + (keys[i] as string));
+        args.push(this.lease, ms);
+        chunkSizes.push(to - from);
+        (pipeline[command] as (...a: (string | number)[]) => PipelineWithScripts)(...args);
       }
     }
     let replies: Reply[] | null;
@@ -331,14 +342,14 @@ export class RedisDedupStore implements DedupStore {
     } catch (error) {
       this.deferred.push(...marks);
       this.scheduleFlush(RETRY_MARKS_AFTER_MS);
-      throw new DedupUnavailableError(operation, claims[0] ?? marks[0], error);
+      const first = claims[0] ?? marks[0];
+      throw new DedupUnavailableError(operation, first && this.redisKey(first), error);
     }
     const perKey: Reply[] = [];
-    chunks.forEach((chunk, i) => {
+    chunkSizes.forEach((size, i) => {
       const [error, values] = replies[i] ?? [new Error('no reply'), undefined];
-      chunk.forEach((_, j) =>
-        perKey.push(error ? [error, undefined] : [null, (values as unknown[] | undefined)?.[j]]),
-      );
+      for (let j = 0; j < size; j++)
+        perKey.push(error ? [error, undefined] : [null, (values as unknown[] | undefined)?.[j]]);
     });
     return perKey;
   }
