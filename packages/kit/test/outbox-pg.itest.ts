@@ -85,6 +85,42 @@ describe('PostgreSQL outbox and relay', () => {
     const defs = indexes.rows.map((r) => r.indexdef).join('\n');
     expect(defs).toMatch(/\(id\) WHERE \(sent_at IS NULL\)/);
     expect(defs).toMatch(/\(aggregate_key, id\) WHERE \(sent_at IS NULL\)/);
+    expect(defs).toMatch(
+      /\(aggregate_key, id\) WHERE \(\(sent_at IS NULL\) AND \(next_attempt_at IS NOT NULL\)\)/,
+    );
+  });
+
+  test('the migration upgrades a table made before the failure columns; its pending rows still go', async () => {
+    const { outbox, topic } = await setup();
+    // The table as earlier versions created it: no last_error, no next_attempt_at.
+    await pool.query(`DROP TABLE ${outbox.table.sql}`);
+    await pool.query(`CREATE TABLE ${outbox.table.sql} (
+        id bigserial PRIMARY KEY,
+        aggregate_key text NOT NULL,
+        topic text NOT NULL,
+        message_key bytea,
+        value bytea,
+        headers jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        sent_at timestamptz,
+        attempts integer NOT NULL DEFAULT 0)`);
+    await pool.query(
+      `INSERT INTO ${outbox.table.sql} (aggregate_key, topic, value) VALUES ('u', $1, 'before the upgrade')`,
+      [topic],
+    );
+    await Promise.all([outbox.migrate(pool), outbox.migrate(pool)]);
+    const columns = await pool.query<{ column_name: string }>(
+      'SELECT column_name FROM information_schema.columns WHERE table_name = $1',
+      [outbox.table.table],
+    );
+    expect(columns.rows.map((c) => c.column_name)).toEqual(
+      expect.arrayContaining(['last_error', 'next_attempt_at']),
+    );
+    const { consumer, messages } = await collect(kafka, topic);
+    relays.push(await runOutboxRelay({ outbox, pool, kafka, listen: false, pollIntervalMs: 100 }));
+    await waitFor(() => messages.length >= 1, 20_000, 'the row written before the upgrade');
+    await consumer.disconnect();
+    expect(String(messages[0]?.value)).toBe('before the upgrade');
   });
 
   test('a committed transaction always publishes; a rolled-back one publishes nothing', async () => {
@@ -122,7 +158,7 @@ describe('PostgreSQL outbox and relay', () => {
     expect(String(messages[0]?.key)).toBe('o-1');
     expect(String(messages[0]?.headers?.ce_id)).toBe('e-1');
     expect(messages[0]?.headers?.bin).toEqual(Buffer.from([1, 2]));
-    expect(await outbox.stats(pool)).toEqual({ pending: 0, oldestUnsentAgeMs: null });
+    expect(await outbox.stats(pool)).toEqual({ pending: 0, failing: 0, oldestUnsentAgeMs: null });
   });
 
   test('add(tx, event) encodes an OutgoingEvent with the injected encoder before the insert', async () => {
@@ -293,6 +329,7 @@ describe('PostgreSQL outbox and relay', () => {
     const text = await registry.metrics();
     expect(text).toContain(`troupe_outbox_pending{outbox="${outbox.table.table}"} 3`);
     expect(text).toMatch(/troupe_outbox_oldest_unsent_age_seconds\{outbox="[^"]+"\} 0\.[0-9]+/);
+    expect(text).toContain(`troupe_outbox_failing{outbox="${outbox.table.table}"} 0`);
 
     await relay.start();
     relays.push(relay);

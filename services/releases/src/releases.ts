@@ -5,6 +5,7 @@ import {
   OutgoingEvent,
   createKafka,
   defineService,
+  registerOutboxMetrics,
   toMessage,
 } from '@troupe/kit';
 import {
@@ -88,7 +89,9 @@ export interface RunningReleases extends RunningService {
 /**
  * The releases service: the HTTP API, the projection consumer and the outbox relay, in one process.
  * POST /releases writes the release and its ReleaseRequested into PostgreSQL in one transaction;
- * the relay (LISTEN/NOTIFY, polling as a fallback) publishes the event after commit.
+ * the relay (LISTEN/NOTIFY, polling as a fallback) publishes the event after commit. The ops
+ * server's /metrics (opsServer) carries the outbox gauges: troupe_outbox_pending,
+ * troupe_outbox_oldest_unsent_age_seconds and troupe_outbox_failing.
  */
 export async function startReleases(
   env: Environment = process.env,
@@ -146,6 +149,13 @@ export async function startReleases(
       producer: relayProducer,
       pollIntervalMs: 500,
       onError: (error) => logger.warn({ err: error }, 'outbox relay'),
+    });
+    // On the service's /metrics: the backlog, its oldest row's age and the rows Kafka refused are
+    // how a stopped relay or a stuck release shows before anyone misses an event.
+    registerOutboxMetrics(parts.relay, {
+      name: `${store.outbox.table.schema}.${store.outbox.table.table}`,
+      registry: service.metrics.registry,
+      onError: (error) => logger.warn({ err: error }, 'outbox metrics'),
     });
     await parts.relay.start();
     await service.start();

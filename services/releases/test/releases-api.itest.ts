@@ -9,7 +9,7 @@ import { Client } from 'pg';
 /**
  * The releases service against the real stack: a request becomes a row and its ReleaseRequested
  * in one transaction (outbox), the relay publishes it, GET shows the state projected from the
- * release events, and bad requests name their bad field.
+ * release events, bad requests name their bad field, and /metrics reports the outbox.
  */
 jest.setTimeout(90_000);
 
@@ -22,6 +22,8 @@ const env = {
   TROUPE_RELEASES_DB_SCHEMA: schema,
   TROUPE_RELEASES_API_PORT: '0',
   TROUPE_RELEASES_API_HOST: '127.0.0.1',
+  TROUPE_HTTP_PORT: '0',
+  TROUPE_HTTP_HOST: '127.0.0.1',
   TROUPE_LOG_LEVEL: 'warn',
   TROUPE_RETRY_TOPIC_DELAYS: 'none',
 };
@@ -60,7 +62,7 @@ const stateOf = async (id: string, state: string): Promise<ReleaseView | undefin
 
 beforeAll(async () => {
   await createTopics([{ topic, numPartitions: 3 }]);
-  releases = await startReleases(env);
+  releases = await startReleases(env, { opsServer: true });
   db = new Client({ connectionString: process.env.TROUPE_DATABASE_URL });
   await db.connect();
   consumer = testKafka('rel-test-reader').consumer({ groupId: uniqueName('rel-reader') });
@@ -188,4 +190,26 @@ test('other bad requests answer JSON errors too', async () => {
     404,
     expect.objectContaining({ error: 'not_found', field: 'id' }),
   ]);
+});
+
+test("/metrics reports the outbox: pending rows, the oldest one's age, and rows Kafka refused", async () => {
+  // A row as the relay leaves one Kafka refused: held back for an hour, so it stays pending. Its
+  // topic is not the release topic: should it ever go out, no consumer of this test reads it.
+  await db.query(
+    `INSERT INTO "${schema}".troupe_outbox (aggregate_key, topic, value, attempts, last_error, next_attempt_at)
+     VALUES ('refused-release', $1, 'refused', 1, 'KafkaJSProtocolError: too large', now() + interval '1 hour')`,
+    [uniqueName('rel-refused')],
+  );
+  const outbox = `outbox="${schema}.troupe_outbox"`;
+  const sample = (text: string, name: string): number | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(outbox));
+    return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+  };
+  const port = releases.pipeline.service.httpPort;
+  const metrics = await until('the outbox gauges showing the refused row alone', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    return sample(text, 'troupe_outbox_pending') === 1 ? text : undefined;
+  });
+  expect(sample(metrics, 'troupe_outbox_failing')).toBe(1);
+  expect(sample(metrics, 'troupe_outbox_oldest_unsent_age_seconds')).toBeGreaterThan(0);
 });

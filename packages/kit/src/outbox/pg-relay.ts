@@ -1,9 +1,10 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { ConfigError, toError } from '../errors';
-import { StoredHeaders, decodeHeaders } from './message';
 import type { OutboxStats, PgOutbox } from './pg-outbox';
-import { Wakeup, backoffMs, withTimeout } from './wakeup';
+import { ClaimedRow, sendClaimedRows, toOutboxRow } from './pg-send';
+import { OutboxPublishError } from './publish-error';
+import { Wakeup, backoffMs } from './wakeup';
 
 /** A claimed row, as the relay's hooks see it. */
 export interface OutboxRow {
@@ -29,8 +30,18 @@ export interface OutboxRelayOptions {
   concurrency?: number;
   /** Polling covers lost notifications and a listener that is reconnecting. Default 1000 ms. */
   pollIntervalMs?: number;
-  /** Kafka must acknowledge a batch within this. Default 30 s. */
+  /**
+   * Kafka must acknowledge a round within this: the batch, and the smaller sends that find a row it
+   * refused. Default 30 s.
+   */
   publishTimeoutMs?: number;
+  /**
+   * A row Kafka refused waits this long before it is tried again, doubling with each attempt up to
+   * `failedRowRetryMaxMs`; the later rows of its aggregate wait behind it. Default 1000 ms.
+   */
+  failedRowRetryMs?: number;
+  /** Default 30 s. Also bounds how long rows tried during a broker outage wait after it ends. */
+  failedRowRetryMaxMs?: number;
   /** Sent rows are deleted after this. Default 24 h. */
   retentionMs?: number;
   /** Default 60 s. */
@@ -39,21 +50,16 @@ export interface OutboxRelayOptions {
   listen?: boolean;
   /** After Kafka acknowledged a batch, before its rows are marked sent (logging, metrics). */
   onPublished?: (rows: readonly OutboxRow[]) => void | Promise<void>;
-  /** A failed round (it is retried with backoff) or a listener that dropped (it reconnects). */
+  /**
+   * A failed round (it is retried with backoff), rows Kafka refused (an OutboxPublishError naming
+   * them; they are retried later) or a listener that dropped (it reconnects).
+   */
   onError?: (error: Error) => void;
 }
 
-interface ClaimedRow {
-  id: string;
-  aggregate_key: string;
-  topic: string;
-  message_key: Buffer | null;
-  value: Buffer | null;
-  headers: StoredHeaders;
-  attempts: number;
-}
-
 const CLEANUP_CHUNK = 10_000;
+/** `last_error` keeps the start of the message: enough to act on, bounded in size. */
+const LAST_ERROR_CHARS = 1_000;
 
 /**
  * Publishes outbox rows after their transaction committed: claims a batch (`FOR UPDATE SKIP
@@ -62,8 +68,18 @@ const CLEANUP_CHUNK = 10_000;
  *
  * At-least-once: a relay that dies after Kafka acknowledged and before its commit leaves the rows
  * unsent (its locks go with its connection) and the next relay publishes them again. Consumers
- * dedup by event id (the envelope id travels in the headers). A row Kafka refuses for good (too
- * large) is retried forever and holds back its aggregate: watch `oldestUnsentAgeMs`.
+ * dedup by event id (the envelope id travels in the headers).
+ *
+ * A row Kafka refuses (too large for the topic, topic missing, not authorized) stops only its own
+ * aggregate: the relay sends the batch again in parts to find it (failure-isolation.ts), publishes
+ * every other aggregate and the rows before it, and marks it failed (`attempts`, `last_error`,
+ * `next_attempt_at`), reporting an OutboxPublishError to `onError`. It and the later rows of its
+ * aggregate then wait (`failedRowRetryMs`, doubling up to `failedRowRetryMaxMs`) while the claim
+ * passes them by, so other aggregates keep flowing. It is never dropped: it is tried again until it
+ * goes — after the topic is fixed, say; to give up on it, an operator sets its `sent_at` (its
+ * aggregate's later rows then follow). Alert on `failing` (troupe_outbox_failing) and on
+ * `oldestUnsentAgeMs`. A broker outage fails the rows tried meanwhile the same way, so they may
+ * wait up to `failedRowRetryMaxMs` after it ends.
  */
 export class OutboxRelay {
   private readonly outbox: PgOutbox;
@@ -74,6 +90,8 @@ export class OutboxRelay {
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
+  private readonly failedRowRetryMs: number;
+  private readonly failedRowRetryMaxMs: number;
   private readonly retentionMs: number;
   private readonly cleanupIntervalMs: number;
   private readonly listenEnabled: boolean;
@@ -102,6 +120,20 @@ export class OutboxRelay {
       'outboxRelay.publishTimeoutMs',
       options.publishTimeoutMs ?? 30_000,
     );
+    this.failedRowRetryMs = positive(
+      'outboxRelay.failedRowRetryMs',
+      options.failedRowRetryMs ?? 1_000,
+    );
+    this.failedRowRetryMaxMs = positive(
+      'outboxRelay.failedRowRetryMaxMs',
+      options.failedRowRetryMaxMs ?? 30_000,
+    );
+    if (this.failedRowRetryMaxMs < this.failedRowRetryMs)
+      throw new ConfigError(
+        'outboxRelay.failedRowRetryMaxMs',
+        `at least failedRowRetryMs (${this.failedRowRetryMs})`,
+        String(this.failedRowRetryMaxMs),
+      );
     this.retentionMs = positive('outboxRelay.retentionMs', options.retentionMs ?? 24 * 3600_000);
     this.cleanupIntervalMs = positive(
       'outboxRelay.cleanupIntervalMs',
@@ -138,24 +170,45 @@ export class OutboxRelay {
     return this.outbox.stats(this.pool);
   }
 
-  /** One claim → publish → mark round. Returns how many rows it published. */
+  /**
+   * One claim → publish → mark round. Returns how many rows it published. Throws if the round failed
+   * or Kafka took none of the rows (an OutboxPublishError: the broker may be down).
+   */
   async relayOnce(): Promise<number> {
     const client = await this.pool.connect();
     let rows: ClaimedRow[] = [];
+    let published: ClaimedRow[] = [];
+    let refused: OutboxPublishError | undefined;
     let broken: Error | undefined;
     try {
-      // A relay that hangs instead of dying still lets go of its rows.
+      // A relay that hangs instead of dying still lets go of its rows. No JIT: the claim's cost
+      // estimate can pass jit_above_cost, and compiling costs far more than the claim itself.
       await client.query(
-        `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.publishTimeoutMs + 10_000}; SET LOCAL statement_timeout = 30000`,
+        `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${this.publishTimeoutMs + 10_000}; SET LOCAL statement_timeout = 30000; SET LOCAL jit = off`,
       );
       rows = (await client.query<ClaimedRow>(this.outbox.sql.claim, [this.batchSize])).rows;
       if (rows.length > 0) {
-        await withTimeout(this.publish(rows), this.publishTimeoutMs, 'outbox relay publish');
-        await this.onPublished?.(rows.map(toOutboxRow));
-        await client.query(this.outbox.sql.markSent, [rows.map((row) => row.id)]);
+        const outcome = await sendClaimedRows(this.producer, rows, this.publishTimeoutMs);
+        published = outcome.published;
+        if (published.length > 0) {
+          await this.onPublished?.(published.map(toOutboxRow));
+          await client.query(this.outbox.sql.markSent, [published.map((row) => row.id)]);
+        }
+        if (outcome.failed.length > 0) {
+          await client.query(this.outbox.sql.markFailed, [
+            outcome.failed.map(({ row }) => row.id),
+            outcome.failed.map(({ error }) =>
+              `${error.name}: ${error.message}`.slice(0, LAST_ERROR_CHARS),
+            ),
+            this.failedRowRetryMs,
+            this.failedRowRetryMaxMs,
+          ]);
+          refused = new OutboxPublishError(
+            outcome.failed.map(({ row, error }) => ({ row: toOutboxRow(row), error })),
+          );
+        }
       }
       await client.query('COMMIT');
-      return rows.length;
     } catch (error) {
       broken = toError(error);
       await client.query('ROLLBACK').catch(() => undefined);
@@ -168,25 +221,12 @@ export class OutboxRelay {
     } finally {
       client.release(broken);
     }
-  }
-
-  private async publish(rows: ClaimedRow[]): Promise<void> {
-    // Grouped per topic in id order; kafkajs keeps that order within each partition.
-    const byTopic = new Map<string, Message[]>();
-    for (const row of rows) {
-      let messages = byTopic.get(row.topic);
-      if (!messages) byTopic.set(row.topic, (messages = []));
-      messages.push({
-        key: row.message_key,
-        value: row.value,
-        headers: decodeHeaders(row.headers),
-      });
+    if (refused) {
+      // Nothing went at all: as likely a broker outage as bad rows; the loop backs off.
+      if (published.length === 0) throw refused;
+      this.onError(refused);
     }
-    await this.producer.sendBatch({
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      acks: -1,
-      timeout: this.publishTimeoutMs,
-    });
+    return published.length;
   }
 
   private async relayLoop(): Promise<void> {
@@ -270,10 +310,6 @@ export async function runOutboxRelay(options: OutboxRelayOptions): Promise<Outbo
   const relay = new OutboxRelay(options);
   await relay.start();
   return relay;
-}
-
-function toOutboxRow(row: ClaimedRow): OutboxRow {
-  return { id: row.id, aggregateKey: row.aggregate_key, topic: row.topic, attempts: row.attempts };
 }
 
 function positive(option: string, value: number): number {

@@ -1,0 +1,75 @@
+import type { Message, Producer } from 'kafkajs';
+import { IsolatedOutcome, publishIsolatingFailures } from './failure-isolation';
+import { StoredHeaders, decodeHeaders } from './message';
+import type { OutboxRow } from './pg-relay';
+import { withTimeout } from './wakeup';
+
+/** A row as the claim returns it. */
+export interface ClaimedRow {
+  id: string;
+  aggregate_key: string;
+  topic: string;
+  message_key: Buffer | null;
+  value: Buffer | null;
+  headers: StoredHeaders;
+  attempts: number;
+}
+
+/**
+ * Sends a claimed batch (id order) with the rows Kafka refuses isolated per aggregate
+ * (failure-isolation.ts). Every send of the batch shares one deadline, `publishTimeoutMs` from now,
+ * so the relay's transaction never waits longer than that on Kafka.
+ */
+export function sendClaimedRows(
+  producer: Producer,
+  rows: readonly ClaimedRow[],
+  publishTimeoutMs: number,
+): Promise<IsolatedOutcome<ClaimedRow>> {
+  const deadline = Date.now() + publishTimeoutMs;
+  return publishIsolatingFailures(
+    runsByAggregate(rows),
+    async (batch) => {
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0)
+        throw new Error(
+          `outbox relay publish: expected the batch's sends to finish within ${publishTimeoutMs} ms, found no time left for this one`,
+        );
+      await withTimeout(send(producer, batch, remainingMs), remainingMs, 'outbox relay publish');
+    },
+    () => Date.now() < deadline,
+  );
+}
+
+function send(
+  producer: Producer,
+  rows: readonly ClaimedRow[],
+  timeoutMs: number,
+): Promise<unknown> {
+  // Grouped per topic in id order; kafkajs keeps that order within each partition.
+  const byTopic = new Map<string, Message[]>();
+  for (const row of rows) {
+    let messages = byTopic.get(row.topic);
+    if (!messages) byTopic.set(row.topic, (messages = []));
+    messages.push({ key: row.message_key, value: row.value, headers: decodeHeaders(row.headers) });
+  }
+  return producer.sendBatch({
+    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    acks: -1,
+    timeout: timeoutMs,
+  });
+}
+
+/** The claim's rows (id order) split by aggregate, each run in id order. */
+function runsByAggregate(rows: readonly ClaimedRow[]): ClaimedRow[][] {
+  const runs = new Map<string, ClaimedRow[]>();
+  for (const row of rows) {
+    let run = runs.get(row.aggregate_key);
+    if (!run) runs.set(row.aggregate_key, (run = []));
+    run.push(row);
+  }
+  return [...runs.values()];
+}
+
+export function toOutboxRow(row: ClaimedRow): OutboxRow {
+  return { id: row.id, aggregateKey: row.aggregate_key, topic: row.topic, attempts: row.attempts };
+}
