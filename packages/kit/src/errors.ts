@@ -42,7 +42,14 @@ export class PermanentError extends TroupeError {
 export function toError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   const text = typeof thrown === 'string' ? thrown : safeStringify(thrown);
-  return new Error(`non-Error thrown: ${text}`, { cause: thrown });
+  const error = new Error(`non-Error thrown: ${text}`, { cause: thrown });
+  // What classifies a failure travels on: `{ retryable: false }` stays permanent, a code stays its code.
+  if (typeof thrown === 'object' && thrown !== null) {
+    const { retryable, code } = thrown as { retryable?: unknown; code?: unknown };
+    if (typeof retryable === 'boolean') Object.assign(error, { retryable });
+    if (typeof code === 'string') Object.assign(error, { code });
+  }
+  return error;
 }
 
 function safeStringify(value: unknown): string {

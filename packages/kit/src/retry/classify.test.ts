@@ -18,6 +18,10 @@ test('permanent: PermanentError, DecodeError, ConfigError, validation errors, re
   const zodLike = Object.assign(new Error('invalid'), { name: 'ZodError' });
   expect(classifyFailure(zodLike)).toBe('permanent');
   expect(classifyFailure(Object.assign(new Error('no'), { retryable: false }))).toBe('permanent');
+  // A plain object thrown with retryable:false keeps its meaning (and its code) through toError.
+  const thrown = toError({ code: 'CARD_DECLINED', retryable: false });
+  expect(classifyFailure(thrown)).toBe('permanent');
+  expect(errorCode(thrown)).toBe('CARD_DECLINED');
 });
 
 test('deferred: an open breaker, a stopping consumer, an unavailable or busy dedup store', () => {
