@@ -1,4 +1,5 @@
 import { chooseStackSource } from './choose-source';
+import type { RuntimeProbe } from './docker';
 
 const all = {
   TROUPE_KAFKA_BROKERS: '127.0.0.1:9092',
@@ -6,30 +7,51 @@ const all = {
   TROUPE_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
 };
 
+const found = async (): Promise<RuntimeProbe> => ({
+  found: true,
+  runtime: 'Docker Engine 27.3.1, containers at localhost',
+});
+const absent = async (): Promise<RuntimeProbe> => ({
+  found: false,
+  reason: 'testcontainers has no container runtime to try',
+});
+/** A probe that must not run: the choice was already made without it. */
+const unasked = async (): Promise<RuntimeProbe> => {
+  throw new Error('the container runtime was probed');
+};
+
 describe('chooseStackSource', () => {
-  it('uses the TROUPE_* settings when they are all set, even when Docker answers', () => {
-    expect(chooseStackSource(all, true).source).toBe('env');
-    expect(chooseStackSource(all, false).source).toBe('env');
+  it('uses the TROUPE_* settings when they are all set, without probing for a runtime', async () => {
+    expect((await chooseStackSource(all, unasked)).source).toBe('env');
+    expect((await chooseStackSource({ ...all, TROUPE_STACK: 'devstack' }, unasked)).source).toBe(
+      'env',
+    );
   });
 
-  it('uses testcontainers when no settings are given and a Docker engine answers', () => {
-    expect(chooseStackSource({}, true)).toEqual({
+  it('uses testcontainers when no settings are given and testcontainers reaches a runtime', async () => {
+    expect(await chooseStackSource({}, found)).toEqual({
       source: 'testcontainers',
-      reason: 'a Docker engine answers',
+      reason: 'testcontainers reaches Docker Engine 27.3.1, containers at localhost',
     });
   });
 
-  it('falls back to the local devstack when no Docker engine answers', () => {
-    expect(chooseStackSource({}, false).source).toBe('devstack');
+  it('falls back to the local devstack when testcontainers reaches no runtime, saying why', async () => {
+    expect(await chooseStackSource({}, absent)).toEqual({
+      source: 'devstack',
+      reason: 'testcontainers has no container runtime to try; starting local processes',
+    });
   });
 
-  it('lets TROUPE_STACK=devstack skip Docker', () => {
-    expect(chooseStackSource({ TROUPE_STACK: 'devstack' }, true).source).toBe('devstack');
+  it('lets TROUPE_STACK=devstack skip the runtime check', async () => {
+    expect(await chooseStackSource({ TROUPE_STACK: 'devstack' }, unasked)).toEqual({
+      source: 'devstack',
+      reason: 'TROUPE_STACK=devstack',
+    });
   });
 
-  it('refuses half a configuration, naming what is missing', () => {
-    expect(() => chooseStackSource({ TROUPE_KAFKA_BROKERS: '127.0.0.1:9092' }, false)).toThrow(
-      'TROUPE_KAFKA_BROKERS set but TROUPE_REDIS_URL, TROUPE_DATABASE_URL missing',
-    );
+  it('refuses half a configuration, naming what is missing, without probing', async () => {
+    await expect(
+      chooseStackSource({ TROUPE_KAFKA_BROKERS: '127.0.0.1:9092' }, unasked),
+    ).rejects.toThrow('TROUPE_KAFKA_BROKERS set but TROUPE_REDIS_URL, TROUPE_DATABASE_URL missing');
   });
 });

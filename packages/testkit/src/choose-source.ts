@@ -1,6 +1,9 @@
+import type { RuntimeProbe } from './docker';
+
 /**
  * Where the test stack comes from, in the order users expect: settings they gave us win; then
- * containers when a Docker engine answers (what CI services usually have); then local processes.
+ * containers when testcontainers reaches a container runtime (what CI services usually have);
+ * then local processes.
  */
 export type StackSource = 'env' | 'testcontainers' | 'devstack';
 
@@ -15,10 +18,14 @@ export interface SourceChoice {
   reason: string;
 }
 
-export function chooseStackSource(
+/**
+ * `probeRuntime` is called only when the choice depends on it: not when the TROUPE_* settings are
+ * given, nor with TROUPE_STACK=devstack.
+ */
+export async function chooseStackSource(
   env: Record<string, string | undefined>,
-  dockerAnswers: boolean,
-): SourceChoice {
+  probeRuntime: () => Promise<RuntimeProbe>,
+): Promise<SourceChoice> {
   const given = SETTING_NAMES.filter((name) => env[name]);
   if (given.length === SETTING_NAMES.length) {
     return { source: 'env', reason: `${SETTING_NAMES.join(', ')} are set` };
@@ -32,6 +39,8 @@ export function chooseStackSource(
   }
   if (env.TROUPE_STACK === 'devstack')
     return { source: 'devstack', reason: 'TROUPE_STACK=devstack' };
-  if (dockerAnswers) return { source: 'testcontainers', reason: 'a Docker engine answers' };
-  return { source: 'devstack', reason: 'no Docker engine answers; starting local processes' };
+  const probe = await probeRuntime();
+  if (probe.found)
+    return { source: 'testcontainers', reason: `testcontainers reaches ${probe.runtime}` };
+  return { source: 'devstack', reason: `${probe.reason}; starting local processes` };
 }

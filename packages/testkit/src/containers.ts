@@ -17,7 +17,14 @@ export interface ContainerStack {
   stop(): Promise<void>;
 }
 
-/** Kafka (KRaft), Confluent Schema Registry, Redis and PostgreSQL in containers on one network. */
+/**
+ * Kafka (KRaft), Confluent Schema Registry, Redis and PostgreSQL in containers on one network.
+ * Nothing here names a Docker host: every container goes through testcontainers'
+ * `getContainerRuntimeClient()` (the @testcontainers/* modules share the one testcontainers
+ * installed), the same detection on the same settings that `probeContainerRuntime()` ran before
+ * choosing containers, and host ports are read back with `getHost()`, which follows
+ * TESTCONTAINERS_HOST_OVERRIDE.
+ */
 export async function startContainerStack(): Promise<ContainerStack> {
   const network = await new Network().start();
   const [kafka, redis, postgres] = await Promise.all([

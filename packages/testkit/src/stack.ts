@@ -9,7 +9,7 @@ import {
   stopServer,
 } from '@troupe/devstack';
 import { SourceChoice, chooseStackSource } from './choose-source';
-import { dockerEngineAnswers } from './docker';
+import { probeContainerRuntime } from './docker';
 
 export interface RunningStack extends SourceChoice {
   settings: StackSettings;
@@ -29,14 +29,14 @@ export async function startStack(
 ): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
-  const choice = chooseStackSource(process.env, await dockerEngineAnswers());
+  const choice = await chooseStackSource(process.env, () => probeContainerRuntime());
   log(`troupe testkit: using ${choice.source} (${choice.reason})`);
   let settings: StackSettings;
   let stop: () => Promise<void>;
   if (choice.source === 'env') {
     ({ settings, stop } = await adoptFromEnv());
   } else if (choice.source === 'testcontainers') {
-    // Loaded only here: users without Docker never pay for testcontainers' import.
+    // Loaded only here: users without a container runtime never load all of testcontainers.
     const { startContainerStack } = await import('./containers');
     ({ settings, stop } = await startContainerStack());
   } else {
