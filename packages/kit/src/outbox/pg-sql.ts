@@ -113,6 +113,9 @@ function claimSql(t: QualifiedTable): string {
   // For each aggregate in the claim, its first unsent row outside the claim (the "blocker"): one
   // probe of the (aggregate_key, id) partial index per aggregate, so the cost follows the batch,
   // never the backlog. A claimed row may go only if it comes before its aggregate's blocker.
+  // The held check runs only when some row is waiting after a failure: the uncorrelated EXISTS is
+  // evaluated once per claim (an InitPlan) and, false in the normal case, short-circuits the OR,
+  // so a healthy outbox pays no probe per row.
   // The held check's OFFSET 0 keeps it a subquery run per scanned row (one probe of the failing
   // index). Without it PostgreSQL makes it an anti join and, underestimating the failed rows,
   // compares each scanned row with all of them: 0.5 s a claim with 1,000 failed aggregates.
@@ -121,14 +124,17 @@ function claimSql(t: QualifiedTable): string {
   return `WITH locked AS MATERIALIZED (
       SELECT c.id, c.aggregate_key FROM ${t.sql} c
       WHERE c.sent_at IS NULL
-        AND NOT EXISTS (
-          SELECT 1 FROM ${t.sql} f
-          WHERE f.aggregate_key = c.aggregate_key
-            AND f.sent_at IS NULL
-            AND f.next_attempt_at IS NOT NULL
-            AND f.next_attempt_at > now()
-            AND f.id <= c.id
-          OFFSET 0)
+        AND (NOT (SELECT EXISTS (
+              SELECT 1 FROM ${t.sql} w
+              WHERE w.sent_at IS NULL AND w.next_attempt_at IS NOT NULL AND w.next_attempt_at > now()))
+          OR NOT EXISTS (
+            SELECT 1 FROM ${t.sql} f
+            WHERE f.aggregate_key = c.aggregate_key
+              AND f.sent_at IS NULL
+              AND f.next_attempt_at IS NOT NULL
+              AND f.next_attempt_at > now()
+              AND f.id <= c.id
+            OFFSET 0))
       ORDER BY c.id
       LIMIT $1
       FOR UPDATE OF c SKIP LOCKED),
