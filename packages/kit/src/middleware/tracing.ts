@@ -37,9 +37,9 @@ export function tracingMiddleware(
   const tracer = options.tracer ?? trace.getTracer('@troupe/kit');
   return defineMiddleware('tracing', (next) => (event, ctx) => {
     if (!options.tracer && !sdkRegistered()) {
-      // No SDK: spans would not be recorded; pass the incoming trace context on unchanged. An
-      // event from a producer that does not trace starts one, shared by all that its handler publishes.
-      ctx.traceparent = event.metadata.traceparent ?? newTraceparent();
+      // No SDK: spans would not be recorded. The incoming trace context passes on unchanged:
+      // ctx.publish reads the event's traceparent (or starts a trace) when it publishes, so a
+      // delivery that publishes nothing never decodes the header.
       return next(event, ctx);
     }
     return traced(tracer, options.consumerGroup, next, event, ctx);

@@ -6,6 +6,7 @@ import type { EventContext, InboundEvent, PublishOptions } from '../middleware/t
 import type { HandlingOutcome } from '../observability/metrics';
 import { InvalidEventError } from '../publish/to-message';
 import type { Publisher } from '../publish/publisher';
+import { newTraceparent } from '../observability/trace-context';
 
 /** What every delivery of one service shares. */
 export interface ContextEnvironment {
@@ -85,7 +86,9 @@ export class DeliveryContext implements EventContext {
           headers: options.headers,
           correlationId: options.correlationId ?? this.event.metadata.correlationId,
           causationId: options.causationId ?? this.event.metadata.id,
-          traceparent: this.traceparent ?? this.event.metadata.traceparent,
+          // Read only when publishing (most deliveries never do); an untraced event starts one
+          // trace, shared by everything this delivery publishes.
+          traceparent: (this.traceparent ??= this.event.metadata.traceparent ?? newTraceparent()),
         })
       : Promise.reject(
           new InvalidEventError(
