@@ -177,6 +177,50 @@ test('publishing an undeclared event type is a permanent failure: the event is d
   expect(calls).toBe(1);
 });
 
+test("unhandledEvents 'dead-letter': an event no handler takes goes to the DLQ with the reason; handled ones flow", async () => {
+  const topic = uniqueName('rt-unhandled');
+  await createTopics([{ topic, numPartitions: 1 }]);
+  const handled: number[] = [];
+  const name = uniqueName('unhandled-svc');
+  const service = testService(
+    defineService<TestEvents>()({
+      name,
+      topics: [topic],
+      consumes: { 'test.runtime.Counted': (payload) => void handled.push(payload.seq) },
+    }),
+    { unhandledEvents: 'dead-letter' },
+  );
+  running.push(service);
+  await service.start();
+  const publisher = await testPublisher();
+  await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic,
+    key: 'k',
+    payload: { key: 'k', seq: 1, note: null },
+  });
+  const noted = await publisher.publish({
+    type: 'test.runtime.Noted',
+    topic,
+    key: 'k',
+    payload: { text: 'nobody here handles me' },
+  });
+  await publisher.publish({
+    type: 'test.runtime.Counted',
+    topic,
+    key: 'k',
+    payload: { key: 'k', seq: 2, note: null },
+  });
+  await publisher.disconnect();
+  const [dead] = await readTopic(`${topic}.dlq`, (records) => records.length >= 1);
+  expect(header(dead!, Headers.id)).toBe(noted.id);
+  expect(header(dead!, DeadLetterHeaders.errorMessage)).toBe(
+    `service ${name} has no handler for event type test.runtime.Noted`,
+  );
+  await waitFor(() => handled.length === 2, 20_000, 'the handled events around it');
+  expect(handled).toEqual([1, 2]);
+});
+
 test('the ops server answers /healthz, /readyz and /metrics', async () => {
   const topic = uniqueName('rt-ops');
   await createTopics([{ topic, numPartitions: 2 }]);
