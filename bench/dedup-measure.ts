@@ -39,6 +39,8 @@ interface Bench {
   brokers: string[];
   registryUrl: string;
   redisUrl: string;
+  /** What the handler does per event besides counting; none (a no-op handler) by default. */
+  effect?: (eventId: string) => Promise<void>;
 }
 
 const EVENT = 'bench.dedup.Ticked';
@@ -171,6 +173,7 @@ async function consume(
   bench: Bench,
   middleware: (service: string) => Middleware[],
 ): Promise<number> {
+  const { effect } = bench;
   let first = 0;
   let seen = 0;
   let finish: (rate: number) => void = () => undefined;
@@ -181,10 +184,18 @@ async function consume(
     topics: [topic],
     middleware: middleware(name),
     consumes: {
-      [EVENT]: () => {
-        if (first === 0) first = performance.now();
-        if (++seen === bench.events) finish(bench.events / ((performance.now() - first) / 1_000));
-      },
+      [EVENT]: effect
+        ? async (_payload, ctx) => {
+            if (first === 0) first = performance.now();
+            await effect(ctx.metadata.id);
+            if (++seen === bench.events)
+              finish(bench.events / ((performance.now() - first) / 1_000));
+          }
+        : () => {
+            if (first === 0) first = performance.now();
+            if (++seen === bench.events)
+              finish(bench.events / ((performance.now() - first) / 1_000));
+          },
     },
   });
   const service = createService(definition, {
