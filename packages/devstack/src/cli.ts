@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { PrerequisiteError, ServerStartError } from './errors';
+import { PrerequisiteError, ServerStartError, StartInterruptedError } from './errors';
 import {
   forgetCurrentStack,
   readCurrentStack,
@@ -33,7 +33,21 @@ async function up(): Promise<void> {
     await stopLocalStack(current);
     forgetCurrentStack();
   }
-  const stack = await startLocalStack({ detached: true, log: say });
+  // Ctrl-C while starting: the servers are detached, so they would outlive us; stop them instead.
+  const interrupted = new AbortController();
+  const interrupt = () => {
+    say('interrupted: stopping the servers started so far…');
+    interrupted.abort();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let stack;
+  try {
+    stack = await startLocalStack({ detached: true, log: say, signal: interrupted.signal });
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
   rememberCurrentStack(stack);
   const readiness = Object.entries(stack.readyAfterMs)
     .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
@@ -89,7 +103,11 @@ async function main(): Promise<void> {
     await command();
   } catch (error) {
     // Known failures are one readable line (plus a server's log tail); anything else is a bug worth its stack.
-    if (error instanceof PrerequisiteError || error instanceof ServerStartError)
+    if (
+      error instanceof PrerequisiteError ||
+      error instanceof ServerStartError ||
+      error instanceof StartInterruptedError
+    )
       say(`troupe-stack: ${error.message}`);
     else
       say(

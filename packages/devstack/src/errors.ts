@@ -10,6 +10,15 @@ export class PrerequisiteError extends Error {
   }
 }
 
+/** The start was interrupted (Ctrl-C during `stack:up`); what was started has been stopped. */
+export class StartInterruptedError extends Error {
+  readonly code = 'START_INTERRUPTED';
+  constructor() {
+    super('interrupted: every server started so far was stopped and its data deleted');
+    this.name = 'StartInterruptedError';
+  }
+}
+
 /** A server did not answer in time, or exited; carries the tail of its own log. */
 export class ServerStartError extends Error {
   readonly code = 'SERVER_START_FAILED';

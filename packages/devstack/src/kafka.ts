@@ -9,7 +9,7 @@ import { ServerStartError } from './errors';
 import { freePort } from './ports';
 import { requireTool } from './prerequisites';
 import { ServerHandle, spawnServer } from './server-process';
-import { waitUntilReady } from './wait';
+import { ReadyWait, waitUntilReady } from './wait';
 
 const run = promisify(execFile);
 
@@ -111,7 +111,7 @@ export async function startKafka(
   { java, libDir }: KafkaTools,
   dir: string,
   detached: boolean,
-  timeoutMs: number,
+  wait: ReadyWait,
 ): Promise<StartedKafka> {
   mkdirSync(dir, { recursive: true });
   const [brokerPort, controllerPort] = [await freePort(), await freePort()];
@@ -153,7 +153,7 @@ export async function startKafka(
     detached,
   });
   const brokers = `127.0.0.1:${brokerPort}`;
-  await waitUntilReady(server, () => kafkaAnswers(brokers), timeoutMs);
+  await waitUntilReady(server, () => kafkaAnswers(brokers), wait);
   return { server, brokers };
 }
 

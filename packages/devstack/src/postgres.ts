@@ -6,7 +6,7 @@ import { Client } from 'pg';
 import { ServerStartError } from './errors';
 import { freePort } from './ports';
 import { ServerHandle, spawnServer } from './server-process';
-import { waitUntilReady } from './wait';
+import { ReadyWait, waitUntilReady } from './wait';
 
 const run = promisify(execFile);
 
@@ -29,7 +29,7 @@ export async function startPostgres(
   { bin, account }: PostgresTools,
   dir: string,
   detached: boolean,
-  timeoutMs: number,
+  wait: ReadyWait,
 ): Promise<StartedPostgres> {
   const dataDir = path.join(dir, 'data');
   mkdirSync(dir, { recursive: true });
@@ -71,7 +71,7 @@ export async function startPostgres(
     stopSignal: 'SIGINT',
   });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await waitUntilReady(server, () => postgresAnswers(url), timeoutMs);
+  await waitUntilReady(server, () => postgresAnswers(url), wait);
   return { server, url };
 }
 

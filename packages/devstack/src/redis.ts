@@ -3,7 +3,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './ports';
 import { ServerHandle, spawnServer } from './server-process';
-import { waitUntilReady } from './wait';
+import { ReadyWait, waitUntilReady } from './wait';
 
 export interface StartedRedis {
   server: ServerHandle;
@@ -15,7 +15,7 @@ export async function startRedis(
   redisServer: string,
   dir: string,
   detached: boolean,
-  timeoutMs: number,
+  wait: ReadyWait,
 ): Promise<StartedRedis> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -36,7 +36,7 @@ export async function startRedis(
     detached,
   });
   const url = `redis://127.0.0.1:${port}`;
-  await waitUntilReady(server, () => redisAnswers(url), timeoutMs);
+  await waitUntilReady(server, () => redisAnswers(url), wait);
   return { server, url };
 }
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort } from './ports';
 import { ServerHandle, spawnServer } from './server-process';
-import { waitUntilReady } from './wait';
+import { ReadyWait, waitUntilReady } from './wait';
 
 export interface StartedRegistry {
   server: ServerHandle;
@@ -24,7 +24,7 @@ export async function startRegistry(
   dir: string,
   brokers: string,
   detached: boolean,
-  timeoutMs: number,
+  wait: ReadyWait,
   /** The compacted topic it keeps schemas in; the registry's default (`_schemas`) when omitted. */
   topic?: string,
 ): Promise<StartedRegistry> {
@@ -43,7 +43,7 @@ export async function startRegistry(
     },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(server, () => registryAnswers(url), timeoutMs);
+  await waitUntilReady(server, () => registryAnswers(url), wait);
   return { server, url };
 }
 

@@ -7,6 +7,7 @@ import { startRedis } from './redis';
 import { startRegistry } from './registry';
 import { ServerHandle, stopServer } from './server-process';
 import { findStackTools } from './stack-tools';
+import { StartInterruptedError } from './errors';
 
 /** Connection settings, named as every Troupe service and test reads them. */
 export interface StackSettings {
@@ -32,17 +33,20 @@ export interface StartOptions {
   detached?: boolean;
   timeoutMs?: number;
   log?: (line: string) => void;
+  /** Aborting stops what was started so far and rejects with StartInterruptedError. */
+  signal?: AbortSignal;
 }
 
 export const STACK_FILE = 'stack.json';
 
 export async function startLocalStack(options: StartOptions = {}): Promise<LocalStack> {
   const detached = options.detached ?? false;
-  const timeoutMs = options.timeoutMs ?? 90_000;
+  const wait = { timeoutMs: options.timeoutMs ?? 90_000, signal: options.signal };
   const log = options.log ?? (() => undefined);
   const started = Date.now();
   // Before anything is created or spawned: a missing prerequisite leaves nothing behind.
   const tools = await findStackTools(log);
+  if (options.signal?.aborted) throw new StartInterruptedError();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'troupe-stack-'));
   // Traversable by the account PostgreSQL runs as when we are root; the contents stay private.
   chmodSync(dir, 0o711);
@@ -57,9 +61,9 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
   };
   try {
     const starting = [
-      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, timeoutMs).then(track),
-      startRedis(tools.redisServer, path.join(dir, 'redis'), detached, timeoutMs).then(track),
-      startPostgres(tools.postgres, path.join(dir, 'postgres'), detached, timeoutMs).then(track),
+      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, wait).then(track),
+      startRedis(tools.redisServer, path.join(dir, 'redis'), detached, wait).then(track),
+      startPostgres(tools.postgres, path.join(dir, 'postgres'), detached, wait).then(track),
     ] as const;
     const [kafka, redis, postgres] = await Promise.all(starting).catch(async (error: unknown) => {
       // The first failure is the one reported, but the others are let finish first: one still
@@ -68,7 +72,8 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       throw error;
     });
     log(`kafka ${kafka.brokers}, redis ${redis.url}, postgresql ${postgres.url}`);
-    const registry = track(await startRegistry(dir, kafka.brokers, detached, timeoutMs));
+    if (wait.signal?.aborted) throw new StartInterruptedError();
+    const registry = track(await startRegistry(dir, kafka.brokers, detached, wait));
     const stack: LocalStack = {
       dir,
       settings: {

@@ -1,4 +1,4 @@
-import { ServerStartError } from './errors';
+import { ServerStartError, StartInterruptedError } from './errors';
 import { ServerHandle, isAlive, logTail, stopServer } from './server-process';
 
 /**
@@ -8,13 +8,19 @@ import { ServerHandle, isAlive, logTail, stopServer } from './server-process';
  * A server that does not come up is stopped (and waited for) before the error is thrown: whoever
  * started it gets a ready server or an error, never a process it has no handle to stop.
  */
+/** How long a server may take to answer, and a signal that gives up sooner (Ctrl-C during `up`). */
+export interface ReadyWait {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 export async function waitUntilReady(
   server: ServerHandle,
   probe: () => Promise<void>,
-  timeoutMs: number,
+  wait: ReadyWait,
 ): Promise<void> {
   try {
-    await answered(server, probe, timeoutMs);
+    await answered(server, probe, wait);
   } catch (error) {
     await stopServer(server);
     throw error;
@@ -24,11 +30,12 @@ export async function waitUntilReady(
 async function answered(
   server: ServerHandle,
   probe: () => Promise<void>,
-  timeoutMs: number,
+  { timeoutMs, signal }: ReadyWait,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new StartInterruptedError();
     if (!isAlive(server.pid)) {
       throw new ServerStartError(server.name, 'the process exited', logTail(server.logFile));
     }

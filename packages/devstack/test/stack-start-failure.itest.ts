@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -15,7 +16,7 @@ import path from 'node:path';
 import { KAFKA_VERSION } from '../src/kafka';
 import { postgresBinDir } from '../src/prerequisites';
 import { isAlive } from '../src/server-process';
-import { stackCli } from './support/stack-cli';
+import { CLI, stackCli } from './support/stack-cli';
 
 /**
  * Processes whose command line or working directory lies under `dir`. Both are needed: Redis
@@ -133,6 +134,36 @@ describe('npm run stack:up that cannot complete', () => {
     // Nothing from the attempt still runs, and its data dir is gone.
     expect(processesUnder(attemptTmp)).toEqual([]);
     expect([...result.seen.keys()].filter(isAlive)).toEqual([]);
+    expect(stackDirsIn(attemptTmp)).toEqual([]);
+    expect(existsSync(path.join(env.TROUPE_STATE_DIR!, 'current-stack.json'))).toBe(false);
+  }, 180_000);
+
+  it('Ctrl-C while the servers start stops every one of them (they are detached) and deletes the data dir', async () => {
+    const child = spawn(process.execPath, [require.resolve('tsx/cli'), CLI, 'up'], { env });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const seen = new Map<number, string>();
+    // Interrupt once Redis runs and Kafka's JVM has been spawned: servers are mid-start.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      for (const p of processesUnder(attemptTmp)) seen.set(p.pid, p.command);
+      const commands = [...seen.values()];
+      if (
+        commands.some((c) => /redis-server 127\.0\.0\.1:\d+/.test(c)) &&
+        commands.some((c) => c.includes('kafka.Kafka'))
+      )
+        break;
+      if (Date.now() > deadline) throw new Error(`servers never started: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+    const code = await exited;
+
+    expect(code).toBe(1);
+    expect(stderr).toContain('troupe-stack: interrupted: every server started so far was stopped');
+    expect(processesUnder(attemptTmp)).toEqual([]);
+    expect([...seen.keys()].filter(isAlive)).toEqual([]);
     expect(stackDirsIn(attemptTmp)).toEqual([]);
     expect(existsSync(path.join(env.TROUPE_STATE_DIR!, 'current-stack.json'))).toBe(false);
   }, 180_000);

@@ -79,7 +79,7 @@ async function adoptFromEnv(): Promise<{ settings: StackSettings; stop: () => Pr
     dir,
     base.TROUPE_KAFKA_BROKERS,
     false,
-    60_000,
+    { timeoutMs: 60_000 },
     '_troupe_schemas',
   );
   return {

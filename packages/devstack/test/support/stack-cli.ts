@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const CLI = path.resolve(__dirname, '..', '..', 'src', 'cli.ts');
+export const CLI = path.resolve(__dirname, '..', '..', 'src', 'cli.ts');
 const TSX = require.resolve('tsx/cli');
 
 /** Runs `troupe-stack <command>` as `npm run stack:*` does; the env should name its own TROUPE_STATE_DIR. */
