@@ -15,9 +15,11 @@ import type { ApplyOutcome, SchemaStore, SchemaVersion } from './schema-store';
  *    rules (schema-store.ts) decide the same way everywhere: if another instance claimed the same
  *    version or id first, or gave the same schema another id first, our record is *rejected* on
  *    every instance — two instances can never hand out one id for two schemas.
- * 4. On rejection, tombstone our record (so compaction can never resurrect it) and go back to 2: the
- *    catch-up now includes the competing write, so the next decision accounts for it. A conflict needs
- *    two instances writing within the same few milliseconds, so a handful of attempts suffices.
+ * 4. On rejection, tombstone our record (so compaction can never resurrect it), wait a random
+ *    moment and go back to 2: the catch-up now includes the competing write, so the next decision
+ *    accounts for it. The random wait (full jitter, growing per attempt) breaks the symmetry of two
+ *    instances that both have a queue of writes: without it, under load, each instance's next write
+ *    kept landing in the other's window and a write could lose five times in a row.
  *
  * What this does not cover: an instance that dies between losing a race and tombstoning its record
  * leaves the record in the log, still rejected by every replay while the winner exists; the next
@@ -37,7 +39,9 @@ export interface WritePlan<T> {
   readonly result: T;
 }
 
-const MAX_WRITE_ATTEMPTS = 5;
+const MAX_WRITE_ATTEMPTS = 10;
+/** Upper bound of the random wait after the n-th lost attempt: 10 ms · 2^n, at most 250 ms. */
+const backoffCapMs = (attempt: number) => Math.min(250, 10 * 2 ** attempt);
 
 export class LogWriter {
   private queue: Promise<unknown> = Promise.resolve();
@@ -45,6 +49,8 @@ export class LogWriter {
   constructor(
     private readonly log: SchemaLog,
     private readonly logger: Logger,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) =>
+      new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
   /**
@@ -66,10 +72,12 @@ export class LogWriter {
             `write lost to concurrent writes from other instances ${attempt} times; try again`,
           );
         }
+        const waitMs = Math.round(Math.random() * backoffCapMs(attempt));
         this.logger.info(
-          { attempt, rejected: rejected.length },
+          { attempt, rejected: rejected.length, waitMs },
           'another registry instance wrote first; retrying',
         );
+        await this.sleep(waitMs);
       }
     };
     const result = this.queue.then(run, run);
