@@ -5,7 +5,7 @@ import {
   TestEvents,
   createTopics,
   testKafka,
-  testPublisher,
+  publishCounted,
   testService,
   uniqueName,
   waitFor,
@@ -27,14 +27,7 @@ test('an event whose dedup lease another consumer holds is handled once, after t
   const calls: number[] = [];
   let service: TroupeService | undefined;
   try {
-    const publisher = await testPublisher();
-    const event = await publisher.publish({
-      type: 'test.runtime.Counted',
-      topic,
-      key: 'k-1',
-      payload: { key: 'k-1', seq: 1, note: null },
-    });
-    await publisher.disconnect();
+    const event = await publishCounted(topic, 'k-1');
     // Another consumer (a dead one, say) holds the lease for 2 s more.
     const leaseUntil = Date.now() + 2_000;
     await redis.set(
@@ -96,14 +89,7 @@ test('a timed-out handler still running is never joined by a second run of the s
   let effects = 0;
   let service: TroupeService | undefined;
   try {
-    const publisher = await testPublisher();
-    const event = await publisher.publish({
-      type: 'test.runtime.Counted',
-      topic,
-      key: 'k-1',
-      payload: { key: 'k-1', seq: 1, note: null },
-    });
-    await publisher.disconnect();
+    const event = await publishCounted(topic, 'k-1');
 
     service = testService(
       defineService<TestEvents>()({

@@ -7,7 +7,7 @@ import {
   metricValues,
   readTopic,
   testKafka,
-  testPublisher,
+  publishCounted,
   testService,
   uniqueName,
   waitFor,
@@ -60,14 +60,7 @@ test('a retry record not yet due pauses only its partition: one due sooner on an
   );
   running.push(service);
   await service.start();
-  const publisher = await testPublisher();
-  const slow = await publisher.publish({
-    type: 'test.runtime.Counted',
-    topic,
-    key: 'slow',
-    payload: { key: 'slow', seq: 1, note: null },
-  });
-  await publisher.disconnect();
+  const slow = await publishCounted(topic, 'slow');
 
   const [hop] = await readTopic(retryTopic, (records) => records.length >= 1, 15_000);
   const slowDueAt = Date.parse(header(hop!, RetryHeaders.dueAt)!);

@@ -7,6 +7,7 @@ import { Consumer, IHeaders, KafkaMessage, logLevel } from 'kafkajs';
 import pino from 'pino';
 import {
   AvroCodec,
+  Envelope,
   EventCodec,
   Publisher,
   PublishMap,
@@ -82,6 +83,21 @@ export async function testPublisher(
   const publisher = new Publisher({ kafka: testKafka(uniqueName('feeder')), codec, source });
   await publisher.connect();
   return publisher;
+}
+
+/** Publishes one `test.runtime.Counted` event keyed `key` through a short-lived publisher. */
+export async function publishCounted(topic: string, key: string, seq = 1): Promise<Envelope> {
+  const publisher = await testPublisher();
+  try {
+    return await publisher.publish({
+      type: 'test.runtime.Counted',
+      topic,
+      key,
+      payload: { key, seq, note: null },
+    });
+  } finally {
+    await publisher.disconnect();
+  }
 }
 
 export interface Record_ {
