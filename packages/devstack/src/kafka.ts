@@ -58,8 +58,16 @@ export async function prepareKafka(log: (line: string) => void = () => undefined
 }
 
 /** Kafka's own cluster id format: 16 random bytes, URL-safe base64 without padding. */
-function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id as Kafka's own `kafka-storage random-uuid` makes one: 16 random bytes in
+ * base64url, drawn again when the text starts with `-` (one time in 64), which the storage tool's
+ * command line would read as an option ("expected one argument").
+ */
+export function clusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 function serverProperties(dataDir: string, brokerPort: number, controllerPort: number): string {

@@ -21,6 +21,7 @@ import {
   uniqueName,
   waitFor,
 } from './fixtures/dedup-support';
+import { inboundEvent, standaloneDedup } from './support/standalone-dedup';
 
 jest.setTimeout(90_000);
 
@@ -39,7 +40,7 @@ test('Redis down for 10 s mid-stream: no event skipped, processing resumes, each
   const effects = new Map<string, number>();
   const appliedAt: number[] = [];
   const unavailable: { at: number; tookMs: number }[] = [];
-  const handle = dedup(async (_: null, ctx: { metadata: { id: string } }) => {
+  const { handle } = standaloneDedup(dedup, async (_: null, ctx) => {
     effects.set(ctx.metadata.id, (effects.get(ctx.metadata.id) ?? 0) + 1);
     appliedAt.push(Date.now());
   });
@@ -69,7 +70,9 @@ test('Redis down for 10 s mid-stream: no event skipped, processing resumes, each
         metadata: { id: String(m.headers?.ce_id) },
         payload: null,
       }));
-      await untilAvailable(() => dedup.prepareBatch(events));
+      await untilAvailable(() =>
+        dedup.prepareBatch(events.map((e) => inboundEvent(null, e.metadata))),
+      );
       for (const [i, event] of events.entries()) {
         await untilAvailable(() => handle(null, { metadata: event.metadata }));
         resolveOffset((batch.messages[i] as { offset: string }).offset);

@@ -3,9 +3,11 @@ import type { TroupeService } from '@troupe/kit';
 import { dedupRedisKey } from '../src/dedup/keys';
 import {
   TestEvents,
+  committedOffsets,
   createTopics,
   testKafka,
   publishCounted,
+  testPublisher,
   testService,
   uniqueName,
   waitFor,
@@ -125,6 +127,94 @@ test('a timed-out handler still running is never joined by a second run of the s
     expect(effects).toBe(1);
   } finally {
     await service?.stop();
+    redis.disconnect();
+  }
+});
+
+/**
+ * A business key (`keyOf`) through the runtime: one order's events arrive as several events on
+ * several partitions handled concurrently, and the order ships once; distinct orders each ship.
+ * (Before dedup took the runtime's signature, keyOf saw the event on the batch path and a wrapper
+ * on the handler path: every event after the first was committed as a duplicate.)
+ */
+test('dedup by a business key over many events on several partitions: one effect per key, every event committed', async () => {
+  const topic = uniqueName('dedup-business');
+  await createTopics([{ topic, numPartitions: 3 }]);
+  const name = uniqueName('dedup-business-svc');
+  const redis = createFailFastRedis(process.env.TROUPE_REDIS_URL!, {});
+  const store = new RedisDedupStore({ redis, service: name, leaseMs: 10_000 });
+  const repeated = Array.from({ length: 20 }, (_, i) => `o-${i}`);
+  const distinct = Array.from({ length: 10 }, (_, i) => `single-${i}`);
+  const copies = 3;
+  const total = repeated.length * copies + distinct.length;
+  const shipped = new Map<string, number>();
+  const running = new Map<string, number>();
+  let mostAtOnceForOneKey = 0;
+  let handled = 0;
+  let service: TroupeService | undefined;
+  const publisher = await testPublisher();
+  try {
+    // Copies of one order carry different Kafka keys, so they land on different partitions.
+    const sends: Promise<unknown>[] = [];
+    for (let copy = 0; copy < copies; copy++)
+      for (const orderId of repeated)
+        sends.push(
+          publisher.publish({
+            type: 'test.runtime.Counted',
+            topic,
+            key: `${orderId}/${copy}`,
+            payload: { key: orderId, seq: copy, note: null },
+          }),
+        );
+    for (const orderId of distinct)
+      sends.push(
+        publisher.publish({
+          type: 'test.runtime.Counted',
+          topic,
+          key: orderId,
+          payload: { key: orderId, seq: 0, note: null },
+        }),
+      );
+    await Promise.all(sends);
+
+    service = testService(
+      defineService<TestEvents>()({
+        name,
+        topics: [topic],
+        dedup: { keyOf: (event) => `ship:${(event.payload as { key: string }).key}` },
+        consumes: {
+          'test.runtime.Counted': async (order, ctx) => {
+            handled++;
+            const atOnce = (running.get(order.key) ?? 0) + 1;
+            running.set(order.key, atOnce);
+            mostAtOnceForOneKey = Math.max(mostAtOnceForOneKey, atOnce);
+            // Long enough for the copies on other partitions to arrive while this one runs.
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            shipped.set(order.key, (shipped.get(order.key) ?? 0) + 1);
+            running.set(order.key, atOnce - 1);
+            expect(typeof ctx.once).toBe('function'); // typed as present: dedup is declared
+          },
+        },
+      }),
+      { dedupStore: store, partitionConcurrency: 3 },
+    );
+    await service.start();
+    await waitFor(
+      async () =>
+        [...(await committedOffsets(name, topic)).values()].reduce(
+          (n, o) => n + Math.max(o, 0),
+          0,
+        ) === total,
+      45_000,
+      `all ${total} events committed`,
+    );
+    const expected = new Map([...repeated, ...distinct].map((orderId) => [orderId, 1]));
+    expect(new Map([...shipped].sort())).toEqual(new Map([...expected].sort()));
+    expect(handled).toBe(repeated.length + distinct.length);
+    expect(mostAtOnceForOneKey).toBe(1);
+  } finally {
+    await service?.stop();
+    await publisher.disconnect();
     redis.disconnect();
   }
 });

@@ -8,6 +8,7 @@ import {
   dedupMiddleware,
 } from '../src/dedup';
 import { freePort, pgPool, sleep, uniqueName } from './fixtures/dedup-support';
+import { StandaloneContext as Ctx, standaloneDedup } from './support/standalone-dedup';
 
 const redisUrl = process.env.TROUPE_REDIS_URL as string;
 
@@ -154,6 +155,14 @@ describe('RedisDedupStore against real Redis', () => {
     await expect(a.once('charge:o-3', charge)).rejects.toBeInstanceOf(DedupBusyError);
     expect(calls).toBe(2);
   });
+
+  test('two claims of one key sent at once by one process: one is claimed, the other busy', async () => {
+    const a = store('A');
+    const [x, y] = await Promise.all([a.claim('k'), a.claim('k')]);
+    expect([x.outcome, y.outcome].sort()).toEqual(['busy', 'claimed']);
+    await a.markDone('k');
+    expect((await a.claim('k')).outcome).toBe('done');
+  });
 });
 
 describe('dedupMiddleware against real Redis', () => {
@@ -163,12 +172,6 @@ describe('dedupMiddleware against real Redis', () => {
   });
   afterAll(() => redis.disconnect());
 
-  interface Ctx {
-    metadata: { id: string };
-    outcome?: string;
-    once?: <T>(key: string, fn: () => Promise<T>) => Promise<T | undefined>;
-  }
-
   test('each event id is handled once across redeliveries and consumers; failures are retried, never marked', async () => {
     const service = uniqueName('svc');
     const effects = new Map<string, number>();
@@ -177,10 +180,16 @@ describe('dedupMiddleware against real Redis', () => {
       if (failNext.has(ctx.metadata.id)) throw new Error(`boom ${payload}`);
       effects.set(ctx.metadata.id, (effects.get(ctx.metadata.id) ?? 0) + 1);
     };
-    const consumerA = dedupMiddleware(new RedisDedupStore({ redis, service, owner: 'A' }));
-    const consumerB = dedupMiddleware(new RedisDedupStore({ redis, service, owner: 'B' }));
-    const runA = consumerA(handler);
-    const runB = consumerB(handler);
+    const consumerA = standaloneDedup(
+      dedupMiddleware(new RedisDedupStore({ redis, service, owner: 'A' })),
+      handler,
+    );
+    const consumerB = standaloneDedup(
+      dedupMiddleware(new RedisDedupStore({ redis, service, owner: 'B' })),
+      handler,
+    );
+    const runA = consumerA.handle;
+    const runB = consumerB.handle;
     const events = ['e1', 'e2', 'e3', 'e4'].map((id) => ({ metadata: { id }, payload: id }));
 
     await consumerA.prepareBatch(events);
@@ -218,9 +227,12 @@ describe('dedupMiddleware against real Redis', () => {
     const other = new RedisDedupStore({ redis, service, owner: 'other' });
     await other.claim('e1');
     let ran = 0;
-    const run = dedupMiddleware(new RedisDedupStore({ redis, service, owner: 'me' }))(async () => {
-      ran++;
-    });
+    const { handle: run } = standaloneDedup(
+      dedupMiddleware(new RedisDedupStore({ redis, service, owner: 'me' })),
+      async () => {
+        ran++;
+      },
+    );
     await expect(run(null, { metadata: { id: 'e1' } })).rejects.toBeInstanceOf(DedupBusyError);
     expect(ran).toBe(0);
   });
@@ -229,7 +241,8 @@ describe('dedupMiddleware against real Redis', () => {
     const service = uniqueName('svc');
     let charges = 0;
     let attempt = 0;
-    const run = dedupMiddleware(new RedisDedupStore({ redis, service }), { marks: 'immediate' })(
+    const { handle: run } = standaloneDedup(
+      dedupMiddleware(new RedisDedupStore({ redis, service }), { marks: 'immediate' }),
       async (_: null, ctx: Ctx) => {
         await ctx.once?.('charge:order-1', async () => ++charges);
         if (++attempt === 1) throw new Error('failed after the charge');
@@ -247,7 +260,7 @@ describe('dedupMiddleware against real Redis', () => {
     const mw = dedupMiddleware(new RedisDedupStore({ redis, service }), {
       keyOf: (e) => `ship:${(e.payload as { orderId: string }).orderId}`,
     });
-    const run = mw(async () => {
+    const { handle: run } = standaloneDedup(mw, async () => {
       shipped++;
     });
     await run({ orderId: 'o-1' }, { metadata: { id: 'e1' } });
@@ -265,7 +278,7 @@ describe('Redis unreachable', () => {
     });
     const store = new RedisDedupStore({ redis, service: uniqueName('svc') });
     let ran = 0;
-    const run = dedupMiddleware(store)(async () => {
+    const { handle: run } = standaloneDedup(dedupMiddleware(store), async () => {
       ran++;
     });
     const started = Date.now();

@@ -10,6 +10,7 @@ import type { Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { RedisDedupStore, createFailFastRedis, dedupMiddleware } from '../src/dedup';
 import { PgOutbox } from '../src/outbox';
+import { standaloneDedup } from './support/standalone-dedup';
 import {
   ChildScript,
   createTopic,
@@ -78,14 +79,17 @@ test('relays killed mid-batch twice: each committed event applied exactly once, 
   const applied = new Map<string, number>();
   const appliedOrder = new Map<string, number[]>();
   let deliveries = 0;
-  const handle = dedupMiddleware(new RedisDedupStore({ redis, service: uniqueName('svc') }), {
-    marks: 'immediate',
-  })(async (payload: { aggregate: string; seq: number }, ctx: { metadata: { id: string } }) => {
-    applied.set(ctx.metadata.id, (applied.get(ctx.metadata.id) ?? 0) + 1);
-    const order = appliedOrder.get(payload.aggregate) ?? [];
-    order.push(payload.seq);
-    appliedOrder.set(payload.aggregate, order);
-  });
+  const { handle } = standaloneDedup(
+    dedupMiddleware(new RedisDedupStore({ redis, service: uniqueName('svc') }), {
+      marks: 'immediate',
+    }),
+    async (payload: { aggregate: string; seq: number }, ctx) => {
+      applied.set(ctx.metadata.id, (applied.get(ctx.metadata.id) ?? 0) + 1);
+      const order = appliedOrder.get(payload.aggregate) ?? [];
+      order.push(payload.seq);
+      appliedOrder.set(payload.aggregate, order);
+    },
+  );
   const consumer = kafka.consumer({ groupId: uniqueName('group') });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });

@@ -62,6 +62,7 @@ export function canaryDefinition(
   const topic = settings.topics.releases;
   return defineService<EventTypes>()({
     name: serviceName('canary', settings),
+    dedup: true, // each event handled once per event id; ctx.once for effects
     topics: [topic],
     publishes: { [Events.CanaryStarted]: topic },
     consumes: {

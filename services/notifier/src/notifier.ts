@@ -41,7 +41,7 @@ export function notifierDefinition(settings: PipelineSettings, notifier: Notifie
 
   async function raise(
     draft: AlertDraft,
-    ctx: HandlerContext<EventTypes, { [Events.AlertRaised]: string }>,
+    ctx: HandlerContext<EventTypes, { [Events.AlertRaised]: string }, true>,
   ): Promise<void> {
     // One alert per causing event: its id is derived from the event's, so a redelivery repeats it exactly.
     const alert: AlertRaised = {
@@ -52,8 +52,6 @@ export function notifierDefinition(settings: PipelineSettings, notifier: Notifie
     ctx.log.info({ alert: { ...alert, raisedAt: alert.raisedAt.toISOString() } }, 'alert');
     const url = notifier.webhookUrl;
     if (url) {
-      if (!ctx.once)
-        throw new Error('notifier: ctx.once is missing; the dedup middleware must be in the chain');
       await ctx.once(`webhook:${alert.alertId}`, () =>
         ctx
           .breaker('webhook')
@@ -65,6 +63,7 @@ export function notifierDefinition(settings: PipelineSettings, notifier: Notifie
 
   return defineService<EventTypes>()({
     name,
+    dedup: true, // each event handled once per event id; ctx.once for effects
     topics: [settings.topics.releases],
     publishes: { [Events.AlertRaised]: settings.topics.alerts },
     consumes: {

@@ -1,5 +1,6 @@
 import {
   BreakerSettings,
+  DedupDeclaration,
   EventMap,
   PublishMap,
   RedisDedupStore,
@@ -7,7 +8,6 @@ import {
   TroupeService,
   createFailFastRedis,
   createService,
-  dedupMiddleware,
 } from '@troupe/kit';
 import type { Redis } from 'ioredis';
 import { createPipelineCodec } from './codec';
@@ -34,12 +34,17 @@ export interface PipelineService {
 
 /**
  * Creates (does not start) a kit service the way every pipeline service runs: Avro codec from the
- * contracts, Redis dedup (lease, then done) in the chain so `ctx.once` is available, consumer
+ * contracts, Redis dedup (lease, then done; every pipeline definition declares `dedup`, so its
+ * handlers have `ctx.once`), consumer
  * fetches tuned for latency (TROUPE_CONSUMER_MAX_WAIT) and a session timeout short enough that a
  * killed instance's partitions move on soon (TROUPE_CONSUMER_SESSION_TIMEOUT).
  */
-export function createPipelineService<E extends EventMap, P extends PublishMap<E>>(
-  definition: ServiceDefinition<E, P>,
+export function createPipelineService<
+  E extends EventMap,
+  P extends PublishMap<E>,
+  D extends DedupDeclaration,
+>(
+  definition: ServiceDefinition<E, P, D>,
   settings: PipelineSettings,
   options: PipelineServiceOptions,
 ): PipelineService {
@@ -55,22 +60,20 @@ export function createPipelineService<E extends EventMap, P extends PublishMap<E
     owner: settings.kit.instanceId ? `${definition.name}:${settings.kit.instanceId}` : undefined,
   });
   const config = settings.kit;
-  const service = createService(
-    { ...definition, middleware: [dedupMiddleware(store), ...(definition.middleware ?? [])] },
-    {
-      config,
-      codec: createPipelineCodec(config, settings.autoRegisterSchemas),
-      handlerTimeoutMs: options.handlerTimeoutMs,
-      http: options.opsServer ? { port: config.http.port, host: config.http.host } : false,
-      breakers: options.breakers ? { perName: options.breakers } : undefined,
-      consumer: {
-        maxWaitTimeMs: settings.consumerMaxWaitMs,
-        sessionTimeoutMs: settings.sessionTimeoutMs,
-        heartbeatIntervalMs: Math.max(500, Math.floor(settings.sessionTimeoutMs / 5)),
-        rebalanceTimeoutMs: Math.max(settings.sessionTimeoutMs, 10_000),
-      },
+  const service = createService(definition, {
+    config,
+    dedupStore: store,
+    codec: createPipelineCodec(config, settings.autoRegisterSchemas),
+    handlerTimeoutMs: options.handlerTimeoutMs,
+    http: options.opsServer ? { port: config.http.port, host: config.http.host } : false,
+    breakers: options.breakers ? { perName: options.breakers } : undefined,
+    consumer: {
+      maxWaitTimeMs: settings.consumerMaxWaitMs,
+      sessionTimeoutMs: settings.sessionTimeoutMs,
+      heartbeatIntervalMs: Math.max(500, Math.floor(settings.sessionTimeoutMs / 5)),
+      rebalanceTimeoutMs: Math.max(settings.sessionTimeoutMs, 10_000),
     },
-  );
+  });
   let stopped: Promise<void> | undefined;
   return {
     service,

@@ -75,6 +75,7 @@ export function releasesDefinition(settings: PipelineSettings, store: ReleaseSto
   );
   return defineService<EventTypes>()({
     name: serviceName('releases', settings),
+    dedup: true, // each event handled once per event id; ctx.once for effects
     topics: [settings.topics.releases],
     consumes,
   });

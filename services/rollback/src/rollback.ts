@@ -69,16 +69,13 @@ export function rollbackDefinition(
   const topic = settings.topics.releases;
   return defineService<EventTypes>()({
     name: serviceName('rollback', settings),
+    dedup: true, // each event handled once per event id; ctx.once for effects
     topics: [topic],
     publishes: { [Events.RolledBack]: topic },
     consumes: {
       [Events.CanaryDegraded]: {
         dependsOn: ['router'],
         handle: async (degraded, ctx) => {
-          if (!ctx.once)
-            throw new Error(
-              'rollback: ctx.once is missing; the dedup middleware must be in the chain',
-            );
           const { releaseId, service } = degraded;
           const ran = await ctx.once(`rollback:${releaseId}`, async () => {
             const result = await ctx

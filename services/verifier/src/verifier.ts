@@ -34,6 +34,7 @@ export function verifierDefinition(settings: PipelineSettings, suite: SuiteSetti
   const topic = settings.topics.releases;
   return defineService<EventTypes>()({
     name: serviceName('verifier', settings),
+    dedup: true, // each event handled once per event id; ctx.once for effects
     topics: [topic],
     publishes: { [Events.TestsPassed]: topic, [Events.TestsFailed]: topic },
     consumes: {

@@ -71,6 +71,7 @@ export function watchdogDefinition(
   const reported = new Set<string>();
   return defineService<EventTypes>()({
     name: serviceName('watchdog', settings),
+    dedup: true, // each event handled once per event id; ctx.once for effects
     topics: [settings.topics.samples],
     publishes: { [Events.CanaryDegraded]: settings.topics.releases },
     consumes: {
@@ -81,10 +82,6 @@ export function watchdogDefinition(
         if (reported.has(releaseId)) return;
         const verdict = judgeCanary(windows.canary, windows.baseline, watchdog.detection);
         if (!verdict.degraded) return;
-        if (!ctx.once)
-          throw new Error(
-            'watchdog: ctx.once is missing; the dedup middleware must be in the chain',
-          );
         const firstBadSampleAt = new Date(verdict.firstBadSampleAt as number);
         await ctx.once(`degraded:${releaseId}`, async () => {
           ctx.log.info(

@@ -164,19 +164,32 @@ export class RedisDedupStore implements DedupStore {
     }
     if (claims.length === 0 && this.deferred.length === 0) return results;
 
+    // Held from the moment the claim is sent: a second claim of this process for the same key,
+    // made before Redis answers, is busy here instead of being answered "claimed" by the script
+    // (which renews a lease its owner already has).
+    const expiresAt = Date.now() + this.leaseMs;
+    for (const key of claims) this.held.set(key, expiresAt);
     const marks = this.takeDeferred();
-    const replies = await this.roundTrip(marks, claims, 'claim');
+    let replies: Reply[];
+    try {
+      replies = await this.roundTrip(marks, claims, 'claim');
+    } catch (error) {
+      for (const key of claims) this.held.delete(key);
+      throw error;
+    }
     this.settleMarks(marks, replies, false);
 
     // All or nothing: leases that did land are ours and our own next claim retakes them.
     for (let i = 0; i < claims.length; i++) {
       const error = replies[marks.length + i]?.[0];
-      if (error) throw new DedupUnavailableError('claim', this.redisKey(claims[i]!), error);
+      if (error) {
+        for (const key of claims) this.held.delete(key);
+        throw new DedupUnavailableError('claim', this.redisKey(claims[i]!), error);
+      }
     }
-    const expiresAt = Date.now() + this.leaseMs;
     for (let i = 0; i < claims.length; i++) {
       const result = claimFromReply(replies[marks.length + i]?.[1]);
-      if (result.outcome === 'claimed') this.held.set(claims[i] as string, expiresAt);
+      if (result.outcome !== 'claimed') this.held.delete(claims[i] as string);
       results[claimIndex[i] as number] = result;
     }
     return results;

@@ -1,4 +1,5 @@
 import type { DependencyBreaker } from '../breaker/dependency-breaker';
+import type { DedupMiddlewareOptions, OnceFunction } from '../dedup/middleware';
 import { TroupeError } from '../errors';
 import type { Envelope } from '../events/envelope';
 import type { EventContext, Middleware, PublishOptions } from '../middleware/types';
@@ -13,11 +14,29 @@ export type EventMap = object;
 /** Which topic each published event type goes to. */
 export type PublishMap<E extends EventMap> = { readonly [K in keyof E & string]?: string };
 
-/** The context a handler gets: EventContext with `publish` typed by the service's declarations. */
-export interface HandlerContext<
+/**
+ * The context a handler gets: EventContext with `publish` typed by the service's declarations,
+ * and `once` present exactly when the service is defined with `dedup`.
+ */
+export type HandlerContext<
   E extends EventMap = Record<string, unknown>,
   P extends PublishMap<E> = PublishMap<E>,
-> extends Omit<EventContext, 'publish' | 'outcome' | 'failure' | 'attempts'> {
+  WithDedup extends boolean = false,
+> = BaseHandlerContext<E, P> & (WithDedup extends true ? DedupContext : unknown);
+
+/** What a handler of a service with `dedup` has besides the base context. */
+export interface DedupContext {
+  /**
+   * Runs `fn` at most once per key for this service (effects that must not repeat on redelivery);
+   * resolves undefined when it already ran. See DedupStore for the guarantee and its limits.
+   */
+  readonly once: OnceFunction;
+}
+
+export interface BaseHandlerContext<
+  E extends EventMap = Record<string, unknown>,
+  P extends PublishMap<E> = PublishMap<E>,
+> extends Omit<EventContext, 'publish' | 'outcome' | 'failure' | 'attempts' | 'once'> {
   /** Handler calls made so far in this delivery (1 on the first call). */
   readonly attempts: number;
   publish<K extends keyof P & keyof E & string>(
@@ -28,35 +47,59 @@ export interface HandlerContext<
   breaker(name: string): DependencyBreaker;
 }
 
-export type EventHandler<T, E extends EventMap, P extends PublishMap<E>> = (
-  payload: T,
-  ctx: HandlerContext<E, P>,
-) => Promise<void> | void;
+/**
+ * A definition's `dedup`: `true` (dedup by event id) or the dedup options (a business `keyOf`, the
+ * mark mode). The connection is the runtime's: `ServiceOptions.dedupStore`.
+ */
+export type DedupDeclaration = true | DedupMiddlewareOptions;
 
-export interface HandlerSpec<T, E extends EventMap, P extends PublishMap<E>> {
-  handle: EventHandler<T, E, P>;
+/** Whether a definition declares dedup (its handlers then get `ctx.once`). */
+export type HasDedup<D> = [D] extends [DedupDeclaration] ? true : false;
+
+export type EventHandler<
+  T,
+  E extends EventMap,
+  P extends PublishMap<E>,
+  D extends boolean = false,
+> = (payload: T, ctx: HandlerContext<E, P, D>) => Promise<void> | void;
+
+export interface HandlerSpec<
+  T,
+  E extends EventMap,
+  P extends PublishMap<E>,
+  D extends boolean = false,
+> {
+  handle: EventHandler<T, E, P, D>;
   /** Breakers this handler calls through: while one is open its events wait, the handler is not called. */
   dependsOn?: readonly string[];
   /** Overrides the service's handler timeout for this event type (ms; 0 disables). */
   timeoutMs?: number;
 }
 
-export type ConsumeMap<E extends EventMap, P extends PublishMap<E>> = {
-  [K in keyof E & string]?: EventHandler<E[K], E, P> | HandlerSpec<E[K], E, P>;
+export type ConsumeMap<E extends EventMap, P extends PublishMap<E>, D extends boolean = false> = {
+  [K in keyof E & string]?: EventHandler<E[K], E, P, D> | HandlerSpec<E[K], E, P, D>;
 };
 
 export interface ServiceDefinition<
   E extends EventMap = Record<string, unknown>,
   P extends PublishMap<E> = PublishMap<E>,
+  D extends DedupDeclaration | undefined = DedupDeclaration | undefined,
 > {
   /** Also the consumer group id and the CloudEvents source of what it publishes. */
   name: string;
   /** Topics to subscribe to; events whose type has no handler are skipped. */
   topics: readonly string[];
-  consumes: ConsumeMap<E, P>;
+  consumes: ConsumeMap<E, P, HasDedup<D>>;
   /** Event type → topic for everything handlers publish. */
   publishes?: P;
-  /** Your middleware: runs inside retry and breaker, just outside the handler's timeout. */
+  /**
+   * Each event handled once per dedup key (`true`: the event id; or dedup options, e.g. a business
+   * `keyOf`), with `ctx.once` for side effects, typed as present. The runtime builds the dedup
+   * middleware from this and `ServiceOptions.dedupStore`, inside retry and the breaker, before
+   * your middleware; a service that declares dedup does not start without a store.
+   */
+  dedup?: D;
+  /** Your middleware: runs inside retry, the breaker and dedup, just outside the handler's timeout. */
   middleware?: readonly Middleware[];
   /** Extra rule for errors retrying cannot fix (sent straight to the DLQ). */
   isPermanentError?: PermanentErrorPredicate;
@@ -86,15 +129,23 @@ const NAME = /^[A-Za-z0-9._-]{1,200}$/;
  *   },
  * });
  * ```
- * The two calls let you name the event map while the publish map is inferred from `publishes`.
+ * The two calls let you name the event map while the publish map is inferred from `publishes`
+ * (and whether handlers get `ctx.once` from `dedup`).
  */
 export function defineService<E extends EventMap = Record<string, unknown>>() {
-  return <const P extends PublishMap<E> = Record<never, string>>(
-    definition: ServiceDefinition<E, P>,
-  ): ServiceDefinition<E, P> => {
-    validateDefinition(definition as unknown as ServiceDefinition);
+  // Two overloads rather than a type parameter inferred from `dedup`: dedup options hold a
+  // function (keyOf) whose parameter TypeScript would leave untyped while inferring one.
+  function define<const P extends PublishMap<E> = Record<never, string>>(
+    definition: ServiceDefinition<E, P, DedupDeclaration> & { dedup: DedupDeclaration },
+  ): ServiceDefinition<E, P, DedupDeclaration>;
+  function define<const P extends PublishMap<E> = Record<never, string>>(
+    definition: ServiceDefinition<E, P, undefined>,
+  ): ServiceDefinition<E, P, undefined>;
+  function define(definition: unknown): unknown {
+    validateDefinition(definition as ServiceDefinition);
     return definition;
-  };
+  }
+  return define;
 }
 
 export function validateDefinition(definition: ServiceDefinition): void {
@@ -128,6 +179,12 @@ export function validateDefinition(definition: ServiceDefinition): void {
         `consumes["${type}"]: expected a function or { handle }`,
       );
   }
+  const dedup: unknown = definition.dedup;
+  if (dedup !== undefined && dedup !== true && (typeof dedup !== 'object' || dedup === null))
+    throw new ServiceDefinitionError(
+      name,
+      `expected "dedup" to be true or dedup options ({ keyOf, marks }), found ${JSON.stringify(dedup)}`,
+    );
   for (const [type, topic] of Object.entries(definition.publishes ?? {})) {
     if (typeof topic !== 'string' || topic === '')
       throw new ServiceDefinitionError(

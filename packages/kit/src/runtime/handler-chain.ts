@@ -17,14 +17,17 @@ import { DeliveryContext } from './delivery-context';
 
 /**
  * The service's chain, outside-in:
- * logging → metrics → tracing → deadLetter → retry → breaker → (your middleware, e.g. dedup) → timeout → handler.
+ * logging → metrics → tracing → deadLetter → retry → breaker → dedup → your middleware → timeout → handler.
  * Logging and metrics see every outcome; dead-letter settles what retries could not fix; the
  * breaker check sits inside retry so an open breaker ends the delivery instead of being retried;
- * the timeout is innermost so each call gets its own.
+ * dedup sits inside retry so a retried call claims again (after its failed run released the
+ * key); the timeout is innermost so each call gets its own.
  */
 export function buildHandlerChain(options: {
   service: string;
   handlers: ReadonlyMap<string, ResolvedHandler>;
+  /** The definition's `dedup`, when it has one. */
+  dedup?: Middleware;
   userMiddleware: readonly Middleware[];
   router: FailureRouter;
   breakers: BreakerRegistry;
@@ -47,6 +50,7 @@ export function buildHandlerChain(options: {
       metrics: options.metrics,
     }),
     breakerMiddleware(options.breakers, (type) => handlers.get(type)?.dependsOn ?? []),
+    ...(options.dedup ? [options.dedup] : []),
     ...options.userMiddleware,
     timeoutMiddleware((type) => handlers.get(type)?.timeoutMs ?? options.handlerTimeoutMs),
   ];

@@ -1,6 +1,6 @@
 import type { EventCodec } from '../codec/codec';
 import { loadConfig } from '../config/service-config';
-import type { EventMap, PublishMap, ServiceDefinition } from './define-service';
+import type { DedupDeclaration, EventMap, PublishMap, ServiceDefinition } from './define-service';
 import { ServiceOptions, TroupeService, createService } from './service';
 
 /**
@@ -41,8 +41,12 @@ export function stopOnSignals(
  * The usual main(): config from the environment (ConfigError at once if invalid), start the
  * service with its ops HTTP server on TROUPE_HTTP_PORT, stop gracefully on SIGTERM/SIGINT.
  */
-export async function runService<E extends EventMap, P extends PublishMap<E>>(
-  definition: ServiceDefinition<E, P>,
+export async function runService<
+  E extends EventMap,
+  P extends PublishMap<E>,
+  D extends DedupDeclaration | undefined,
+>(
+  definition: ServiceDefinition<E, P, D>,
   options: Omit<ServiceOptions, 'codec'> & {
     codec: EventCodec | ((config: ReturnType<typeof loadConfig>) => EventCodec);
   },

@@ -9,13 +9,17 @@ import { ServiceMetrics } from '../observability/metrics';
 import { Publisher } from '../publish/publisher';
 import { FailureRouter } from '../retry/failure-router';
 import { failureTopicsFor } from '../retry/retry-topics';
+import { dedupMiddleware } from '../dedup/middleware';
+import type { DedupStore } from '../dedup/store';
 import { createBatchProcessor } from './batch-processor';
 import { ConsumerState, startConsumer } from './consumer';
 import { ConsumerLag } from './consumer-lag';
 import {
+  DedupDeclaration,
   EventMap,
   PublishMap,
   ServiceDefinition,
+  ServiceDefinitionError,
   resolveHandlers,
   validateDefinition,
 } from './define-service';
@@ -56,6 +60,11 @@ export interface ServiceOptions {
   /** Wait before an event whose failure could not be settled (e.g. the DLQ was unreachable) is tried again. Default 5s. */
   redeliveryDelayMs?: number;
   defaultMetrics?: boolean;
+  /**
+   * Where a service whose definition declares `dedup` keeps its leases and done marks (e.g.
+   * `new RedisDedupStore({ redis, service })`). Required exactly when the definition declares dedup.
+   */
+  dedupStore?: DedupStore;
 }
 
 export interface StopOptions {
@@ -90,6 +99,7 @@ export class TroupeService {
   ) {
     validateDefinition(definition);
     this.name = definition.name;
+    checkDedupStore(definition, options);
     this.config = options.config ?? loadConfig();
     const instanceId = this.config.instanceId;
     this.logger =
@@ -188,6 +198,12 @@ export class TroupeService {
     const { chain, middleware } = buildHandlerChain({
       service: this.name,
       handlers,
+      dedup: this.definition.dedup
+        ? dedupMiddleware(
+            this.options.dedupStore!,
+            this.definition.dedup === true ? {} : this.definition.dedup,
+          )
+        : undefined,
       userMiddleware: this.definition.middleware ?? [],
       router,
       breakers: this.breakers,
@@ -301,10 +317,25 @@ export class TroupeService {
   }
 }
 
+/** A definition that declares dedup needs a store, and a store needs a definition that uses it. */
+function checkDedupStore(definition: ServiceDefinition, options: ServiceOptions): void {
+  if (definition.dedup && !options.dedupStore)
+    throw new ServiceDefinitionError(
+      definition.name,
+      'declares "dedup" but no dedupStore was given in the service options (e.g. new RedisDedupStore({ redis, service }))',
+    );
+  if (!definition.dedup && options.dedupStore)
+    throw new ServiceDefinitionError(
+      definition.name,
+      'a dedupStore was given but the definition does not declare "dedup" (add dedup: true)',
+    );
+}
+
 /** Creates (does not start) a service from its definition. */
-export function createService<E extends EventMap, P extends PublishMap<E>>(
-  definition: ServiceDefinition<E, P>,
-  options: ServiceOptions,
-): TroupeService {
+export function createService<
+  E extends EventMap,
+  P extends PublishMap<E>,
+  D extends DedupDeclaration | undefined,
+>(definition: ServiceDefinition<E, P, D>, options: ServiceOptions): TroupeService {
   return new TroupeService(definition as unknown as ServiceDefinition, options);
 }

@@ -7,6 +7,7 @@ import { Consumer, IHeaders, KafkaMessage, logLevel } from 'kafkajs';
 import pino from 'pino';
 import {
   AvroCodec,
+  DedupDeclaration,
   Envelope,
   EventCodec,
   Publisher,
@@ -51,8 +52,11 @@ export function testCodec(): EventCodec {
 export const quietLogger = () => pino({ level: process.env.TROUPE_TEST_LOG_LEVEL ?? 'silent' });
 
 /** A service tuned for tests: quick heartbeats and fetches, short retry delays, no HTTP server. */
-export function testService<P extends PublishMap<TestEvents>>(
-  definition: ServiceDefinition<TestEvents, P>,
+export function testService<
+  P extends PublishMap<TestEvents>,
+  D extends DedupDeclaration | undefined,
+>(
+  definition: ServiceDefinition<TestEvents, P, D>,
   options: Partial<ServiceOptions> = {},
 ): TroupeService {
   const config = loadConfig({
