@@ -18,6 +18,7 @@ import {
   uniqueName,
   waitFor,
 } from './fixtures/dedup-support';
+import { publishNumbered } from './support/runtime-support';
 
 jest.setTimeout(90_000);
 
@@ -56,21 +57,11 @@ describe('crash between effect and done mark', () => {
       () => deleteTopics(kafka, [topic]),
       () => pool.query(`DROP TABLE IF EXISTS ${effectTable}, ${marks.table.sql}`),
     );
-    const producer = kafka.producer();
-    await producer.connect();
-    await producer.send({
-      topic,
-      messages: Array.from({ length: 10 }, (_, i) => ({
-        value: JSON.stringify({ i }),
-        headers: { ce_id: `${topic}-${i}` },
-      })),
-    });
-    await producer.disconnect();
+    await publishNumbered(topic, 10);
 
     const config = {
       topic,
-      group: uniqueName('group'),
-      service,
+      group: service,
       effectTable,
       marksTable: withMarks ? marks.table.table : undefined,
       leaseMs: 1_500,

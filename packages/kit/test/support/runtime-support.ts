@@ -218,3 +218,33 @@ export async function waitFor(
 }
 
 export const kafkaLogLevel = logLevel.NOTHING;
+
+/**
+ * Publishes `count` `test.runtime.Counted` events numbered 0…count-1 (`seq`), with ids
+ * `${topic}-${i}` and Kafka keys from `keyOf` (default: one per event), in chunks of 1,000.
+ */
+export async function publishNumbered(
+  topic: string,
+  count: number,
+  keyOf: (i: number) => string = (i) => `k${i}`,
+): Promise<void> {
+  const publisher = await testPublisher();
+  try {
+    for (let start = 0; start < count; start += 1_000) {
+      const sends: Promise<unknown>[] = [];
+      for (let i = start; i < Math.min(count, start + 1_000); i++)
+        sends.push(
+          publisher.publish({
+            type: 'test.runtime.Counted',
+            topic,
+            key: keyOf(i),
+            id: `${topic}-${i}`,
+            payload: { key: keyOf(i), seq: i, note: null },
+          }),
+        );
+      await Promise.all(sends);
+    }
+  } finally {
+    await publisher.disconnect();
+  }
+}
