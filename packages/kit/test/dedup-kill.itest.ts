@@ -41,14 +41,15 @@ describe('exactly-once effects across SIGKILL', () => {
     await pool.end();
   });
 
-  test(`${EVENTS} events, consumer killed 3 times mid-stream: each effect applied exactly once`, async () => {
+  test(`${EVENTS} events, consumer killed 3 times mid-stream: each effect applied exactly once, in order per key`, async () => {
     const topic = uniqueName('dedup_kill');
     const service = uniqueName('svc'); // also its consumer group
     const effectTable = uniqueName('effects');
     const marks = new PgDedupMarks({ service, table: uniqueName('marks') });
     await createTopic(kafka, topic, 3);
     await pool.query(
-      `CREATE TABLE ${effectTable} (event_id text NOT NULL, n int NOT NULL, pid int NOT NULL)`,
+      // `applied` numbers effects in commit order: order per key is checked on it.
+      `CREATE TABLE ${effectTable} (applied bigserial, event_id text NOT NULL, n int NOT NULL, pid int NOT NULL)`,
     );
     await marks.migrate(pool);
     cleanup.push(
@@ -101,6 +102,11 @@ describe('exactly-once effects across SIGKILL', () => {
       `dedup-kill: killed at ${killAt.join(', ')} applied effects; redeliveries skipped by Redis (done): ${skipped}; stopped by PgDedupMarks: ${prevented}; ` +
         `lives: ${children.length}`,
     );
+    // Order per key across three deaths: each key's effects were applied in publish order.
+    const outOfOrder = await pool.query(
+      `SELECT count(*) AS n FROM (SELECT n, lag(n) OVER (PARTITION BY n % 97 ORDER BY applied) AS previous FROM ${effectTable}) s WHERE previous > n`,
+    );
+    expect(Number(outOfOrder.rows[0].n)).toBe(0);
     expect(counts.rows).toEqual([]); // no event applied twice
     expect(distinct).toBe(EVENTS); // none missing
     expect(await applied()).toBe(EVENTS);
