@@ -1,4 +1,5 @@
 import { TroupeService, defineService } from '@troupe/kit';
+import type { Admin } from 'kafkajs';
 import {
   TestEvents,
   createTopics,
@@ -176,5 +177,119 @@ test('consumer lag counts the events held at an open breaker, drops to 0 on reco
     expect((await lagOf(first, topic)).size).toBe(0);
   } finally {
     await publisher.disconnect();
+  }
+});
+
+/**
+ * Kafka's own view of a group's lag on `topic` (what `kafka-consumer-groups --describe` shows):
+ * partition → high watermark minus committed offset (-1 when none), and the committed offsets.
+ */
+async function kafkaLag(admin: Admin, groupId: string, topic: string) {
+  const [highs, [committed]] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const offsets = new Map(
+    (committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
+  );
+  const lag = new Map(
+    highs.map((h) => [h.partition, Number(h.high) - (offsets.get(h.partition) ?? -1)]),
+  );
+  return { lag, committed: offsets };
+}
+
+test("while handlers are stuck, the lag follows Kafka's view (high watermark - committed) within a refresh interval, and is 0 once all is committed", async () => {
+  const topic = uniqueName('rt-lag-stuck');
+  await createTopics([{ topic, numPartitions: 3 }]);
+  const name = uniqueName('lag-stuck-svc');
+  const refreshMs = 300;
+  let holding = false;
+  let release = () => {};
+  let gate = Promise.resolve();
+  const stuckOn = new Set<number>(); // partitions with a handler waiting at the gate
+  const definition = defineService<TestEvents>()({
+    name,
+    topics: [topic],
+    consumes: {
+      'test.runtime.Counted': {
+        handle: async (_payload, ctx) => {
+          if (!holding) return;
+          stuckOn.add(ctx.metadata.partition);
+          await gate;
+        },
+      },
+    },
+  });
+  const service = await start(
+    testService(definition, { lagRefreshMs: refreshMs, handlerTimeoutMs: 120_000 }),
+  );
+  const admin = testKafka('troupe-test-lag-view').admin();
+  await admin.connect();
+  const publisher = await testPublisher();
+  const publish = (round: number) =>
+    publisher.publishMany(
+      Array.from({ length: 15 }, (_, i) => ({
+        type: 'test.runtime.Counted',
+        topic,
+        key: `k${i}`,
+        payload: { key: `k${i}`, seq: round, note: null },
+      })),
+    );
+  const allCommitted = async () => {
+    const view = await kafkaLag(admin, name, topic);
+    return view.lag.size === 3 && [...view.lag.values()].every((n) => n === 0);
+  };
+  const lagIsZero = async () => {
+    const lag = await lagOf(service, topic);
+    return [0, 1, 2].every((p) => lag.get(p) === 0);
+  };
+  try {
+    // Round 1 flows through: every partition has events (the 15 keys hash to all three) and a
+    // committed offset, so Kafka's view is a real difference, not a high watermark minus -1.
+    await publish(1);
+    await waitFor(allCommitted, 30_000, 'round 1 to be committed');
+    const committedBefore = (await kafkaLag(admin, name, topic)).committed;
+    expect([0, 1, 2].every((p) => (committedBefore.get(p) ?? 0) > 0)).toBe(true);
+    await waitFor(lagIsZero, 10_000, 'the lag to be 0 after round 1');
+
+    // Handlers now hang: a stuck batch blocks the fetches, so no fetch returns new watermarks.
+    gate = new Promise<void>((resolve) => (release = resolve));
+    holding = true;
+    await publish(2);
+    await waitFor(() => stuckOn.size > 0, 30_000, 'a handler to be stuck');
+    await publish(3);
+    const published = Date.now();
+
+    let kafka = new Map<number, number>();
+    let troupe = new Map<number, number>();
+    await waitFor(
+      async () => {
+        [{ lag: kafka }, troupe] = await Promise.all([
+          kafkaLag(admin, name, topic),
+          lagOf(service, topic),
+        ]);
+        const total = [...kafka.values()].reduce((a, b) => a + b, 0);
+        return total === 30 && [0, 1, 2].every((p) => troupe.get(p) === kafka.get(p));
+      },
+      refreshMs + 10_000,
+      'the lag to equal what Kafka reports while the handlers are stuck',
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}: troupe ${JSON.stringify([...troupe])}, kafka ${JSON.stringify([...kafka])}`,
+      );
+    });
+    // Nothing was committed meanwhile: the numbers followed the broker, not a finished batch.
+    expect((await kafkaLag(admin, name, topic)).committed).toEqual(committedBefore);
+    expect(Date.now() - published).toBeLessThan(refreshMs + 10_000);
+
+    holding = false;
+    release();
+    await waitFor(allCommitted, 30_000, 'everything to be committed after the release');
+    await waitFor(lagIsZero, refreshMs + 10_000, 'the lag to drop to 0');
+  } finally {
+    holding = false;
+    release();
+    await publisher.disconnect();
+    await admin.disconnect();
   }
 });

@@ -66,7 +66,7 @@ export class ServiceMetrics {
     });
     this.consumerLag = new Gauge({
       name: 'troupe_consumer_lag',
-      help: 'Records from the next one to process (the first not settled) to the high watermark, as of the last fetch of the partition',
+      help: 'Records from the next one to process (the first not settled) to the high watermark; refreshed from the broker while a batch is stuck',
       labelNames: ['topic', 'partition'],
       registers,
     });

@@ -20,7 +20,7 @@ export interface BatchProcessorDeps extends RecordReaderDeps {
   pauser: PartitionPauser;
   contextEnv: ContextEnvironment;
   metrics: ServiceMetrics;
-  /** The lag series of this consumer's partitions, set after every fetched batch. */
+  /** The lag series of this consumer's partitions, set as every fetched batch starts and ends. */
   lag: ConsumerLag;
   logger: Logger;
   /** Aborted when the service starts stopping: no new event is started. */
@@ -75,6 +75,9 @@ async function processBatch(
     !deps.draining.aborted &&
     ((++checks & 31) !== 0 || !payload.isStale());
   const messages = batch.messages;
+  // Recorded as the batch starts too, not only when it ends: a batch stuck on a slow handler is
+  // where lag grows, and the lag refresh needs this first unsettled offset to follow it.
+  if (messages[0]) deps.lag.record(topic, partition, batch.highWatermark, messages[0].offset);
   let halt: Halt | undefined;
   let lastResolved: string | undefined;
   // Chunks keep the events of a large batch from all living until its end (they would survive

@@ -24,7 +24,7 @@ export async function startConsumer(
     fromBeginning: boolean;
     partitionsConsumedConcurrently: number;
     eachBatch: (payload: EachBatchPayload) => Promise<void>;
-    /** Told each new assignment and the stop, so lag series of partitions lost are removed. */
+    /** Told each new assignment and the stop: lag series of partitions lost are removed and no longer refreshed. */
     lag: ConsumerLag;
     logger: Logger;
   },

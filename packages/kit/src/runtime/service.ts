@@ -59,6 +59,8 @@ export interface ServiceOptions {
   createFailureTopics?: boolean;
   /** Wait before an event whose failure could not be settled (e.g. the DLQ was unreachable) is tried again. Default 5s. */
   redeliveryDelayMs?: number;
+  /** How often troupe_consumer_lag reads the high watermarks while no fetch returns (a stuck batch). Default 5s. */
+  lagRefreshMs?: number;
   defaultMetrics?: boolean;
   /**
    * Where a service whose definition declares `dedup` keeps its leases and done marks (e.g.
@@ -89,6 +91,7 @@ export class TroupeService {
   private readonly hardStop = new AbortController();
   private consumers: ConsumerState[] = [];
   private pausers: PartitionPauser[] = [];
+  private lags: ConsumerLag[] = [];
   private ops?: OpsServer;
   private state: 'new' | 'starting' | 'running' | 'stopping' | 'stopped' = 'new';
   private stopped?: Promise<void>;
@@ -247,7 +250,12 @@ export class TroupeService {
         this.metrics,
       );
       this.pausers.push(pauser);
-      const lag = new ConsumerLag(this.metrics);
+      const lag = new ConsumerLag(this.metrics, {
+        admin: this.kafka.admin(),
+        intervalMs: this.options.lagRefreshMs ?? 5_000,
+        logger: this.logger.child({ group: tier.groupId }),
+      });
+      this.lags.push(lag);
       const eachBatch = createBatchProcessor({
         service: this.name,
         codec: this.options.codec,
@@ -306,6 +314,7 @@ export class TroupeService {
     } finally {
       clearTimeout(deadline);
       for (const pauser of this.pausers) pauser.clear();
+      await Promise.all(this.lags.map((lag) => lag.close()));
       this.breakers.shutdown();
       await this.publisher
         .disconnect()
