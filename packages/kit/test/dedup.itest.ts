@@ -112,7 +112,7 @@ describe('RedisDedupStore against real Redis', () => {
     const bulk = await a.claimMany(many);
     expect(bulk.every((r) => r.outcome === 'claimed')).toBe(true);
     expect(await a.markDoneMany(many)).toEqual(many.map(() => 'marked'));
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(5_000); // two round trips, not 4,000; slack for load
     expect((await b.claimMany(many)).every((r) => r.outcome === 'done')).toBe(true);
   });
 

