@@ -9,7 +9,7 @@ import { subjectRoutes } from './routes-subjects';
 
 export const REGISTRY_CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 
-/** Request bodies Confluent clients send; all are parsed as JSON. */
+/** Request bodies Confluent clients send; all are parsed as JSON (with application/json). */
 const JSON_CONTENT_TYPES = [
   REGISTRY_CONTENT_TYPE,
   'application/vnd.schemaregistry+json',
@@ -40,10 +40,17 @@ export function buildHttpServer({
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
 
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
-    JSON_CONTENT_TYPES,
+    ['application/json', ...JSON_CONTENT_TYPES],
     { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
+    (request, body, done) => {
+      // Confluent's clients send their JSON content type on every request, bodiless DELETEs and
+      // GETs included: an empty body is no body. A route that needs one says so (params.ts).
+      if ((body as string).trim() === '') return done(null, undefined);
+      return parseJson(request, body as string, done);
+    },
   );
 
   app.addHook('onSend', async (_request, reply, payload) => {
