@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance } from 
 import type { Logger } from 'pino';
 import { RegistryError } from '../errors';
 import type { RegistryService } from '../registry-service';
+import { emptyBodyIsNoBody, type JsonBodyParser } from './json-body';
 import { compatibilityRoutes } from './routes-compatibility';
 import { configRoutes } from './routes-config';
 import { schemaRoutes } from './routes-schemas';
@@ -40,17 +41,14 @@ export function buildHttpServer({
     requestTimeout: 30_000,
   }) as unknown as FastifyInstance;
 
-  const parseJson = app.getDefaultJsonParser('error', 'error');
+  // Fastify's own application/json parser refuses empty bodies: replaced, so that every JSON type
+  // gets the same answer. Its default parser is callback-style (typed as a union with promise-style).
+  const parseJson = app.getDefaultJsonParser('error', 'error') as JsonBodyParser;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
     ['application/json', ...JSON_CONTENT_TYPES],
     { parseAs: 'string' },
-    (request, body, done) => {
-      // Confluent's clients send their JSON content type on every request, bodiless DELETEs and
-      // GETs included: an empty body is no body. A route that needs one says so (params.ts).
-      if ((body as string).trim() === '') return done(null, undefined);
-      return parseJson(request, body as string, done);
-    },
+    emptyBodyIsNoBody(parseJson),
   );
 
   app.addHook('onSend', async (_request, reply, payload) => {
