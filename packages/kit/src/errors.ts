@@ -1,10 +1,56 @@
 /**
+ * Every code a TroupeError can carry: a closed list, so a new code is a compile error until
+ * classifyFailure (retry/classify.ts) decides whether it is retryable, permanent or deferred.
+ * The codes travel in `troupe-dlq-error-code` headers and metric labels: rename none.
+ */
+export const errorCodes = [
+  // Configuration and definitions
+  'CONFIG_INVALID',
+  'SERVICE_INVALID',
+  'SCHEMA_FILE_INVALID',
+  // The event itself is bad
+  'PERMANENT',
+  'VALIDATION_FAILED',
+  'EVENT_INVALID',
+  'UNKNOWN_EVENT_TYPE',
+  'DECODE_EMPTY_PAYLOAD',
+  'DECODE_WRONG_MAGIC_BYTE',
+  'DECODE_TRUNCATED',
+  'DECODE_UNKNOWN_SCHEMA_ID',
+  'DECODE_UNRESOLVABLE_SCHEMA',
+  'DECODE_INVALID_BODY',
+  'DECODE_UNKNOWN_EVENT_TYPE',
+  // Dependencies and time
+  'TIMEOUT',
+  'HANDLER_TIMEOUT',
+  'REGISTRY_UNAVAILABLE',
+  'REGISTRY_REJECTED',
+  'BREAKER_OPEN',
+  'DEDUP_UNAVAILABLE',
+  'DEDUP_BUSY',
+  'DELIVERY_ABORTED',
+  'FAILURE_ROUTING',
+  'OUTBOX_PUBLISH_FAILED',
+  'TOPIC_MISSING',
+  'TOPIC_NOT_READY',
+  // The CLI (packages/cli)
+  'KAFKA_UNREACHABLE',
+  'TOPIC_UNKNOWN',
+  'TOPIC_CHANGE_FAILED',
+  'READ_RANGE',
+  // Services
+  'WEBHOOK_FAILED',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+/**
  * Every error Troupe raises is a TroupeError with a stable `code`, so callers and the
  * dead-letter headers can classify failures without parsing messages.
  */
 export class TroupeError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -33,7 +79,7 @@ export class ConfigError extends TroupeError {
  */
 export class PermanentError extends TroupeError {
   /** `options.code` lets subclasses (ValidationError) keep a more precise code. */
-  constructor(message: string, options?: { cause?: unknown; code?: string }) {
+  constructor(message: string, options?: { cause?: unknown; code?: ErrorCode }) {
     super(options?.code ?? 'PERMANENT', message, options);
   }
 }

@@ -1,3 +1,4 @@
+import { withTimeout } from '@troupe/kit';
 import type { RedisTrafficRouter } from '@troupe-services/pipeline';
 import type { ReleaseView } from '@troupe-services/releases';
 import { PipelineLauncher, describeExit } from './launcher';
@@ -153,7 +154,7 @@ export class Scenarios {
         const exit = await withTimeout(
           launcher.exited('rollback'),
           endTimeoutMs,
-          'the rollback service to crash',
+          'waiting for the rollback service to crash',
         );
         await sleep(500); // let the observer read whatever the dead process got out
         const routing = await router.release(o.releaseId);
@@ -315,19 +316,4 @@ export function toMs(value: unknown): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>(
-        (_, reject) =>
-          (timer = setTimeout(() => reject(new Error(`expected ${what} within ${ms} ms`)), ms)),
-      ),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

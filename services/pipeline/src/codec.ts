@@ -13,6 +13,7 @@ export function createPipelineCodec(config: TroupeConfig, autoRegister: boolean)
   return new AvroCodec({
     registry: new SchemaRegistryClient({ url: registryUrl(registry), timeoutMs: 5_000 }),
     catalog: contractsCatalog(),
+    subjectStrategy: registry.subjectStrategy,
     autoRegister,
   });
 }

@@ -16,6 +16,14 @@ describe('resolveBrokers', () => {
     expect(resolveBrokers(undefined, context(env))).toEqual(['env:9092']);
   });
 
+  it("accepts what the services accept: Docker names with `_`, IPv6 (the kit's isBrokerAddress)", () => {
+    expect(resolveBrokers('troupe_kafka_1:9092,[::1]:9093', context({}))).toEqual([
+      'troupe_kafka_1:9092',
+      '[::1]:9093',
+    ]);
+    expect(() => resolveBrokers('kafka:70000', context({}))).toThrow(ConfigError);
+  });
+
   it('names the variable or the flag when missing or malformed', () => {
     expect(() => resolveBrokers(undefined, context({}))).toThrow(
       'TROUPE_KAFKA_BROKERS: expected Kafka brokers as host:port[,host:port…] (or pass --brokers)',

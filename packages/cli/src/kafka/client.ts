@@ -1,4 +1,4 @@
-import { ConfigError, TroupeError } from '@troupe/kit';
+import { ConfigError, TroupeError, isBrokerAddress } from '@troupe/kit';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { CliContext } from '../context';
 
@@ -14,8 +14,6 @@ const CONNECTION_TIMEOUT_MS = 3_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const RETRIES = 2;
 
-const BROKER = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
-
 /** The brokers from `--brokers`, else TROUPE_KAFKA_BROKERS, checked for host:port form. */
 export function resolveBrokers(flag: string | undefined, context: CliContext): string[] {
   const source = flag !== undefined ? '--brokers' : BROKERS_VARIABLE;
@@ -26,7 +24,7 @@ export function resolveBrokers(flag: string | undefined, context: CliContext): s
     .split(',')
     .map((broker) => broker.trim())
     .filter((broker) => broker !== '');
-  if (brokers.length === 0 || !brokers.every((broker) => BROKER.test(broker)))
+  if (brokers.length === 0 || !brokers.every(isBrokerAddress))
     throw new ConfigError(source, expected, text);
   return brokers;
 }

@@ -1,5 +1,6 @@
-export { loadConfig, SECRET_VARIABLES } from './service-config';
+export { loadConfig, SECRET_LOG_PATHS, SECRET_VARIABLES } from './service-config';
 export type { TroupeConfig } from './service-config';
 export { readVariable } from './env-source';
 export type { Environment } from './env-source';
 export { parseDuration, parseDurationList } from './duration';
+export { isBrokerAddress } from './broker-address';

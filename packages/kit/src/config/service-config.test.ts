@@ -50,6 +50,7 @@ test('every variable parsed', () => {
     TROUPE_KAFKA_SASL_USERNAME: 'u',
     TROUPE_KAFKA_SASL_PASSWORD: 'p',
     TROUPE_SCHEMA_REGISTRY_URL: 'http://registry:8081',
+    TROUPE_SUBJECT_STRATEGY: 'record-name',
     TROUPE_HTTP_PORT: '0',
     TROUPE_LOG_LEVEL: 'debug',
     TROUPE_PARTITION_CONCURRENCY: '8',
@@ -71,6 +72,7 @@ test('every variable parsed', () => {
     url: 'http://registry:8081',
     username: undefined,
     password: undefined,
+    subjectStrategy: 'record-name',
   });
   expect(config.http.port).toBe(0);
   expect(config.logLevel).toBe('debug');
@@ -84,6 +86,8 @@ test('every variable parsed', () => {
   });
   expect(config.shutdownTimeoutMs).toBe(10_000);
   expect(config.instanceId).toBe('pod-1');
+  const registry = { ...base, TROUPE_SCHEMA_REGISTRY_URL: 'http://registry:8081' };
+  expect(loadConfig(registry).schemaRegistry?.subjectStrategy).toBe('topic-record-name');
   expect(loadConfig({ ...base, TROUPE_RETRY_TOPIC_DELAYS: 'none' }).retry.topicDelaysMs).toEqual(
     [],
   );
@@ -111,6 +115,12 @@ test.each([
     'TROUPE_SCHEMA_REGISTRY_URL',
     'http(s) URL',
     '"registry:8081"',
+  ],
+  [
+    { ...base, TROUPE_SUBJECT_STRATEGY: 'topic' },
+    'TROUPE_SUBJECT_STRATEGY',
+    'topic-name | record-name | topic-record-name',
+    '"topic"',
   ],
   [
     { ...base, TROUPE_PARTITION_CONCURRENCY: '0' },

@@ -1,5 +1,11 @@
 import { z } from 'zod';
+import {
+  DEFAULT_SUBJECT_STRATEGY,
+  SUBJECT_STRATEGIES,
+  type SubjectNameStrategy,
+} from '../codec/subject-strategy';
 import { ConfigError } from '../errors';
+import { isBrokerAddress } from './broker-address';
 import { parseDuration, parseDurationList } from './duration';
 import { Environment, readVariable } from './env-source';
 
@@ -15,7 +21,13 @@ export interface TroupeConfig {
       password: string;
     };
   };
-  schemaRegistry?: { url: string; username?: string; password?: string };
+  schemaRegistry?: {
+    url: string;
+    username?: string;
+    password?: string;
+    /** How event types map to subjects; pass it to AvroCodec's `subjectStrategy`. */
+    subjectStrategy: SubjectNameStrategy;
+  };
   http: { port: number; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Partitions handled at the same time (kafkajs partitionsConsumedConcurrently). */
@@ -33,8 +45,6 @@ export interface TroupeConfig {
   instanceId?: string;
 }
 
-const hostPort = /^[A-Za-z0-9._-]+:\d{1,5}$|^\[[0-9A-Fa-f:]+\]:\d{1,5}$/;
-
 const duration = z.string().transform((text, ctx) => {
   const ms = parseDuration(text);
   if (ms === undefined) ctx.addIssue({ code: 'custom', message: 'not a duration' });
@@ -47,7 +57,8 @@ const bool = z
 
 /**
  * Variable name → schema and the expected form quoted in the ConfigError. A variable marked
- * secret may also be given as `<NAME>_FILE`, and is listed in REDACTED_LOG_PATHS for logs.
+ * secret may also be given as `<NAME>_FILE`; the logger redacts it (SECRET_LOG_PATHS) under its
+ * own name (env-like objects) and at `secret.configPath`, where TroupeConfig holds its value.
  */
 /** A secret with a line break in it is a mangled file (CRLF, a second line), never a password. */
 const oneLine = z
@@ -63,9 +74,7 @@ const VARIABLES = {
         .split(',')
         .map((b) => b.trim())
         .filter((b) => b !== '');
-      const valid =
-        brokers.length > 0 &&
-        brokers.every((b) => hostPort.test(b) && Number(b.slice(b.lastIndexOf(':') + 1)) <= 65535);
+      const valid = brokers.length > 0 && brokers.every(isBrokerAddress);
       if (!valid) ctx.addIssue({ code: 'custom', message: 'not a host:port list' });
       return brokers;
     }),
@@ -80,7 +89,7 @@ const VARIABLES = {
   TROUPE_KAFKA_SASL_PASSWORD: {
     expected: 'a password on one line',
     schema: oneLine,
-    secret: true,
+    secret: { configPath: 'kafka.sasl.password' },
   },
   TROUPE_SCHEMA_REGISTRY_URL: {
     expected: 'an http(s) URL, e.g. http://registry:8081',
@@ -93,7 +102,13 @@ const VARIABLES = {
   TROUPE_SCHEMA_REGISTRY_PASSWORD: {
     expected: 'a password on one line',
     schema: oneLine,
-    secret: true,
+    secret: { configPath: 'schemaRegistry.password' },
+  },
+  TROUPE_SUBJECT_STRATEGY: {
+    expected: SUBJECT_STRATEGIES.join(' | '),
+    schema: z
+      .enum(SUBJECT_STRATEGIES as [SubjectNameStrategy, ...SubjectNameStrategy[]])
+      .default(DEFAULT_SUBJECT_STRATEGY),
   },
   TROUPE_HTTP_PORT: { expected: 'a port number 0-65535', schema: int(0, 65535).default(8080) },
   TROUPE_HTTP_HOST: {
@@ -130,15 +145,31 @@ const VARIABLES = {
   },
   TROUPE_SHUTDOWN_TIMEOUT: { expected: 'a duration such as 30s', schema: duration.default(30_000) },
   TROUPE_INSTANCE_ID: { expected: 'an instance id', schema: z.string().min(1).optional() },
-} satisfies Record<string, { expected: string; schema: z.ZodType; secret?: boolean }>;
+} satisfies Record<
+  string,
+  { expected: string; schema: z.ZodType; secret?: { configPath: string } }
+>;
 
 type VariableName = keyof typeof VARIABLES;
 type Parsed = { [K in VariableName]: z.output<(typeof VARIABLES)[K]['schema']> };
 
 /** The variables that hold secrets; each also accepts `<NAME>_FILE`. */
 export const SECRET_VARIABLES: readonly string[] = Object.entries(VARIABLES)
-  .filter(([, spec]) => 'secret' in spec && spec.secret)
+  .filter(([, spec]) => 'secret' in spec)
   .map(([name]) => name);
+
+/**
+ * Where a secret setting can stand in a logged object, as pino redact paths: under its variable
+ * name at the top or up to two levels down (`{ env: process.env }`), and at its TroupeConfig path
+ * in a logged config, at the top (`log.info(config)`) or one level down (`{ config }`).
+ */
+export const SECRET_LOG_PATHS: readonly string[] = Object.entries(VARIABLES).flatMap(
+  ([name, spec]) => {
+    if (!('secret' in spec)) return [];
+    const path = spec.secret.configPath;
+    return [name, `*.${name}`, `*.*.${name}`, path, `*.${path}`];
+  },
+);
 
 /**
  * Reads and validates the service configuration. Throws a ConfigError naming the first
@@ -203,6 +234,7 @@ function assemble(v: Parsed): TroupeConfig {
           url: v.TROUPE_SCHEMA_REGISTRY_URL,
           username: v.TROUPE_SCHEMA_REGISTRY_USERNAME,
           password: v.TROUPE_SCHEMA_REGISTRY_PASSWORD,
+          subjectStrategy: v.TROUPE_SUBJECT_STRATEGY,
         }
       : undefined,
     http: { port: v.TROUPE_HTTP_PORT, host: v.TROUPE_HTTP_HOST },

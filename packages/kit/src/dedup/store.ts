@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { ConfigError, toError } from '../errors';
+import { positiveInteger } from '../config/option-checks';
+import { toError } from '../errors';
 import { DedupBusyError, DedupUnavailableError } from './errors';
 import { DEFAULT_DEDUP_PREFIX, checkedKey, checkedService, dedupRedisKey, onceKey } from './keys';
 import {
@@ -132,9 +133,17 @@ export class RedisDedupStore implements DedupStore {
     this.lease = leaseValue(this.owner);
     this.prefix = options.prefix ?? DEFAULT_DEDUP_PREFIX;
     this.keyPrefix = dedupRedisKey(this.prefix, this.service, '');
-    this.leaseMs = positive('dedup.leaseMs', options.leaseMs ?? DEFAULTS.leaseMs);
-    this.doneTtlMs = positive('dedup.doneTtlMs', options.doneTtlMs ?? DEFAULTS.doneTtlMs);
-    this.markDelayMs = positive('dedup.markDelayMs', options.markDelayMs ?? DEFAULTS.markDelayMs);
+    this.leaseMs = positiveInteger('dedup.leaseMs', options.leaseMs ?? DEFAULTS.leaseMs, 'ms');
+    this.doneTtlMs = positiveInteger(
+      'dedup.doneTtlMs',
+      options.doneTtlMs ?? DEFAULTS.doneTtlMs,
+      'ms',
+    );
+    this.markDelayMs = positiveInteger(
+      'dedup.markDelayMs',
+      options.markDelayMs ?? DEFAULTS.markDelayMs,
+      'ms',
+    );
     this.onError = options.onError ?? (() => undefined);
     defineScripts(this.redis);
   }
@@ -379,10 +388,4 @@ function defineScripts(redis: Redis): void {
   redis.defineCommand('troupeDedupClaimMany', { lua: CLAIM_MANY_SCRIPT });
   redis.defineCommand('troupeDedupMarkDoneMany', { lua: MARK_DONE_MANY_SCRIPT });
   redis.defineCommand('troupeDedupRelease', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
-}
-
-function positive(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new ConfigError(option, 'a positive integer of ms', String(value));
-  return value;
 }

@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AVRO_CONTENT_TYPE,
-  CLOUDEVENTS_SPEC_VERSION,
-  Headers,
-  RawHeaders,
-  headerString,
-} from './headers';
+import { AVRO_CONTENT_TYPE, CLOUDEVENTS_SPEC_VERSION, Headers, RawHeaders } from './headers';
 
 /** What a handler knows about the event it handles. */
 export interface EventMetadata {
@@ -80,17 +74,4 @@ export function envelopeHeaders(
   if (envelope.causationId) headers[Headers.causationId] = envelope.causationId;
   if (envelope.traceparent) headers[Headers.traceparent] = envelope.traceparent;
   return headers;
-}
-
-/** Reads the envelope back from a consumed record's headers; missing attributes come back undefined. */
-export function readEnvelope(headers: RawHeaders | undefined): Partial<Envelope> {
-  return {
-    id: headerString(headers, Headers.id),
-    type: headerString(headers, Headers.type),
-    source: headerString(headers, Headers.source),
-    time: headerString(headers, Headers.time),
-    correlationId: headerString(headers, Headers.correlationId),
-    causationId: headerString(headers, Headers.causationId),
-    traceparent: headerString(headers, Headers.traceparent),
-  };
 }

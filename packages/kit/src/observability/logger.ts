@@ -1,9 +1,11 @@
 import pino, { DestinationStream, Logger, LoggerOptions } from 'pino';
+import { SECRET_LOG_PATHS } from '../config/service-config';
 
 /**
  * Paths pino replaces with "[redacted]". Secrets reach logs through config objects, client
- * options and HTTP headers; these cover those shapes up to two levels deep, plus the exact
- * config paths. Add your own with `redact`.
+ * options and HTTP headers; these cover those shapes up to two levels deep, plus every secret
+ * setting (SECRET_VARIABLES) by its variable name and its TroupeConfig path. Add your own with
+ * `redact`.
  */
 export const REDACTED_LOG_PATHS: readonly string[] = [
   'password',
@@ -20,8 +22,7 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
   '*.authorization',
   'headers.authorization',
   'headers.cookie',
-  'config.kafka.sasl.password',
-  'config.schemaRegistry.password',
+  ...SECRET_LOG_PATHS,
 ];
 
 export interface LoggerSettings {

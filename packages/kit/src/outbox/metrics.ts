@@ -1,7 +1,7 @@
 import { Gauge, Registry, register as defaultRegistry } from 'prom-client';
 import { toError } from '../errors';
 import type { OutboxStats } from './pg-outbox';
-import { withTimeout } from './wakeup';
+import { withTimeout } from '../runtime/timers';
 
 /** Anything that can report outbox backlog: an OutboxRelay, or a PgOutbox bound to a pool. */
 export interface OutboxStatsSource {

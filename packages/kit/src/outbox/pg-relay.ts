@@ -1,10 +1,12 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
+import { positiveInteger } from '../config/option-checks';
 import { ConfigError, toError } from '../errors';
 import type { OutboxStats, PgOutbox } from './pg-outbox';
 import { ClaimedRow, sendClaimedRows, toOutboxRow } from './pg-send';
 import { OutboxPublishError } from './publish-error';
-import { Wakeup, backoffMs } from './wakeup';
+import { fullJitterBackoff } from '../retry/backoff';
+import { RELAY_BACKOFF, Wakeup } from './wakeup';
 
 /** A claimed row, as the relay's hooks see it. */
 export interface OutboxRow {
@@ -56,6 +58,9 @@ export interface OutboxRelayOptions {
    */
   onError?: (error: Error) => void;
 }
+
+/** Reconnects of the LISTEN connection back off from 400 ms: polling covers the gap meanwhile. */
+const LISTEN_BACKOFF = { ...RELAY_BACKOFF, baseMs: 400 };
 
 const CLEANUP_CHUNK = 10_000;
 /** `last_error` keeps the start of the message: enough to act on, bounded in size. */
@@ -113,18 +118,21 @@ export class OutboxRelay {
       this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     else throw new ConfigError('outboxRelay.kafka', 'a Kafka client or an idempotent producer');
     this.ownsProducer = !options.producer;
-    this.batchSize = positive('outboxRelay.batchSize', options.batchSize ?? 500);
-    this.concurrency = positive('outboxRelay.concurrency', options.concurrency ?? 2);
-    this.pollIntervalMs = positive('outboxRelay.pollIntervalMs', options.pollIntervalMs ?? 1_000);
-    this.publishTimeoutMs = positive(
+    this.batchSize = positiveInteger('outboxRelay.batchSize', options.batchSize ?? 500);
+    this.concurrency = positiveInteger('outboxRelay.concurrency', options.concurrency ?? 2);
+    this.pollIntervalMs = positiveInteger(
+      'outboxRelay.pollIntervalMs',
+      options.pollIntervalMs ?? 1_000,
+    );
+    this.publishTimeoutMs = positiveInteger(
       'outboxRelay.publishTimeoutMs',
       options.publishTimeoutMs ?? 30_000,
     );
-    this.failedRowRetryMs = positive(
+    this.failedRowRetryMs = positiveInteger(
       'outboxRelay.failedRowRetryMs',
       options.failedRowRetryMs ?? 1_000,
     );
-    this.failedRowRetryMaxMs = positive(
+    this.failedRowRetryMaxMs = positiveInteger(
       'outboxRelay.failedRowRetryMaxMs',
       options.failedRowRetryMaxMs ?? 30_000,
     );
@@ -134,8 +142,11 @@ export class OutboxRelay {
         `at least failedRowRetryMs (${this.failedRowRetryMs})`,
         String(this.failedRowRetryMaxMs),
       );
-    this.retentionMs = positive('outboxRelay.retentionMs', options.retentionMs ?? 24 * 3600_000);
-    this.cleanupIntervalMs = positive(
+    this.retentionMs = positiveInteger(
+      'outboxRelay.retentionMs',
+      options.retentionMs ?? 24 * 3600_000,
+    );
+    this.cleanupIntervalMs = positiveInteger(
       'outboxRelay.cleanupIntervalMs',
       options.cleanupIntervalMs ?? 60_000,
     );
@@ -239,7 +250,7 @@ export class OutboxRelay {
       } catch (error) {
         this.onError(toError(error));
         failures += 1;
-        await this.wakeup.wait(backoffMs(failures));
+        await this.wakeup.wait(fullJitterBackoff(failures, RELAY_BACKOFF));
         continue;
       }
       // A full or partial batch: there may be more right now. Nothing: sleep until NOTIFY or poll.
@@ -276,7 +287,8 @@ export class OutboxRelay {
         client?.release(true);
         this.stopListener = undefined;
       }
-      if (!this.stopped) await this.listenerWakeup.wait(backoffMs(++failures, 200, 5_000));
+      if (!this.stopped)
+        await this.listenerWakeup.wait(fullJitterBackoff(++failures, LISTEN_BACKOFF));
     }
   }
 
@@ -310,10 +322,4 @@ export async function runOutboxRelay(options: OutboxRelayOptions): Promise<Outbo
   const relay = new OutboxRelay(options);
   await relay.start();
   return relay;
-}
-
-function positive(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new ConfigError(option, 'a positive integer', String(value));
-  return value;
 }

@@ -2,7 +2,7 @@ import type { Message, Producer } from 'kafkajs';
 import { IsolatedOutcome, publishIsolatingFailures } from './failure-isolation';
 import { StoredHeaders, decodeHeaders } from './message';
 import type { OutboxRow } from './pg-relay';
-import { withTimeout } from './wakeup';
+import { TimeoutError, withTimeout } from '../runtime/timers';
 
 /** A row as the claim returns it. */
 export interface ClaimedRow {
@@ -30,10 +30,8 @@ export function sendClaimedRows(
     runsByAggregate(rows),
     async (batch) => {
       const remainingMs = deadline - Date.now();
-      if (remainingMs <= 0)
-        throw new Error(
-          `outbox relay publish: expected the batch's sends to finish within ${publishTimeoutMs} ms, found no time left for this one`,
-        );
+      // No time left for this run: fail it as the timer would have (withTimeout(…, 0) has no limit).
+      if (remainingMs <= 0) throw new TimeoutError('outbox relay publish', publishTimeoutMs);
       await withTimeout(send(producer, batch, remainingMs), remainingMs, 'outbox relay publish');
     },
     () => Date.now() < deadline,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Kafka, Message, Producer } from 'kafkajs';
+import { positiveInteger } from '../config/option-checks';
 import { ConfigError, toError } from '../errors';
 import {
   RedisOutbox,
@@ -10,7 +11,9 @@ import {
   decodeEntry,
   entriesFromReadReply,
 } from './redis-outbox';
-import { Wakeup, backoffMs, withTimeout } from './wakeup';
+import { fullJitterBackoff } from '../retry/backoff';
+import { withTimeout } from '../runtime/timers';
+import { RELAY_BACKOFF, Wakeup } from './wakeup';
 
 export interface RedisOutboxRelayOptions {
   outbox: RedisOutbox;
@@ -83,14 +86,17 @@ export class RedisOutboxRelay {
 
   constructor(options: RedisOutboxRelayOptions) {
     this.outbox = options.outbox;
-    this.blockMs = positive('redisOutboxRelay.blockMs', options.blockMs ?? 1_000);
-    this.publishTimeoutMs = positive(
+    this.blockMs = positiveInteger('redisOutboxRelay.blockMs', options.blockMs ?? 1_000);
+    this.publishTimeoutMs = positiveInteger(
       'redisOutboxRelay.publishTimeoutMs',
       options.publishTimeoutMs ?? 10_000,
     );
-    this.leaseMs = positive('redisOutboxRelay.leaseMs', options.leaseMs ?? 15_000);
-    this.claimIdleMs = positive('redisOutboxRelay.claimIdleMs', options.claimIdleMs ?? 10_000);
-    this.batchSize = positive('redisOutboxRelay.batchSize', options.batchSize ?? 500);
+    this.leaseMs = positiveInteger('redisOutboxRelay.leaseMs', options.leaseMs ?? 15_000);
+    this.claimIdleMs = positiveInteger(
+      'redisOutboxRelay.claimIdleMs',
+      options.claimIdleMs ?? 10_000,
+    );
+    this.batchSize = positiveInteger('redisOutboxRelay.batchSize', options.batchSize ?? 500);
     if (this.leaseMs <= this.publishTimeoutMs + this.blockMs) {
       throw new ConfigError(
         'redisOutboxRelay.leaseMs',
@@ -188,7 +194,7 @@ export class RedisOutboxRelay {
         failures = 0;
       } catch (error) {
         this.onError(toError(error));
-        await this.wakeup.wait(backoffMs(++failures));
+        await this.wakeup.wait(fullJitterBackoff(++failures, RELAY_BACKOFF));
       }
     }
   }
@@ -259,10 +265,4 @@ export async function runRedisOutboxRelay(
   const relay = new RedisOutboxRelay(options);
   await relay.start();
   return relay;
-}
-
-function positive(option: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0)
-    throw new ConfigError(option, 'a positive integer', String(value));
-  return value;
 }

@@ -1,3 +1,5 @@
+import type { BackoffPolicy } from '../retry/backoff';
+
 /**
  * A relay's sleep that a notification cuts short, for every loop waiting on it. A notification
  * that arrives while nobody waits is remembered, so the next wait returns at once and no
@@ -29,20 +31,9 @@ export class Wakeup {
   }
 }
 
-/** Exponential backoff with full jitter, capped. */
-export function backoffMs(failures: number, baseMs = 100, capMs = 5_000): number {
-  return Math.random() * Math.min(capMs, baseMs * 2 ** Math.min(failures, 20));
-}
-
-/** Rejects after `ms` if the promise has not settled; the timer never keeps the process alive. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what}: expected an answer within ${ms} ms, found none`)),
-      ms,
-    );
-    timer.unref();
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+/**
+ * How long a relay loop waits after its n-th failure in a row (fullJitterBackoff, 1-based):
+ * uniform below 200 ms after the first, doubling up to 5 s, so relays that lost the same broker or
+ * database do not come back in step.
+ */
+export const RELAY_BACKOFF: Pick<BackoffPolicy, 'baseMs' | 'maxMs'> = { baseMs: 200, maxMs: 5_000 };

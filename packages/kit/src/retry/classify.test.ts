@@ -1,13 +1,14 @@
 import { DedupBusyError, DedupUnavailableError } from '../dedup/errors';
 import { DecodeError } from '../codec/codec';
 import { ValidationError } from '../codec/validation-error';
-import { ConfigError, PermanentError, TroupeError, toError } from '../errors';
+import { ConfigError, PermanentError, TroupeError, errorCodes, toError } from '../errors';
 import {
   BreakerOpenError,
   DeliveryAbortedError,
   HandlerTimeoutError,
   classifyFailure,
   errorCode,
+  failureKindOfCode,
 } from './classify';
 
 test('permanent: PermanentError, DecodeError, ConfigError, validation errors, retryable:false', () => {
@@ -37,7 +38,7 @@ test('deferred: an open breaker, a stopping consumer, an unavailable or busy ded
 test('retryable: everything else, including timeouts and non-Error throws', () => {
   expect(classifyFailure(new Error('ECONNRESET'))).toBe('retryable');
   expect(classifyFailure(new HandlerTimeoutError(100, 'a.B'))).toBe('retryable');
-  expect(classifyFailure(new TroupeError('SOMETHING', 'x'))).toBe('retryable');
+  expect(classifyFailure(new TroupeError('WEBHOOK_FAILED', 'x'))).toBe('retryable');
   expect(classifyFailure(toError('a string'))).toBe('retryable');
   expect(classifyFailure(toError({ weird: true }))).toBe('retryable');
   expect(classifyFailure(toError(undefined))).toBe('retryable');
@@ -55,4 +56,16 @@ test('errorCode: the TroupeError code, else the class name', () => {
   expect(errorCode(new DecodeError('TRUNCATED', 'short'))).toBe('DECODE_TRUNCATED');
   expect(errorCode(new PermanentError('x'))).toBe('PERMANENT');
   expect(errorCode(new TypeError('x'))).toBe('TypeError');
+});
+
+test('every error code has a failure kind, and a TroupeError is classified by its code', () => {
+  for (const code of errorCodes)
+    expect(['retryable', 'permanent', 'deferred']).toContain(failureKindOfCode(code));
+  expect(classifyFailure(new TroupeError('DECODE_TRUNCATED', 'x'))).toBe('permanent');
+  expect(classifyFailure(new TroupeError('DEDUP_BUSY', 'x'))).toBe('deferred');
+  // A code that leaves it retryable still yields to retryable:false and the service's predicate.
+  const declined = Object.assign(new TroupeError('WEBHOOK_FAILED', 'x'), { retryable: false });
+  expect(classifyFailure(declined)).toBe('permanent');
+  expect(classifyFailure(new TroupeError('TIMEOUT', 'x'), () => true)).toBe('permanent');
+  expect(classifyFailure(new TroupeError('BREAKER_OPEN', 'x'), () => true)).toBe('deferred');
 });

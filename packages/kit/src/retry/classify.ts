@@ -1,5 +1,4 @@
-import { DecodeError } from '../codec/codec';
-import { ConfigError, PermanentError, TroupeError } from '../errors';
+import { ErrorCode, PermanentError, TroupeError } from '../errors';
 
 /**
  * The dependency guarding a call is failing fast. Not a failure of the event: the consumer
@@ -66,26 +65,77 @@ export type PermanentErrorPredicate = (error: Error) => boolean;
 const VALIDATION_ERROR_NAMES = new Set(['ZodError', 'ValidationError', 'SchemaValidationError']);
 
 /**
+ * What a TroupeError's code says about the failure. `retryable` here means "the code does not
+ * make it permanent or deferred": classifyFailure still applies `retryable: false` and the
+ * service's predicate. Exhaustive: a code added to errorCodes does not compile until it is here.
+ */
+export function failureKindOfCode(code: ErrorCode): FailureKind {
+  switch (code) {
+    // Not the event's fault: pause or stop, spend no retry.
+    case 'BREAKER_OPEN':
+    case 'DELIVERY_ABORTED':
+    case 'DEDUP_UNAVAILABLE':
+    case 'DEDUP_BUSY':
+      return 'deferred';
+    // Retrying the same bytes cannot help.
+    case 'PERMANENT':
+    case 'VALIDATION_FAILED':
+    case 'EVENT_INVALID':
+    case 'UNKNOWN_EVENT_TYPE':
+    case 'CONFIG_INVALID':
+    case 'DECODE_EMPTY_PAYLOAD':
+    case 'DECODE_WRONG_MAGIC_BYTE':
+    case 'DECODE_TRUNCATED':
+    case 'DECODE_UNKNOWN_SCHEMA_ID':
+    case 'DECODE_UNRESOLVABLE_SCHEMA':
+    case 'DECODE_INVALID_BODY':
+    case 'DECODE_UNKNOWN_EVENT_TYPE':
+      return 'permanent';
+    // A dependency or time: the next attempt may succeed. REGISTRY_REJECTED stays retryable: a
+    // schema not registered yet is fixed by registering it, and then the event goes through.
+    // The rest (SERVICE_INVALID to READ_RANGE) are raised outside handlers (definitions, schema
+    // files, the CLI): retryable, like any error nothing marks otherwise.
+    case 'TIMEOUT':
+    case 'HANDLER_TIMEOUT':
+    case 'REGISTRY_UNAVAILABLE':
+    case 'REGISTRY_REJECTED':
+    case 'FAILURE_ROUTING':
+    case 'OUTBOX_PUBLISH_FAILED':
+    case 'TOPIC_MISSING':
+    case 'TOPIC_NOT_READY':
+    case 'WEBHOOK_FAILED':
+    case 'SERVICE_INVALID':
+    case 'SCHEMA_FILE_INVALID':
+    case 'KAFKA_UNREACHABLE':
+    case 'TOPIC_UNKNOWN':
+    case 'TOPIC_CHANGE_FAILED':
+    case 'READ_RANGE':
+      return 'retryable';
+    default: {
+      // Compile time: every code is decided above. Run time (a code from another build of the
+      // kit): like any error nothing marks otherwise.
+      const unclassified: never = code;
+      void unclassified;
+      return 'retryable';
+    }
+  }
+}
+
+/**
  * Sorts a failure into what the runtime does with it:
- * - deferred: a breaker is open, the consumer is stopping, or the error is RedeliverLater; the
- *   offset stays, no retry is spent;
- * - permanent: PermanentError, DecodeError, ConfigError, validation errors (zod's ZodError and
- *   anything named ValidationError), or errors carrying `retryable: false` → straight to the DLQ;
+ * - a TroupeError by its code (failureKindOfCode): deferred for an open breaker, a stopping
+ *   consumer, an unavailable or busy dedup store; permanent for PermanentError and its subclasses,
+ *   DecodeError and ConfigError codes;
+ * - deferred: any other error marked RedeliverLater; the offset stays, no retry is spent;
+ * - permanent: validation errors (zod's ZodError and anything named ValidationError), or errors
+ *   carrying `retryable: false`, or what the service's predicate says → straight to the DLQ;
  * - retryable: everything else, including non-Error throws (converted by toError first).
  */
 export function classifyFailure(error: Error, isPermanent?: PermanentErrorPredicate): FailureKind {
-  if (
-    error instanceof BreakerOpenError ||
-    error instanceof DeliveryAbortedError ||
-    isRedeliverLater(error)
-  )
-    return 'deferred';
-  if (
-    error instanceof PermanentError ||
-    error instanceof DecodeError ||
-    error instanceof ConfigError
-  )
-    return 'permanent';
+  const byCode = error instanceof TroupeError ? failureKindOfCode(error.code) : undefined;
+  if (byCode === 'deferred' || isRedeliverLater(error)) return 'deferred';
+  // A PermanentError stays permanent whatever code a subclass gives it.
+  if (byCode === 'permanent' || error instanceof PermanentError) return 'permanent';
   if (VALIDATION_ERROR_NAMES.has(error.name)) return 'permanent';
   if ((error as { retryable?: unknown }).retryable === false) return 'permanent';
   if (isPermanent?.(error)) return 'permanent';

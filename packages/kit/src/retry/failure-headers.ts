@@ -30,7 +30,10 @@ export const DeadLetterHeaders = {
   originalOffset: 'troupe-dlq-original-offset',
   originalKey: 'troupe-dlq-original-key',
   errorClass: 'troupe-dlq-error-class',
-  /** TroupeError code (e.g. PERMANENT, DECODE_INVALID_BODY, HANDLER_TIMEOUT) or the class name. */
+  /**
+   * A TroupeError's code, one of `errorCodes` (errors.ts: PERMANENT, DECODE_INVALID_BODY,
+   * HANDLER_TIMEOUT, …), else the class name (or the `code` a non-Troupe error carries).
+   */
   errorCode: 'troupe-dlq-error-code',
   errorMessage: 'troupe-dlq-error-message',
   attempts: 'troupe-dlq-attempts',

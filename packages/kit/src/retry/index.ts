@@ -6,6 +6,7 @@ export {
   HandlerTimeoutError,
   classifyFailure,
   errorCode,
+  failureKindOfCode,
   isRedeliverLater,
 } from './classify';
 export type { FailureKind, PermanentErrorPredicate, RedeliverLater } from './classify';

@@ -17,4 +17,4 @@ export type { ServiceOptions, StopOptions, ConsumerTuning } from './service';
 export { runService, stopOnSignals } from './lifecycle';
 export { createKafka } from './kafka-client';
 export { TopicMissingError } from './failure-topics';
-export { TimeoutError } from './timers';
+export { TimeoutError, withTimeout } from './timers';

@@ -28,13 +28,15 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 
 /**
  * Races `work` against a timer. The work is not cancelled (most client libraries cannot be);
- * the caller just stops waiting for it and gets a TimeoutError naming `what`.
+ * the caller just stops waiting for it and gets a TimeoutError (code TIMEOUT) naming `what`.
+ * A non-finite or non-positive `ms` means no limit. The timer never keeps the process alive.
  */
 export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   if (!Number.isFinite(ms) || ms <= 0) return work;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+    timer.unref();
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
