@@ -9,7 +9,7 @@ export interface StandaloneContext {
 }
 
 /** A decoded event as the runtime would hand it to middleware, from a payload and an event id. */
-export function inboundEvent(payload: unknown, metadata: { id: string }): InboundEvent {
+function inboundEvent(payload: unknown, metadata: { id: string }): InboundEvent {
   return {
     type: 'test.Standalone',
     payload,
