@@ -6,16 +6,9 @@
  */
 import { appendFileSync } from 'node:fs';
 import pino from 'pino';
-import {
-  AvroCodec,
-  createSchemaCatalog,
-  createService,
-  defineService,
-  loadConfig,
-  stopOnSignals,
-} from '../../src';
+import { createService, defineService, loadConfig, stopOnSignals } from '../../src';
 import type { TestEvents } from './runtime-support';
-import { testSchemas } from './test-schemas';
+import { childCodec } from './child-codec';
 
 const { TOPIC, GROUP, HANDLED_FILE } = process.env;
 if (!TOPIC || !GROUP || !HANDLED_FILE) throw new Error('TOPIC, GROUP and HANDLED_FILE must be set');
@@ -37,10 +30,7 @@ const service = createService(
   }),
   {
     config,
-    codec: new AvroCodec({
-      registry: config.schemaRegistry!.url,
-      catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema }))),
-    }),
+    codec: childCodec(config),
     logger: pino({ level: process.env.TROUPE_TEST_LOG_LEVEL ?? 'silent' }),
     consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500, maxWaitTimeMs: 200 },
     retry: { topicDelaysMs: [] },
