@@ -5,6 +5,8 @@ import type { Config } from 'jest';
 const shared = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleNameMapper: {
+    // Subpath entry points (package.json "exports"), before the package entry points.
+    '^@troupe/kit/memory$': '<rootDir>/packages/kit/src/kafka/memory/index.ts',
     '^@troupe/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@troupe-services/([a-z-]+)$': '<rootDir>/services/$1/src/index.ts',
   },

@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { EachBatchPayload, Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { AvroCodec } from '../packages/kit/src/codec/avro-codec';
-import { loadConfig } from '../packages/kit/src/config/service-config';
+import type { KafkaDriver } from '../packages/kit/src/kafka/driver';
 import { Publisher } from '../packages/kit/src/publish/publisher';
 import { defineService } from '../packages/kit/src/runtime/define-service';
 import { createService } from '../packages/kit/src/runtime/service';
 import { createSchemaCatalog } from '../packages/kit/src/schemas/catalog';
+import { benchConfig, benchDriver, createBenchTopics, deleteBenchTopics } from './troupe-kafka';
 
 export interface ConsumeBenchResult {
   events: number;
@@ -63,23 +64,20 @@ export async function measureConsume(
   options: Partial<Bench> & Pick<Bench, 'brokers' | 'registryUrl'>,
 ): Promise<ConsumeBenchResult> {
   const bench: Bench = { events: 100_000, partitions: 4, concurrency: 4, rounds: 5, ...options };
-  const kafka = new Kafka({
-    clientId: 'consume-bench',
+  // The baseline's bare kafkajs client; Troupe's side goes through the driver.
+  const rawKafka = new Kafka({
+    clientId: 'consume-bench-raw',
     brokers: bench.brokers,
     logLevel: logLevel.NOTHING,
   });
+  const kafka = benchDriver(bench.brokers, 'consume-bench');
   const codec = new AvroCodec({
     registry: bench.registryUrl,
     catalog: createSchemaCatalog([{ schema, source: 'consume-bench' }]),
   });
   const topic = unique('bench-consume');
-  const admin = kafka.admin();
-  await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: bench.partitions }],
-      waitForLeaders: true,
-    });
+    await createBenchTopics(kafka, [{ topic, partitions: bench.partitions }]);
     const messageBytes = await fill(kafka, codec, topic, bench.events);
     const raw: RunFigures[] = [];
     const service: RunFigures[] = [];
@@ -88,11 +86,11 @@ export async function measureConsume(
       // Alternate which goes first, and pair each round's two runs: load from other processes
       // drifts over seconds, so a paired ratio is steadier than a ratio of separate medians.
       if (round % 2 === 0) {
-        raw.push(await consumeRaw(kafka, topic, bench));
+        raw.push(await consumeRaw(rawKafka, topic, bench));
         service.push(await consumeWithService(codec, topic, bench));
       } else {
         service.push(await consumeWithService(codec, topic, bench));
-        raw.push(await consumeRaw(kafka, topic, bench));
+        raw.push(await consumeRaw(rawKafka, topic, bench));
       }
       ratios.push(service[round]!.rate / raw[round]!.rate);
     }
@@ -117,13 +115,12 @@ export async function measureConsume(
       measuredAt: new Date().toISOString(),
     };
   } finally {
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteBenchTopics(kafka, [topic, `${topic}.dlq`]);
   }
 }
 
 async function fill(
-  kafka: Kafka,
+  kafka: KafkaDriver,
   codec: AvroCodec,
   topic: string,
   events: number,
@@ -232,10 +229,7 @@ async function consumeWithService(
   });
   const service = createService(definition, {
     codec,
-    config: loadConfig({
-      TROUPE_KAFKA_BROKERS: bench.brokers.join(','),
-      TROUPE_LOG_LEVEL: 'silent',
-    }),
+    config: benchConfig(bench.brokers),
     logger: pino({ level: 'silent' }),
     partitionConcurrency: bench.concurrency,
     retry: { topicDelaysMs: [] },

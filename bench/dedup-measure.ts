@@ -1,17 +1,17 @@
 // Relative imports, not @troupe/kit: `npx tsx bench/dedup.bench.ts` runs the sources without a build.
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { AvroCodec } from '../packages/kit/src/codec/avro-codec';
-import { loadConfig } from '../packages/kit/src/config/service-config';
 import { RedisDedupStore } from '../packages/kit/src/dedup/store';
 import { dedupMiddleware } from '../packages/kit/src/dedup/middleware';
 import { createFailFastRedis } from '../packages/kit/src/dedup/redis-client';
+import type { KafkaDriver } from '../packages/kit/src/kafka/driver';
 import type { Middleware } from '../packages/kit/src/middleware/types';
 import { Publisher } from '../packages/kit/src/publish/publisher';
 import { defineService } from '../packages/kit/src/runtime/define-service';
 import { createService } from '../packages/kit/src/runtime/service';
 import { createSchemaCatalog } from '../packages/kit/src/schemas/catalog';
+import { benchConfig, benchDriver, createBenchTopics, deleteBenchTopics } from './troupe-kafka';
 
 export interface DedupBenchResult {
   events: number;
@@ -68,11 +68,7 @@ export async function measureDedup(
   options: Partial<Bench> & Pick<Bench, 'brokers' | 'registryUrl' | 'redisUrl'>,
 ): Promise<DedupBenchResult> {
   const bench: Bench = { events: 100_000, partitions: 4, concurrency: 4, rounds: 5, ...options };
-  const kafka = new Kafka({
-    clientId: 'dedup-bench',
-    brokers: bench.brokers,
-    logLevel: logLevel.NOTHING,
-  });
+  const kafka = benchDriver(bench.brokers, 'dedup-bench');
   const codec = new AvroCodec({
     registry: bench.registryUrl,
     catalog: createSchemaCatalog([{ schema, source: 'dedup-bench' }]),
@@ -87,13 +83,8 @@ export async function measureDedup(
     },
   });
   const topic = unique('bench-dedup');
-  const admin = kafka.admin();
-  await admin.connect();
   try {
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: bench.partitions }],
-      waitForLeaders: true,
-    });
+    await createBenchTopics(kafka, [{ topic, partitions: bench.partitions }]);
     await fill(kafka, codec, topic, bench.events);
     const without: number[] = [];
     const withDedup: number[] = [];
@@ -145,14 +136,18 @@ export async function measureDedup(
       measuredAt: new Date().toISOString(),
     };
   } finally {
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteBenchTopics(kafka, [topic, `${topic}.dlq`]);
     await deleteKeys(redis, `${PREFIX}:*`);
     redis.disconnect();
   }
 }
 
-async function fill(kafka: Kafka, codec: AvroCodec, topic: string, events: number): Promise<void> {
+async function fill(
+  kafka: KafkaDriver,
+  codec: AvroCodec,
+  topic: string,
+  events: number,
+): Promise<void> {
   const publisher = new Publisher({ kafka, codec, source: 'dedup-bench' });
   try {
     for (let start = 0; start < events; start += 5_000) {
@@ -200,10 +195,7 @@ async function consume(
   });
   const service = createService(definition, {
     codec,
-    config: loadConfig({
-      TROUPE_KAFKA_BROKERS: bench.brokers.join(','),
-      TROUPE_LOG_LEVEL: 'silent',
-    }),
+    config: benchConfig(bench.brokers),
     logger: pino({ level: 'silent' }),
     partitionConcurrency: bench.concurrency,
     retry: { topicDelaysMs: [] },

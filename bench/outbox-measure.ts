@@ -1,17 +1,19 @@
 // Relative imports, not @troupe/kit: `npx tsx bench/outbox.bench.ts` runs the sources without a build.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Kafka, Message, logLevel } from 'kafkajs';
+import { Kafka, Message, Producer, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { AvroCodec } from '../packages/kit/src/codec/avro-codec';
-import { loadConfig } from '../packages/kit/src/config/service-config';
 import { envelopeFor, envelopeHeaders } from '../packages/kit/src/events/envelope';
+import type { KafkaDriver } from '../packages/kit/src/kafka/driver';
+import type { RecordProducer } from '../packages/kit/src/kafka/producer';
 import { OutboxRelay } from '../packages/kit/src/outbox/pg-relay';
 import { PgOutbox } from '../packages/kit/src/outbox/pg-outbox';
 import { toMessage } from '../packages/kit/src/publish/to-message';
 import { defineService } from '../packages/kit/src/runtime/define-service';
 import { createService } from '../packages/kit/src/runtime/service';
 import { createSchemaCatalog } from '../packages/kit/src/schemas/catalog';
+import { benchConfig, benchDriver, createBenchTopics, deleteBenchTopics } from './troupe-kafka';
 
 export interface OutboxBenchResult {
   events: number;
@@ -78,21 +80,24 @@ export async function measureOutbox(
     latencyRatePerSec: 200,
     ...options,
   };
-  const kafka = new Kafka({
-    clientId: 'outbox-bench',
+  // The baseline's bare kafkajs client; Troupe's side (the relays, topic setup) goes through the driver.
+  const rawKafka = new Kafka({
+    clientId: 'outbox-bench-raw',
     brokers: bench.brokers,
     logLevel: logLevel.NOTHING,
   });
+  const kafka = benchDriver(bench.brokers, 'outbox-bench');
   const pool = new Pool({ connectionString: bench.databaseUrl, max: 8 });
   const topic = unique('bench_outbox').replace(/_/g, '-');
-  const admin = kafka.admin();
-  await admin.connect();
   const tables: PgOutbox[] = [];
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 4 }], waitForLeaders: true });
+    await createBenchTopics(kafka, [{ topic, partitions: 4 }]);
     const messages = sampleMessages(bench.events);
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    // Both idempotent with one request in flight and acks=all, connected once for every round.
+    const producer = rawKafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const relayProducer = kafka.producer();
     await producer.connect();
+    await relayProducer.connect();
     const raw: number[] = [];
     const relay: number[] = [];
     const ratios: number[] = [];
@@ -102,7 +107,7 @@ export async function measureOutbox(
         tables.push(outbox);
         await outbox.migrate(pool);
         await fillOutbox(pool, outbox, topic, messages);
-        return drainWithRelay(pool, outbox, producer, bench);
+        return drainWithRelay(pool, outbox, relayProducer, bench);
       };
       for (let round = 0; round < bench.rounds; round++) {
         if (round % 2 === 0) {
@@ -116,6 +121,7 @@ export async function measureOutbox(
       }
     } finally {
       await producer.disconnect();
+      await relayProducer.disconnect();
     }
     const latency = await measureLatency(kafka, pool, topic, bench, tables);
     return {
@@ -132,8 +138,7 @@ export async function measureOutbox(
       measuredAt: new Date().toISOString(),
     };
   } finally {
-    await admin.deleteTopics({ topics: [topic, `${topic}.dlq`] }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteBenchTopics(kafka, [topic, `${topic}.dlq`]);
     for (const outbox of tables)
       await pool.query(`DROP TABLE IF EXISTS ${outbox.table.sql}`).catch(() => undefined);
     await pool.end();
@@ -171,7 +176,7 @@ async function fillOutbox(
 }
 
 async function produceRaw(
-  producer: import('kafkajs').Producer,
+  producer: Producer,
   topic: string,
   messages: Message[],
   batchSize: number,
@@ -190,7 +195,7 @@ async function produceRaw(
 async function drainWithRelay(
   pool: Pool,
   outbox: PgOutbox,
-  producer: import('kafkajs').Producer,
+  producer: RecordProducer,
   bench: Bench,
 ): Promise<number> {
   let published = 0;
@@ -221,7 +226,7 @@ async function drainWithRelay(
 }
 
 async function measureLatency(
-  kafka: Kafka,
+  kafka: KafkaDriver,
   pool: Pool,
   topic: string,
   bench: Bench,
@@ -232,12 +237,7 @@ async function measureLatency(
     catalog: createSchemaCatalog([{ schema, source: 'outbox-bench' }]),
   });
   const latencyTopic = `${topic}-latency`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: [{ topic: latencyTopic, numPartitions: 4 }],
-    waitForLeaders: true,
-  });
+  await createBenchTopics(kafka, [{ topic: latencyTopic, partitions: 4 }]);
   const outbox = new PgOutbox({
     table: unique('bench_outbox'),
     encode: (event) => toMessage(event, codec, 'outbox-bench'),
@@ -266,10 +266,7 @@ async function measureLatency(
   });
   const service = createService(definition, {
     codec,
-    config: loadConfig({
-      TROUPE_KAFKA_BROKERS: bench.brokers.join(','),
-      TROUPE_LOG_LEVEL: 'silent',
-    }),
+    config: benchConfig(bench.brokers),
     logger: pino({ level: 'silent' }),
     retry: { topicDelaysMs: [] },
     consumer: { maxWaitTimeMs: 100 },
@@ -296,10 +293,7 @@ async function measureLatency(
   } finally {
     await relay.stop();
     await service.stop();
-    await admin
-      .deleteTopics({ topics: [latencyTopic, `${latencyTopic}.dlq`] })
-      .catch(() => undefined);
-    await admin.disconnect();
+    await deleteBenchTopics(kafka, [latencyTopic, `${latencyTopic}.dlq`]);
   }
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (p: number) =>

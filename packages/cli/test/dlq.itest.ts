@@ -6,11 +6,13 @@ import {
   envelopeFor,
   envelopeHeaders,
   headerString,
+  nextOffset,
   readDeliveryHistory,
-  type RawHeaders,
+  type ConsumedRecord,
+  type KafkaAdmin,
+  type RecordProducer,
 } from '@troupe/kit';
-import { createTopics, testKafka, uniqueName, waitForEvent } from '@troupe/testkit';
-import { Partitioners, type Admin, type KafkaMessage, type Producer } from 'kafkajs';
+import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
 
 /**
  * `troupe dlq list / redrive` against the real broker, on dead letters written by kit's own
@@ -32,50 +34,55 @@ async function troupe(args: string[]) {
 
 interface Received {
   partition: number;
-  message: KafkaMessage;
+  message: ConsumedRecord;
 }
 
+const reader = testKafka('troupe-cli-dlq-itest-read');
+
 /** Every record of `topic` up to its current end. */
-async function readAll(topic: string, admin: Admin): Promise<Received[]> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+async function readAll(topic: string, admin: KafkaAdmin): Promise<Received[]> {
+  const offsets = await admin.topicOffsets(topic);
   const expected = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
   if (expected === 0) return [];
-  const consumer = testKafka('troupe-cli-dlq-itest-read').consumer({
-    groupId: uniqueName('dlq-itest-read'),
-  });
+  const consumer = reader.consumer({ groupId: uniqueName('dlq-itest-read'), maxWaitTimeMs: 200 });
   const received: Received[] = [];
   try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
         () => reject(new Error(`read ${received.length} of ${expected} records of ${topic}`)),
         20_000,
       );
-      void consumer
+      consumer
         .run({
-          eachMessage: async ({ partition, message }) => {
-            received.push({ partition, message });
+          topics: [topic],
+          fromBeginning: true,
+          partitionConcurrency: 1,
+          onBatch: async ({ partition, records }) => {
+            for (const message of records) received.push({ partition, message });
+            // Moves on without committing: the group is thrown away.
+            const last = records.at(-1);
+            if (last) consumer.seek(topic, partition, nextOffset(last.offset));
             if (received.length >= expected) {
               clearTimeout(timer);
               resolve();
             }
           },
+          onCrash: (error) => reject(error),
         })
         .catch(reject);
     });
   } finally {
-    await consumer.disconnect();
+    await consumer.stop();
   }
   return received;
 }
 
-const header = (m: KafkaMessage, name: string) => headerString(m.headers as RawHeaders, name);
+const header = (m: ConsumedRecord, name: string) => headerString(m.headers, name);
 
 describe('troupe dlq list / redrive', () => {
   const kafka = testKafka('troupe-cli-dlq-itest');
   const admin = kafka.admin();
-  let producer: Producer;
+  let producer: RecordProducer;
   const topic = uniqueName('cli-dlq-orders');
   const dlq = `${topic}.dlq`;
   const other = `${topic}.elsewhere`;
@@ -84,15 +91,12 @@ describe('troupe dlq list / redrive', () => {
 
   beforeAll(async () => {
     await createTopics([
-      { topic, numPartitions: 3 },
-      { topic: dlq, numPartitions: 2 },
-      { topic: other, numPartitions: 1 },
+      { topic, partitions: 3 },
+      { topic: dlq, partitions: 2 },
+      { topic: other, partitions: 1 },
     ]);
     await admin.connect();
-    producer = kafka.producer({
-      idempotent: true,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    producer = kafka.producer();
     await producer.connect();
 
     // Six events as a service publishes them, each failing in its own way.
@@ -104,21 +108,22 @@ describe('troupe dlq list / redrive', () => {
       ['troupe.test.Shipped', new PermanentError('carrier: unknown carrier "zz"')],
       ['troupe.test.Shipped', new PermanentError('carrier: unknown carrier "yy"')],
     ] as const;
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: kinds.map(([type], i) => {
-        const envelope = envelopeFor(
-          { type, payload: null, key: `order-${i}`, topic, correlationId: `flow-${i}` },
-          'orders',
-        );
-        return {
-          key: `order-${i}`,
-          value: Buffer.from([0, 0, 0, 0, 1, i]),
-          headers: envelopeHeaders(envelope),
-        };
-      }),
-    });
+    await producer.send([
+      {
+        topic,
+        records: kinds.map(([type], i) => {
+          const envelope = envelopeFor(
+            { type, payload: null, key: `order-${i}`, topic, correlationId: `flow-${i}` },
+            'orders',
+          );
+          return {
+            key: `order-${i}`,
+            value: Buffer.from([0, 0, 0, 0, 1, i]),
+            headers: envelopeHeaders(envelope),
+          };
+        }),
+      },
+    ]);
     for (const received of await readAll(topic, admin))
       originals.set(received.message.key!.toString(), received);
 
@@ -126,19 +131,18 @@ describe('troupe dlq list / redrive', () => {
       service: 'shipping',
       topicDelaysMs: [],
       sender: {
-        sendRaw: async (to, messages) =>
-          void (await producer.send({ topic: to, messages, acks: -1 })),
+        sendRaw: (to, records) => producer.send([{ topic: to, records }]),
       },
     });
     for (const [i, [, error]] of kinds.entries()) {
       const { partition, message } = originals.get(`order-${i}`)!;
-      const history = readDeliveryHistory(message.headers as RawHeaders, {
+      const history = readDeliveryHistory(message.headers, {
         topic,
         partition,
         offset: message.offset,
       });
       await router.route(
-        { key: message.key, value: message.value, headers: message.headers as RawHeaders, history },
+        { key: message.key, value: message.value, headers: message.headers, history },
         error,
         3,
       );
@@ -147,7 +151,7 @@ describe('troupe dlq list / redrive', () => {
 
   afterAll(async () => {
     await producer.disconnect();
-    await admin.deleteTopics({ topics: [topic, dlq, other] }).catch(() => undefined);
+    await admin.deleteTopics([topic, dlq, other]).catch(() => undefined);
     await admin.deleteGroups([`troupe-dlq-redrive-${dlq}`]).catch(() => undefined);
     await admin.disconnect();
   });
@@ -198,8 +202,8 @@ describe('troupe dlq list / redrive', () => {
     );
     expect(await redriven()).toEqual([]);
     const group = `troupe-dlq-redrive-${dlq}`;
-    const committed = await admin.fetchOffsets({ groupId: group, topics: [dlq] });
-    expect(committed[0]!.partitions.every((p) => p.offset === '-1')).toBe(true);
+    const committed = await admin.committedOffsets(group, [dlq]);
+    expect(committed.every((p) => p.offset === '-1')).toBe(true);
 
     const timeouts = await troupe(['dlq', 'redrive', dlq, '--filter-error', 'HANDLER_TIMEOUT']);
     expect(timeouts.err).toEqual([]);
@@ -279,79 +283,59 @@ describe('troupe dlq list / redrive', () => {
     expect(await readAll(other, admin)).toHaveLength(1);
   });
 
-  it('thousands of records over many batches: a filtered then a full redrive move each exactly once, past a transaction marker', async () => {
+  // Reading past a trailing transaction marker is in read-range.test.ts: the port has no
+  // transactional producer to write one here.
+  it('thousands of records over many batches: a filtered then a full redrive move each exactly once', async () => {
     const bulk = uniqueName('cli-dlq-bulk');
     const bulkDlq = `${bulk}.dlq`;
     await createTopics([
-      { topic: bulk, numPartitions: 3 },
-      { topic: bulkDlq, numPartitions: 3 },
+      { topic: bulk, partitions: 3 },
+      { topic: bulkDlq, partitions: 3 },
     ]);
     try {
       const total = 3000;
       for (let from = 0; from < total; from += 1000) {
-        await producer.send({
-          topic: bulkDlq,
-          acks: -1,
-          messages: Array.from({ length: 1000 }, (_, j) => ({
-            key: `k-${from + j}`,
-            value: Buffer.alloc(1500, j), // over 1 MB per partition: several fetches each
-            headers: {
-              ce_id: `e-${from + j}`,
-              ce_type: (from + j) % 3 === 0 ? 'troupe.test.A' : 'troupe.test.B',
-              'troupe-dlq-original-topic': bulk,
-              'troupe-dlq-error-code': 'PERMANENT',
-            },
-          })),
-        });
-      }
-      // A transactional producer leaves a commit marker at the end of its partition: reading
-      // must still know it reached the end.
-      const transactional = kafka.producer({
-        transactionalId: uniqueName('cli-dlq-tx'),
-        idempotent: true,
-        maxInFlightRequests: 1,
-      });
-      await transactional.connect();
-      const transaction = await transactional.transaction();
-      await transaction.send({
-        topic: bulkDlq,
-        messages: [
+        await producer.send([
           {
-            key: 'k-tx',
-            value: 'v',
-            headers: { ce_id: 'e-tx', ce_type: 'troupe.test.B', 'troupe-dlq-original-topic': bulk },
+            topic: bulkDlq,
+            records: Array.from({ length: 1000 }, (_, j) => ({
+              key: `k-${from + j}`,
+              value: Buffer.alloc(1500, j), // over 1 MB per partition: several fetches each
+              headers: {
+                ce_id: `e-${from + j}`,
+                ce_type: (from + j) % 3 === 0 ? 'troupe.test.A' : 'troupe.test.B',
+                'troupe-dlq-original-topic': bulk,
+                'troupe-dlq-error-code': 'PERMANENT',
+              },
+            })),
           },
-        ],
-      });
-      await transaction.commit();
-      await transactional.disconnect();
-      // The commit returns before the broker has written the commit marker to the partition; until
-      // then the last stable offset (where a read_committed reader stops) is still before it.
-      await waitForEvent(bulkDlq, ({ message }) => message.headers?.ce_id?.toString() === 'e-tx');
+        ]);
+      }
 
       const filtered = await troupe(['dlq', 'redrive', bulkDlq, '--filter-type', 'troupe.test.A']);
       expect(filtered.err).toEqual([]);
       expect(filtered.out.at(-1)).toMatch(
-        /^redrove 1000 records from .*; 2001 did not match the filters;/,
+        /^redrove 1000 records from .*; 2000 did not match the filters;/,
       );
       const rest = await troupe(['dlq', 'redrive', bulkDlq]);
       expect(rest.err).toEqual([]);
-      expect(rest.out.at(-1)).toMatch(/^redrove 2001 records from /);
+      expect(rest.out.at(-1)).toMatch(/^redrove 2000 records from /);
       expect((await troupe(['dlq', 'redrive', bulkDlq])).out[0]).toMatch(/^nothing to redrive/);
 
       const copies = await readAll(bulk, admin);
       const keys = copies.map((r) => r.message.key!.toString());
-      expect(keys).toHaveLength(total + 1);
-      expect(new Set(keys).size).toBe(total + 1);
+      expect(keys).toHaveLength(total);
+      expect(new Set(keys).size).toBe(total);
     } finally {
-      await admin.deleteTopics({ topics: [bulk, bulkDlq] }).catch(() => undefined);
+      await admin.deleteTopics([bulk, bulkDlq]).catch(() => undefined);
       await admin.deleteGroups([`troupe-dlq-redrive-${bulkDlq}`]).catch(() => undefined);
     }
-  });
+    // Seconds on an idle machine; far more when the machine is busy.
+  }, 30_000);
 
   it('an empty dead-letter topic: list and redrive return at once', async () => {
     const empty = uniqueName('cli-dlq-empty');
-    await createTopics([{ topic: empty, numPartitions: 2 }]);
+    await createTopics([{ topic: empty, partitions: 2 }]);
     try {
       const started = Date.now();
       expect((await troupe(['dlq', 'list', empty])).out).toEqual([
@@ -362,7 +346,7 @@ describe('troupe dlq list / redrive', () => {
       ]);
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
-      await admin.deleteTopics({ topics: [empty] }).catch(() => undefined);
+      await admin.deleteTopics([empty]).catch(() => undefined);
     }
   });
 

@@ -1,8 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { run, type CliContext } from '@troupe/cli';
-import { removeScratchDirs, scratchDir, testKafka, uniqueName } from '@troupe/testkit';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import type { KafkaAdmin } from '@troupe/kit';
+import {
+  createTopics,
+  removeScratchDirs,
+  scratchDir,
+  testKafka,
+  uniqueName,
+} from '@troupe/testkit';
 
 /** `troupe topics` against the real broker, each test with its own topic-name prefix and topics.json. */
 
@@ -49,7 +55,7 @@ async function writeTopics(dir: string, topics: Topics): Promise<void> {
 afterAll(removeScratchDirs);
 
 describe('troupe topics plan / apply / list', () => {
-  let admin: Admin;
+  let admin: KafkaAdmin;
   const created: string[] = [];
 
   beforeAll(async () => {
@@ -60,26 +66,18 @@ describe('troupe topics plan / apply / list', () => {
   afterAll(async () => {
     const existing = new Set(await admin.listTopics());
     const mine = created.filter((topic) => existing.has(topic));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    if (mine.length > 0) await admin.deleteTopics(mine).catch(() => undefined);
     await admin.disconnect();
   });
 
   async function partitionsOf(topic: string): Promise<number> {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    return metadata.topics[0]!.partitions.length;
+    const [described] = await admin.describeTopics([topic]);
+    return described!.partitions.length;
   }
 
   async function overridesOf(topic: string): Promise<Record<string, string>> {
-    const described = await admin.describeConfigs({
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
-      includeSynonyms: false,
-    });
-    return Object.fromEntries(
-      described.resources[0]!.configEntries.filter((e) => e.configSource === 1).map((e) => [
-        e.configName,
-        e.configValue,
-      ]),
-    );
+    const configs = await admin.topicConfigs(topic);
+    return Object.fromEntries(configs.filter((e) => e.setOnTopic).map((e) => [e.name, e.value]));
   }
 
   it('plans, applies, is idempotent, adds partitions and alters configs without resetting others', async () => {
@@ -133,7 +131,7 @@ describe('troupe topics plan / apply / list', () => {
     ]);
 
     // More partitions and a new retention; cleanup.policy is no longer named but must survive
-    // (the legacy AlterConfigs request kafkajs sends would otherwise reset it).
+    // (a legacy AlterConfigs request, as kafkajs sends, would otherwise reset it).
     await writeTopics(dir, {
       [orders]: { partitions: 6, config: { 'retention.ms': '7200000' } },
       [payments]: { partitions: 1, config: { 'max.message.bytes': '2000000' } },
@@ -209,13 +207,10 @@ describe('troupe topics plan / apply / list', () => {
     const stray = `${prefix}stray`;
     const retry = `${main}.retry.1`;
     created.push(main, `${main}.dlq`, stray, retry);
-    await admin.createTopics({
-      topics: [
-        { topic: stray, numPartitions: 1 },
-        { topic: retry, numPartitions: 1 },
-      ],
-      waitForLeaders: true,
-    });
+    await createTopics([
+      { topic: stray, partitions: 1 },
+      { topic: retry, partitions: 1 },
+    ]);
     const dir = await topicsDir({ [main]: { partitions: 2 } });
 
     const apply = await troupe(['topics', 'apply', '--with-dead-letter', '--prefix', prefix], dir);

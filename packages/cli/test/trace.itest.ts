@@ -72,8 +72,8 @@ describe('troupe trace', () => {
 
   beforeAll(async () => {
     await createTopics([
-      { topic: releases, numPartitions: 3 },
-      { topic: alerts, numPartitions: 2 },
+      { topic: releases, partitions: 3 },
+      { topic: alerts, partitions: 2 },
     ]);
     requested = await publisher.publish(requestedEvent(releaseId));
     otherFlow = await publisher.publish(requestedEvent('rel-other'));
@@ -118,7 +118,7 @@ describe('troupe trace', () => {
     await publisher.disconnect();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [releases, alerts] }).catch(() => undefined);
+    await admin.deleteTopics([releases, alerts]).catch(() => undefined);
     await admin.disconnect();
   });
 

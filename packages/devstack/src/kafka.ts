@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaDriver } from '@troupe/kit';
 import { cacheDir } from './cache';
 import { ServerStartError } from './errors';
 import { freePort } from './ports';
@@ -167,13 +167,10 @@ export async function startKafka(
 
 /** Ready means a metadata request returns this broker, not merely that the port accepts. */
 async function kafkaAnswers(brokers: string): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'troupe-devstack-probe',
-    brokers: [brokers],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1000,
-    retry: { retries: 0 },
-  }).admin();
+  const admin = createKafkaDriver(
+    { brokers: [brokers], ssl: false },
+    { clientId: 'troupe-devstack-probe', connectionTimeoutMs: 1000, retries: 0 },
+  ).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

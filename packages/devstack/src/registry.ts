@@ -13,11 +13,17 @@ export interface StartedRegistry {
  * Troupe's own Confluent-compatible registry (@troupe/registry) as a separate process, storing
  * schemas in the stack's Kafka. Runs from TypeScript sources in a checkout, from dist/ when installed.
  */
-function registryCommand(): { args: string[]; cwd: string } {
+function registryCommand(): { args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
   const packageDir = path.dirname(require.resolve('@troupe/registry/package.json'));
   const source = path.join(packageDir, 'src', 'cli.ts');
-  if (existsSync(source)) return { args: ['--import', 'tsx', source], cwd: packageDir };
-  return { args: [path.join(packageDir, 'dist', 'cli.js')], cwd: packageDir };
+  if (existsSync(source))
+    // From sources, @troupe/kit resolves to its src/ too (tsconfig.run.json), never a stale dist/.
+    return {
+      args: ['--import', 'tsx', source],
+      cwd: packageDir,
+      env: { TSX_TSCONFIG_PATH: path.join(packageDir, 'tsconfig.run.json') },
+    };
+  return { args: [path.join(packageDir, 'dist', 'cli.js')], cwd: packageDir, env: {} };
 }
 
 export async function startRegistry(
@@ -29,13 +35,14 @@ export async function startRegistry(
   topic?: string,
 ): Promise<StartedRegistry> {
   const port = await freePort();
-  const { args, cwd } = registryCommand();
+  const { args, cwd, env } = registryCommand();
   const server = spawnServer('schema-registry', process.execPath, args, {
     cwd,
     logFile: path.join(dir, 'registry.log'),
     detached,
     env: {
-      ...withoutTsxTsconfig(process.env),
+      ...localStackOnly(withoutTsxTsconfig(process.env)),
+      ...env,
       TROUPE_KAFKA_BROKERS: brokers,
       TROUPE_REGISTRY_PORT: String(port),
       TROUPE_REGISTRY_HOST: '127.0.0.1',
@@ -59,4 +66,16 @@ async function registryAnswers(url: string): Promise<void> {
 function withoutTsxTsconfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { TSX_TSCONFIG_PATH: _ignored, ...rest } = env;
   return rest;
+}
+
+/**
+ * The stack's broker is plaintext on loopback: a user's TROUPE_KAFKA_SSL, SASL or client id for
+ * another cluster must not reach the registry that runs against it (the driver choice may).
+ */
+function localStackOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([name]) => !name.startsWith('TROUPE_KAFKA_') || name === 'TROUPE_KAFKA_DRIVER',
+    ),
+  );
 }

@@ -11,3 +11,4 @@ export * from './breaker';
 export * from './middleware';
 export * from './publish';
 export * from './runtime';
+export * from './kafka';

@@ -5,9 +5,9 @@
  * documented); with PgDedupMarks recorded in the effect's transaction it is applied once.
  */
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { PgDedupMarks } from '../src/dedup';
+import type { KafkaDriver } from '../src/kafka';
 import {
   ChildScript,
   createTopic,
@@ -26,7 +26,7 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'dedup-consumer.ts');
 
 describe('crash between effect and done mark', () => {
   let pool: Pool;
-  let kafka: Kafka;
+  let kafka: KafkaDriver;
   const children: ChildScript[] = [];
   const cleanup: (() => Promise<unknown>)[] = [];
 

@@ -5,9 +5,9 @@
  * must be applied exactly once — counted, per event id.
  */
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { PgDedupMarks } from '../src/dedup';
+import type { KafkaDriver } from '../src/kafka';
 import {
   ChildScript,
   createTopic,
@@ -27,7 +27,7 @@ const EVENTS = 10_000;
 
 describe('exactly-once effects across SIGKILL', () => {
   let pool: Pool;
-  let kafka: Kafka;
+  let kafka: KafkaDriver;
   const children: ChildScript[] = [];
   const cleanup: (() => Promise<unknown>)[] = [];
 

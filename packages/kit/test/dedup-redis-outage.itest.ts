@@ -26,7 +26,7 @@ test('Redis down for 10 s mid-stream under a service with dedup: no event skippe
   const server = new OwnRedisServer(await freePort());
   await server.start();
   const topic = uniqueName('dedup-outage');
-  await createTopics([{ topic, numPartitions: 2 }]);
+  await createTopics([{ topic, partitions: 2 }]);
   const name = uniqueName('dedup-outage-svc');
   const redis = createFailFastRedis(server.url, { commandTimeout: 500 });
   const effects = new Map<string, number>();

@@ -5,12 +5,12 @@ import {
   TestEvents,
   committedOffsets,
   createTopics,
-  testKafka,
   publishCounted,
   testPublisher,
   testService,
   uniqueName,
   waitFor,
+  withTestAdmin,
 } from './support/runtime-support';
 
 jest.setTimeout(60_000);
@@ -22,7 +22,7 @@ jest.setTimeout(60_000);
  */
 test('an event whose dedup lease another consumer holds is handled once, after the lease, with no retry spent', async () => {
   const topic = uniqueName('dedup-busy');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   const name = uniqueName('dedup-busy-svc');
   const redis = createFailFastRedis(process.env.TROUPE_REDIS_URL!, {});
   const store = new RedisDedupStore({ redis, service: name, leaseMs: 10_000 });
@@ -60,13 +60,12 @@ test('an event whose dedup lease another consumer holds is handled once, after t
     expect(calls[0]!).toBeGreaterThanOrEqual(leaseUntil - 50);
     expect(await redis.get(dedupRedisKey('troupe:dedup', name, event.id))).toBe('done');
 
-    const admin = testKafka('dedup-busy-admin').admin();
-    await admin.connect();
-    const topics = await admin.listTopics();
-    const retryRecords = topics.includes(`${topic}.retry.1`)
-      ? (await admin.fetchTopicOffsets(`${topic}.retry.1`)).reduce((n, p) => n + Number(p.high), 0)
-      : 0;
-    await admin.disconnect();
+    const retryTopic = `${topic}.retry.1`;
+    const retryRecords = await withTestAdmin(async (admin) =>
+      (await admin.listTopics()).includes(retryTopic)
+        ? (await admin.topicOffsets(retryTopic)).reduce((n, p) => n + Number(p.high), 0)
+        : 0,
+    );
     expect(retryRecords).toBe(0);
   } finally {
     await service?.stop();
@@ -81,7 +80,7 @@ test('an event whose dedup lease another consumer holds is handled once, after t
  */
 test('a timed-out handler still running is never joined by a second run of the same event', async () => {
   const topic = uniqueName('dedup-timeout');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   const name = uniqueName('dedup-timeout-svc');
   const redis = createFailFastRedis(process.env.TROUPE_REDIS_URL!, {});
   const store = new RedisDedupStore({ redis, service: name, leaseMs: 10_000 });
@@ -139,7 +138,7 @@ test('a timed-out handler still running is never joined by a second run of the s
  */
 test('dedup by a business key over many events on several partitions: one effect per key, every event committed', async () => {
   const topic = uniqueName('dedup-business');
-  await createTopics([{ topic, numPartitions: 3 }]);
+  await createTopics([{ topic, partitions: 3 }]);
   const name = uniqueName('dedup-business-svc');
   const redis = createFailFastRedis(process.env.TROUPE_REDIS_URL!, {});
   const store = new RedisDedupStore({ redis, service: name, leaseMs: 10_000 });

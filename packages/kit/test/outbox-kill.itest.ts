@@ -6,13 +6,14 @@
  * aggregate intact, nothing from a rolled-back transaction.
  */
 import path from 'node:path';
-import type { Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { RedisDedupStore, createFailFastRedis, dedupMiddleware } from '../src/dedup';
+import type { KafkaDriver } from '../src/kafka';
 import { PgOutbox } from '../src/outbox';
 import { standaloneDedup } from './support/standalone-dedup';
 import {
   ChildScript,
+  consumeEach,
   createTopic,
   deleteTopics,
   kafkaClient,
@@ -31,7 +32,7 @@ const LIVE_TRANSACTIONS = 150; // then 150 transactions of 4 rows, every 5th rol
 
 test('relays killed mid-batch twice: each committed event applied exactly once, in order per aggregate', async () => {
   const pool: Pool = pgPool(6);
-  const kafka: Kafka = kafkaClient();
+  const kafka: KafkaDriver = kafkaClient();
   const redis = createFailFastRedis(process.env.TROUPE_REDIS_URL as string);
   const outbox = new PgOutbox({ table: uniqueName('outbox') });
   const topic = uniqueName('outbox_kill');
@@ -90,17 +91,16 @@ test('relays killed mid-batch twice: each committed event applied exactly once, 
       appliedOrder.set(payload.aggregate, order);
     },
   );
-  const consumer = kafka.consumer({ groupId: uniqueName('group') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    eachMessage: async ({ message }) => {
+  const consumer = await consumeEach(
+    kafka,
+    { topics: [topic], groupId: uniqueName('group') },
+    async (message) => {
       deliveries++;
       await handle(JSON.parse(String(message.value)), {
-        metadata: { id: String(message.headers?.ce_id) },
+        metadata: { id: String(message.headers.ce_id) },
       });
     },
-  });
+  );
 
   const relayConfig = {
     kind: 'pg',
@@ -151,7 +151,7 @@ test('relays killed mid-batch twice: each committed event applied exactly once, 
     'every committed event applied',
   );
   await sleep(1_000); // late duplicates, if any, arrive now
-  await consumer.disconnect();
+  await consumer.stop();
   for (const child of [a, b]) await child.kill('SIGTERM');
   for (const child of children) await child.kill();
   redis.disconnect();

@@ -4,10 +4,12 @@
  * other aggregates' rows publish, in order, while the stuck aggregate's rows wait in order, with the
  * failure recorded on the row. Once the topic accepts the message, the held rows follow in order.
  */
-import { ConfigResourceTypes, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import { OutboxRelay, PgOutbox, runOutboxRelay } from '../src/outbox';
+import type { KafkaDriver } from '../src/kafka';
 import {
+  type TestConsumer,
+  collect,
   createTopic,
   deleteTopics,
   kafkaClient,
@@ -15,6 +17,7 @@ import {
   sleep,
   uniqueName,
   waitFor,
+  withAdmin,
 } from './fixtures/dedup-support';
 
 jest.setTimeout(90_000);
@@ -25,8 +28,8 @@ const OTHER_ROWS = 12; // B's rows, all committed after A's
 
 describe('a PostgreSQL outbox row Kafka refuses', () => {
   let pool: Pool;
-  let kafka: Kafka;
-  let consumer: Consumer | undefined;
+  let kafka: KafkaDriver;
+  let consumer: TestConsumer | undefined;
   const relays: OutboxRelay[] = [];
   const cleanup: (() => Promise<unknown>)[] = [];
 
@@ -35,7 +38,7 @@ describe('a PostgreSQL outbox row Kafka refuses', () => {
     kafka = kafkaClient();
   });
   afterAll(async () => {
-    await consumer?.disconnect();
+    await consumer?.stop();
     for (const relay of relays) await relay.stop();
     for (const step of cleanup.reverse()) await step().catch(() => undefined);
     await pool.end();
@@ -77,11 +80,9 @@ describe('a PostgreSQL outbox row Kafka refuses', () => {
       tx.release();
     }
 
-    const messages: KafkaMessage[] = [];
-    consumer = kafka.consumer({ groupId: uniqueName('collect') });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+    const collected = await collect(kafka, topic);
+    consumer = collected.consumer;
+    const { messages } = collected;
     const errors: Error[] = [];
     // Two relays (two claim loops each) contend for the same rows, as in production.
     for (let i = 0; i < 2; i++) {
@@ -128,22 +129,9 @@ describe('a PostgreSQL outbox row Kafka refuses', () => {
     expect(errors.some((e) => /A-0|larger than the max message size/.test(e.message))).toBe(true);
 
     // The operator lets the topic take the message: the held rows follow, in order, behind B's.
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await admin.alterConfigs({
-        validateOnly: false,
-        resources: [
-          {
-            type: ConfigResourceTypes.TOPIC,
-            name: topic,
-            configEntries: [{ name: 'max.message.bytes', value: String(1024 * 1024) }],
-          },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await withAdmin(kafka, (admin) =>
+      admin.alterTopicConfigs(topic, { 'max.message.bytes': String(1024 * 1024) }),
+    );
     await waitFor(
       () => messages.length >= OTHER_ROWS + rowsOfA.length,
       30_000,

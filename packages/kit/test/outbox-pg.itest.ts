@@ -1,8 +1,9 @@
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Registry } from 'prom-client';
 import { OutboxRelay, PgOutbox, registerOutboxMetrics, runOutboxRelay } from '../src/outbox';
+import type { KafkaDriver } from '../src/kafka';
 import {
+  collect,
   createTopic,
   deleteTopics,
   kafkaClient,
@@ -14,22 +15,9 @@ import {
 
 jest.setTimeout(90_000);
 
-/** Collects what arrives on a topic. */
-async function collect(
-  kafka: Kafka,
-  topic: string,
-): Promise<{ consumer: Consumer; messages: KafkaMessage[] }> {
-  const messages: KafkaMessage[] = [];
-  const consumer = kafka.consumer({ groupId: uniqueName('collect') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
-  return { consumer, messages };
-}
-
 describe('PostgreSQL outbox and relay', () => {
   let pool: Pool;
-  let kafka: Kafka;
+  let kafka: KafkaDriver;
   const cleanup: (() => Promise<unknown>)[] = [];
   const relays: OutboxRelay[] = [];
 
@@ -119,7 +107,7 @@ describe('PostgreSQL outbox and relay', () => {
     const { consumer, messages } = await collect(kafka, topic);
     relays.push(await runOutboxRelay({ outbox, pool, kafka, listen: false, pollIntervalMs: 100 }));
     await waitFor(() => messages.length >= 1, 20_000, 'the row written before the upgrade');
-    await consumer.disconnect();
+    await consumer.stop();
     expect(String(messages[0]?.value)).toBe('before the upgrade');
   });
 
@@ -153,7 +141,7 @@ describe('PostgreSQL outbox and relay', () => {
 
     await waitFor(() => messages.length >= 1, 20_000, 'the committed event');
     await sleep(1_500); // time for anything that should not arrive
-    await consumer.disconnect();
+    await consumer.stop();
     expect(messages.map((m) => String(m.value))).toEqual(['placed o-1']);
     expect(String(messages[0]?.key)).toBe('o-1');
     expect(String(messages[0]?.headers?.ce_id)).toBe('e-1');
@@ -231,7 +219,7 @@ describe('PostgreSQL outbox and relay', () => {
     await waitFor(async () => (await outbox.stats(pool)).pending === 0, 10_000, 'K sent');
     const { consumer, messages } = await collect(kafka, topic);
     await waitFor(() => messages.length >= 3, 20_000, 'three messages');
-    await consumer.disconnect();
+    await consumer.stop();
     expect(messages.map((m) => String(m.value))).toEqual(['J-1', 'K-1', 'K-2']);
   });
 
@@ -268,7 +256,7 @@ describe('PostgreSQL outbox and relay', () => {
       }),
     );
     await waitFor(() => messages.length >= inputs.length, 60_000, 'all rows');
-    await consumer.disconnect();
+    await consumer.stop();
     const seen = new Map<number, number>();
     for (const message of messages) {
       const [a, seq] = String(message.value).split(':').map(Number) as [number, number];
@@ -313,7 +301,7 @@ describe('PostgreSQL outbox and relay', () => {
     );
     await inTransaction((tx) => outbox.add(tx, { topic, key: 'n', value: 'after reconnect' }));
     await waitFor(() => messages.length >= 2, 10_000, 'the event after the reconnect');
-    await consumer.disconnect();
+    await consumer.stop();
     console.log(`outbox NOTIFY: commit → Kafka consumer ${latency} ms`);
   });
 

@@ -1,10 +1,12 @@
 import path from 'node:path';
-import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Redis } from 'ioredis';
 import { createFailFastRedis } from '../src/dedup';
+import type { KafkaDriver } from '../src/kafka';
 import { RedisOutbox, RedisOutboxRelay, runRedisOutboxRelay } from '../src/outbox';
 import {
   ChildScript,
+  type TestConsumer,
+  collect,
   createTopic,
   deleteTopics,
   kafkaClient,
@@ -19,9 +21,9 @@ const FIXTURE = path.join(__dirname, 'fixtures', 'outbox-relay.ts');
 
 describe('Redis outbox and relay', () => {
   let redis: Redis;
-  let kafka: Kafka;
+  let kafka: KafkaDriver;
   const relays: RedisOutboxRelay[] = [];
-  const consumers: Consumer[] = [];
+  const consumers: TestConsumer[] = [];
   const children: ChildScript[] = [];
   const topics: string[] = [];
   const streams: string[] = [];
@@ -33,7 +35,7 @@ describe('Redis outbox and relay', () => {
   afterAll(async () => {
     for (const child of children) await child.kill();
     for (const relay of relays) await relay.stop();
-    for (const consumer of consumers) await consumer.disconnect();
+    for (const consumer of consumers) await consumer.stop();
     await deleteTopics(kafka, topics);
     for (const stream of streams)
       await redis.del(stream, `${stream}:relay-lease:troupe-outbox-relay`);
@@ -46,12 +48,8 @@ describe('Redis outbox and relay', () => {
     topics.push(topic);
     streams.push(stream);
     await createTopic(kafka, topic, 1);
-    const messages: KafkaMessage[] = [];
-    const consumer = kafka.consumer({ groupId: uniqueName('collect') });
+    const { consumer, messages } = await collect(kafka, topic);
     consumers.push(consumer);
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
     return { topic, outbox: new RedisOutbox({ stream }), messages };
   }
 

@@ -18,7 +18,7 @@ async function metricValues(service: TroupeService, name: string) {
 
 test('an open breaker pauses consumption without spending retries; it resumes when the dependency recovers, skipping nothing', async () => {
   const topic = uniqueName('rt-breaker');
-  await createTopics([{ topic, numPartitions: 2 }]);
+  await createTopics([{ topic, partitions: 2 }]);
   const name = uniqueName('breaker-svc');
 
   let dependencyUp = true;

@@ -23,8 +23,8 @@ test('ctx.publish carries correlation, causation and trace context from the even
   const input = uniqueName('rt-ctx-in');
   const output = uniqueName('rt-ctx-out');
   await createTopics([
-    { topic: input, numPartitions: 1 },
-    { topic: output, numPartitions: 1 },
+    { topic: input, partitions: 1 },
+    { topic: output, partitions: 1 },
   ]);
   const name = uniqueName('ctx-svc');
   const service = testService(
@@ -84,8 +84,8 @@ test('every event carries a traceparent: one published outside a trace starts on
   const input = uniqueName('rt-trace-in');
   const output = uniqueName('rt-trace-out');
   await createTopics([
-    { topic: input, numPartitions: 1 },
-    { topic: output, numPartitions: 1 },
+    { topic: input, partitions: 1 },
+    { topic: output, partitions: 1 },
   ]);
   const service = testService(
     defineService<TestEvents>()({
@@ -123,20 +123,22 @@ test('every event carries a traceparent: one published outside a trace starts on
   // that it publishes.
   const producer = testKafka(uniqueName('untraced')).producer();
   await producer.connect();
-  await producer.send({
-    topic: input,
-    messages: [
-      {
-        key: 't-2',
-        value: await testCodec().encode(input, 'test.runtime.Counted', {
+  await producer.send([
+    {
+      topic: input,
+      records: [
+        {
           key: 't-2',
-          seq: 2,
-          note: null,
-        }),
-        headers: { [Headers.type]: 'test.runtime.Counted', [Headers.id]: 'untraced-1' },
-      },
-    ],
-  });
+          value: await testCodec().encode(input, 'test.runtime.Counted', {
+            key: 't-2',
+            seq: 2,
+            note: null,
+          }),
+          headers: { [Headers.type]: 'test.runtime.Counted', [Headers.id]: 'untraced-1' },
+        },
+      ],
+    },
+  ]);
   await producer.disconnect();
   const all = await readTopic(output, (found) => found.length >= 4);
   const minted = all.slice(2).map((r) => header(r, Headers.traceparent));
@@ -147,7 +149,7 @@ test('every event carries a traceparent: one published outside a trace starts on
 
 test('publishing an undeclared event type is a permanent failure: the event is dead-lettered at once', async () => {
   const topic = uniqueName('rt-undeclared');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   let calls = 0;
   const service = testService(
     defineService<TestEvents>()({
@@ -179,7 +181,7 @@ test('publishing an undeclared event type is a permanent failure: the event is d
 
 test("unhandledEvents 'dead-letter': an event no handler takes goes to the DLQ with the reason; handled ones flow", async () => {
   const topic = uniqueName('rt-unhandled');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   const handled: number[] = [];
   const name = uniqueName('unhandled-svc');
   const service = testService(
@@ -223,7 +225,7 @@ test("unhandledEvents 'dead-letter': an event no handler takes goes to the DLQ w
 
 test('the ops server answers /healthz, /readyz and /metrics', async () => {
   const topic = uniqueName('rt-ops');
-  await createTopics([{ topic, numPartitions: 2 }]);
+  await createTopics([{ topic, partitions: 2 }]);
   let handled = 0;
   const service = testService(
     defineService<TestEvents>()({

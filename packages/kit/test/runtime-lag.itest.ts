@@ -1,5 +1,5 @@
 import { TroupeService, defineService } from '@troupe/kit';
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '@troupe/kit';
 import {
   TestEvents,
   createTopics,
@@ -9,6 +9,7 @@ import {
   testService,
   uniqueName,
   waitFor,
+  withTestAdmin,
 } from './support/runtime-support';
 
 jest.setTimeout(90_000);
@@ -36,14 +37,8 @@ async function lagOf(service: TroupeService, topic: string): Promise<Map<number,
 
 /** partition → high watermark: on a fresh topic, the number of records published to it. */
 async function highWatermarks(topic: string): Promise<Map<number, number>> {
-  const admin = testKafka('troupe-test-offsets').admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await withTestAdmin((admin) => admin.topicOffsets(topic));
+  return new Map(offsets.map((o) => [o.partition, Number(o.high)]));
 }
 
 const assignedPartitions = (service: TroupeService) =>
@@ -51,7 +46,7 @@ const assignedPartitions = (service: TroupeService) =>
 
 test('consumer lag counts the events held at an open breaker, drops to 0 on recovery, and leaves with a partition lost in a rebalance', async () => {
   const topic = uniqueName('rt-lag');
-  await createTopics([{ topic, numPartitions: 2 }]);
+  await createTopics([{ topic, partitions: 2 }]);
   const name = uniqueName('lag-svc');
   let dependencyUp = false;
   const handled = new Map<number, number>(); // partition → events handled, by either member
@@ -184,14 +179,12 @@ test('consumer lag counts the events held at an open breaker, drops to 0 on reco
  * Kafka's own view of a group's lag on `topic` (what `kafka-consumer-groups --describe` shows):
  * partition → high watermark minus committed offset (-1 when none), and the committed offsets.
  */
-async function kafkaLag(admin: Admin, groupId: string, topic: string) {
-  const [highs, [committed]] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
+async function kafkaLag(admin: KafkaAdmin, groupId: string, topic: string) {
+  const [highs, committed] = await Promise.all([
+    admin.topicOffsets(topic),
+    admin.committedOffsets(groupId, [topic]),
   ]);
-  const offsets = new Map(
-    (committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]),
-  );
+  const offsets = new Map(committed.map((p) => [p.partition, Number(p.offset)]));
   const lag = new Map(
     highs.map((h) => [h.partition, Number(h.high) - (offsets.get(h.partition) ?? -1)]),
   );
@@ -200,7 +193,7 @@ async function kafkaLag(admin: Admin, groupId: string, topic: string) {
 
 test("while handlers are stuck, the lag follows Kafka's view (high watermark - committed) within a refresh interval, and is 0 once all is committed", async () => {
   const topic = uniqueName('rt-lag-stuck');
-  await createTopics([{ topic, numPartitions: 3 }]);
+  await createTopics([{ topic, partitions: 3 }]);
   const name = uniqueName('lag-stuck-svc');
   const refreshMs = 300;
   let holding = false;

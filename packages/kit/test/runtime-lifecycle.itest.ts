@@ -82,7 +82,7 @@ async function expectCommittedWereHandled(
 
 test('stop() during a batch: in-flight events finish and are committed, nothing unhandled is committed, nothing is lost after restart', async () => {
   const topic = uniqueName('rt-stop');
-  await createTopics([{ topic, numPartitions: PARTITIONS }]);
+  await createTopics([{ topic, partitions: PARTITIONS }]);
   const ids = await publishEvents(topic, 2_000);
   const group = uniqueName('stop-svc');
 
@@ -121,7 +121,7 @@ test('stop() during a batch: in-flight events finish and are committed, nothing 
 
 test('a real SIGTERM to a service process drains, commits and exits 0; nothing is lost', async () => {
   const topic = uniqueName('rt-sigterm');
-  await createTopics([{ topic, numPartitions: PARTITIONS }]);
+  await createTopics([{ topic, partitions: PARTITIONS }]);
   const ids = await publishEvents(topic, 3_000);
   const group = uniqueName('sigterm-svc');
   const handledFile = join(scratchDir('troupe-sigterm'), 'handled.txt');
@@ -184,7 +184,7 @@ test('a real SIGTERM to a service process drains, commits and exits 0; nothing i
 
 test('a second instance joining and leaving mid-stream loses nothing', async () => {
   const topic = uniqueName('rt-rebalance');
-  await createTopics([{ topic, numPartitions: PARTITIONS }]);
+  await createTopics([{ topic, partitions: PARTITIONS }]);
   const group = uniqueName('rebalance-svc');
   const log = { byId: new Map<string, number>(), positions: new Set<string>() };
   const a = recordingService(topic, group, log, 2);

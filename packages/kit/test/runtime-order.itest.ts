@@ -17,7 +17,7 @@ const PARTITIONS = 8;
 
 test('order per key holds with 8 partitions handled concurrently (10,000 events)', async () => {
   const topic = uniqueName('rt-order');
-  await createTopics([{ topic, numPartitions: PARTITIONS }]);
+  await createTopics([{ topic, partitions: PARTITIONS }]);
 
   const publisher = await testPublisher();
   const events = [];

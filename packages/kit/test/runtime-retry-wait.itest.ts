@@ -25,14 +25,14 @@ const RETRY_DELAY_MS = 10_000;
 const SESSION_TIMEOUT_MS = 6_000;
 
 /*
- * A retry record not yet due must wait with its partition paused, not inside eachBatch: kafkajs
- * fetches again from a broker only once every batch of its last fetch is done, so a batch
- * sleeping until its record is due would hold back every other partition of that broker (the
- * test stack has one), and a stop() would wait for the sleep.
+ * A retry record not yet due must wait with its partition paused, not inside its batch: a client
+ * may fetch again from a broker only once every batch of its last fetch is done (kafkajs does), so
+ * a batch sleeping until its record is due would hold back every other partition of that broker
+ * (the test stack has one), and a stop() would wait for the sleep.
  */
 test('a retry record not yet due pauses only its partition: one due sooner on another partition of the same retry topic is handled on time, and the group stays put for a wait longer than the session timeout', async () => {
   const topic = uniqueName('rt-retry-wait');
-  await createTopics([{ topic, numPartitions: 2 }]);
+  await createTopics([{ topic, partitions: 2 }]);
   const retryTopic = `${topic}.retry.1`;
   const name = uniqueName('retry-wait-svc');
   const calls: { id: string; topic: string; at: number }[] = [];
@@ -75,21 +75,23 @@ test('a retry record not yet due pauses only its partition: one due sooner on an
   const producer = testKafka('troupe-test-raw').producer();
   await producer.connect();
   const sentAt = Date.now();
-  await producer.send({
-    topic: retryTopic,
-    messages: [
-      {
-        partition: 1 - hop!.partition,
-        key: 'fast',
-        value: hop!.value,
-        headers: {
-          ...hop!.headers,
-          ce_id: 'fast-1',
-          [RetryHeaders.dueAt]: new Date(sentAt).toISOString(),
+  await producer.send([
+    {
+      topic: retryTopic,
+      records: [
+        {
+          partition: 1 - hop!.partition,
+          key: 'fast',
+          value: hop!.value,
+          headers: {
+            ...hop!.headers,
+            ce_id: 'fast-1',
+            [RetryHeaders.dueAt]: new Date(sentAt).toISOString(),
+          },
         },
-      },
-    ],
-  });
+      ],
+    },
+  ]);
   await producer.disconnect();
 
   const retryCalls = () => calls.filter((c) => c.topic === retryTopic);

@@ -47,7 +47,7 @@ async function metric(
 
 test('fails twice (once with a non-Error), then succeeds: handled once after in-process backoff', async () => {
   const topic = uniqueName('rt-flaky');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   const calls: number[] = [];
   let succeeded = 0;
   const service = await start(
@@ -89,7 +89,7 @@ test('fails twice (once with a non-Error), then succeeds: handled once after in-
 
 test('always failing: retry topics with growing delays, then the DLQ with its headers, while the main topic keeps flowing', async () => {
   const topic = uniqueName('rt-poison');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   const name = uniqueName('poison-svc');
   const poisonCalls: { at: number; topic: string }[] = [];
   const goodHandledAt: number[] = [];
@@ -190,7 +190,7 @@ test('always failing: retry topics with growing delays, then the DLQ with its he
 
 test('a permanent error skips the retry topics', async () => {
   const topic = uniqueName('rt-permanent');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   let calls = 0;
   const service = await start(
     testService(
@@ -224,7 +224,7 @@ test('a permanent error skips the retry topics', async () => {
 
 test('a malformed payload goes to the DLQ with the reason, and later events are handled', async () => {
   const topic = uniqueName('rt-malformed');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   const handled: number[] = [];
   await start(
     testService(
@@ -237,21 +237,23 @@ test('a malformed payload goes to the DLQ with the reason, and later events are 
   );
   const producer = testKafka('troupe-test-raw').producer();
   await producer.connect();
-  await producer.send({
-    topic,
-    messages: [
-      {
-        key: 'bad-1',
-        value: Buffer.from('{"this is":"json, not avro"}'),
-        headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-1' },
-      },
-      {
-        key: 'bad-2',
-        value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]),
-        headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-2' },
-      },
-    ],
-  });
+  await producer.send([
+    {
+      topic,
+      records: [
+        {
+          key: 'bad-1',
+          value: Buffer.from('{"this is":"json, not avro"}'),
+          headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-1' },
+        },
+        {
+          key: 'bad-2',
+          value: Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0, 1, 2]),
+          headers: { ce_type: 'test.runtime.Counted', ce_id: 'bad-2' },
+        },
+      ],
+    },
+  ]);
   await producer.disconnect();
   const publisher = await testPublisher();
   await publisher.publishMany(

@@ -14,13 +14,13 @@ jest.setTimeout(60_000);
 const SESSION_TIMEOUT_MS = 6_000; // the broker's minimum
 
 /**
- * kafkajs heartbeats only when asked. A handler that awaits longer than the session timeout must
- * not cost the member its place in the group: if it did, the partition would move (here: be
- * re-assigned on rejoin) and the event would be handled a second time.
+ * A client may heartbeat only when asked (kafkajs does). A handler that awaits longer than the
+ * session timeout must not cost the member its place in the group: if it did, the partition would
+ * move (here: be re-assigned on rejoin) and the event would be handled a second time.
  */
 test('a handler awaiting longer than the session timeout keeps the member in its group', async () => {
   const topic = uniqueName('rt-slow');
-  await createTopics([{ topic, numPartitions: 1 }]);
+  await createTopics([{ topic, partitions: 1 }]);
   const publisher = await testPublisher();
   for (let seq = 1; seq <= 3; seq++)
     await publisher.publish({

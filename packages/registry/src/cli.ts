@@ -3,6 +3,8 @@
  * troupe-registry: runs the schema registry from environment variables.
  *
  *   TROUPE_KAFKA_BROKERS   required, host:port[,host:port…]
+ *   TROUPE_KAFKA_*         the rest of the connection (TLS, SASL, client id, driver), read as
+ *                          services read them, so the registry reaches a cluster exactly as they do
  *   TROUPE_REGISTRY_PORT   default 8081; 0 = any free port
  *   TROUPE_REGISTRY_HOST   default 127.0.0.1
  *   TROUPE_REGISTRY_TOPIC  default _schemas
@@ -12,6 +14,7 @@
  * parent process to read. SIGTERM or SIGINT stops it cleanly (exit 0); a second signal exits at once.
  * Bad configuration prints one line naming the variable and exits 2; failing to start exits 1.
  */
+import { ConfigError } from '@troupe/kit';
 import pino from 'pino';
 import { readEnvConfig, RegistryConfigError } from './config';
 import { startRegistry, type RunningRegistry } from './index';
@@ -23,7 +26,7 @@ async function main(): Promise<void> {
   try {
     config = readEnvConfig(process.env);
   } catch (error) {
-    if (error instanceof RegistryConfigError) {
+    if (error instanceof RegistryConfigError || error instanceof ConfigError) {
       process.stderr.write(`troupe-registry: ${error.message}\n`);
       process.exit(2);
     }

@@ -6,7 +6,7 @@ describe('readEnvConfig', () => {
 
   it('reads the variables and applies defaults', () => {
     expect(readEnvConfig(brokers)).toEqual({
-      brokers: ['127.0.0.1:19092', 'kafka:9092'],
+      kafka: { brokers: ['127.0.0.1:19092', 'kafka:9092'], driver: 'kafkajs', ssl: false },
       port: 8081,
       host: '127.0.0.1',
       topic: '_schemas',
@@ -17,6 +17,25 @@ describe('readEnvConfig', () => {
     ).toMatchObject({
       port: 0,
       host: '0.0.0.0',
+    });
+  });
+
+  it('reaches Kafka with the settings services use, TLS and SASL included', () => {
+    expect(
+      readEnvConfig({
+        ...brokers,
+        TROUPE_KAFKA_SSL: 'true',
+        TROUPE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        TROUPE_KAFKA_SASL_USERNAME: 'registry',
+        TROUPE_KAFKA_SASL_PASSWORD: 'secret',
+        TROUPE_KAFKA_CLIENT_ID: 'schemas',
+      }).kafka,
+    ).toEqual({
+      brokers: ['127.0.0.1:19092', 'kafka:9092'],
+      driver: 'kafkajs',
+      clientId: 'schemas',
+      ssl: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'registry', password: 'secret' },
     });
   });
 
@@ -37,6 +56,10 @@ describe('readEnvConfig', () => {
       /^TROUPE_REGISTRY_TOPIC: expected a Kafka topic name/,
     ],
     [{ ...brokers, TROUPE_LOG_LEVEL: 'loud' }, /^TROUPE_LOG_LEVEL: expected one of fatal, error/],
+    [
+      { ...brokers, TROUPE_KAFKA_SASL_MECHANISM: 'plain', TROUPE_KAFKA_SASL_USERNAME: 'u' },
+      /^TROUPE_KAFKA_SASL_PASSWORD: expected a password/,
+    ],
   ])('names the variable and the expected form: %j', (env, message) => {
     expect(() => readEnvConfig(env)).toThrow(message);
   });

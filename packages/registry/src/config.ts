@@ -1,3 +1,5 @@
+import { loadKafkaConnection, type KafkaConnection } from '@troupe/kit';
+
 /**
  * The registry's settings: validated once, with errors that name the setting and its expected form.
  * `readEnvConfig` reads the CLI's environment variables; `checkOptions` validates programmatic use.
@@ -18,7 +20,8 @@ export class RegistryConfigError extends Error {
 }
 
 export interface EnvConfig {
-  readonly brokers: string[];
+  /** TROUPE_KAFKA_*, read as services read them: the registry connects as they do. */
+  readonly kafka: KafkaConnection;
   readonly port: number;
   readonly host: string;
   readonly topic: string;
@@ -30,13 +33,14 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_TOPIC = '_schemas';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** Throws a RegistryConfigError, or @troupe/kit's ConfigError for TROUPE_KAFKA_*; both name the variable. */
 export function readEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
   const logLevel = env.TROUPE_LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new RegistryConfigError('TROUPE_LOG_LEVEL', `one of ${LOG_LEVELS.join(', ')}`, logLevel);
   }
   return {
-    brokers: parseBrokers('TROUPE_KAFKA_BROKERS', env.TROUPE_KAFKA_BROKERS),
+    kafka: loadKafkaConnection(env),
     port: parsePort(
       'TROUPE_REGISTRY_PORT',
       env.TROUPE_REGISTRY_PORT?.trim() || String(DEFAULT_PORT),

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
+import type { KafkaConnection, KafkaDriver } from '@troupe/kit';
 import pino, { type Logger } from 'pino';
 import {
   DEFAULT_HOST,
   DEFAULT_TOPIC,
-  parseBrokers,
   parseHost,
   parsePort,
   parseTopic,
@@ -13,6 +13,7 @@ import { buildHttpServer } from './http/server';
 import { RegistryService } from './registry-service';
 import { KafkaLog } from './store/kafka-log';
 import { decodeEntry } from './store/log-records';
+import { registryDriver } from './store/registry-driver';
 import { SchemaStore } from './store/schema-store';
 
 export { RegistryConfigError } from './config';
@@ -20,8 +21,11 @@ export { RegistryError } from './errors';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './compatibility';
 
 export interface RegistryOptions {
-  /** Kafka bootstrap servers, host:port. */
-  readonly brokers: readonly string[];
+  /**
+   * The cluster: connection settings, as services read them (loadKafkaConnection: brokers, TLS,
+   * SASL, driver), from which the registry makes its own client; or a driver you made, used as it is.
+   */
+  readonly kafka: KafkaConnection | KafkaDriver;
   /** Port to listen on; 0 (the default) picks a free one. */
   readonly port?: number;
   /** Interface to listen on. Default 127.0.0.1. */
@@ -50,7 +54,6 @@ export interface RunningRegistry {
  * Several instances may share a topic: they agree on ids and versions (see registry-service.ts).
  */
 export async function startRegistry(options: RegistryOptions): Promise<RunningRegistry> {
-  const brokers = parseBrokers('brokers', options.brokers);
   const port = parsePort('port', options.port ?? 0);
   const host = parseHost('host', options.host ?? DEFAULT_HOST);
   const topic = parseTopic('topic', options.topic ?? DEFAULT_TOPIC);
@@ -62,8 +65,9 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   const logger = baseLogger.child({ component: 'registry', topic });
 
   const store = new SchemaStore();
+  const driver = registryDriver(options.kafka, baseLogger.child({ topic }));
   const log = await KafkaLog.open(
-    { brokers, topic, logger, operationTimeoutMs: options.operationTimeoutMs },
+    { driver, topic, logger, operationTimeoutMs: options.operationTimeoutMs },
     (key, value, offset) => {
       const entry = decodeEntry(key, value);
       if ('invalid' in entry) {

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { brokers, RegistryFixture, uniqueTopic } from './support';
+import { kafkaConnection, RegistryFixture, uniqueTopic } from './support';
 
 /** The troupe-registry command as the devstack runs it: a child process configured by environment. */
+// Starting one takes seconds: tsx compiles the registry and @troupe/kit (all of it) at each start.
+jest.setTimeout(30_000);
+
 describe('troupe-registry CLI', () => {
   const packageDir = path.resolve(__dirname, '..');
   const fixture = new RegistryFixture(); // only to delete the topic afterwards
@@ -19,7 +22,13 @@ describe('troupe-registry CLI', () => {
       ['--import', 'tsx', path.join(packageDir, 'src', 'cli.ts')],
       {
         cwd: packageDir,
-        env: { PATH: process.env.PATH ?? '', TROUPE_LOG_LEVEL: 'warn', ...env },
+        env: {
+          PATH: process.env.PATH ?? '',
+          // From sources, @troupe/kit included (as the devstack runs it in a checkout).
+          TSX_TSCONFIG_PATH: path.join(packageDir, 'tsconfig.run.json'),
+          TROUPE_LOG_LEVEL: 'warn',
+          ...env,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
@@ -65,7 +74,7 @@ describe('troupe-registry CLI', () => {
   it('prints its URL once listening, serves, and stops cleanly on SIGTERM', async () => {
     const topic = fixture.track(uniqueTopic('cli'));
     const child = run({
-      TROUPE_KAFKA_BROKERS: brokers().join(','),
+      TROUPE_KAFKA_BROKERS: kafkaConnection().brokers.join(','),
       TROUPE_REGISTRY_PORT: '0',
       TROUPE_REGISTRY_TOPIC: topic,
     });

@@ -1,6 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { Kafka, logLevel } from 'kafkajs';
-import { api, brokers, endOffset, recordSchema, RegistryFixture, uniqueTopic } from './support';
+import { api, endOffset, recordSchema, RegistryFixture, uniqueTopic, withAdmin } from './support';
 
 /**
  * The topic is the registry's only state: restarts rebuild it, and instances sharing a topic agree on
@@ -15,22 +14,9 @@ describe('registry state in the shared Kafka topic', () => {
 
   it('refuses a topic that is not compacted, naming the fix', async () => {
     const topic = fixture.track(uniqueTopic('not-compacted'));
-    const admin = new Kafka({
-      clientId: 'troupe-registry-test',
-      brokers: brokers(),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [
-          { topic, numPartitions: 1, configEntries: [{ name: 'cleanup.policy', value: 'delete' }] },
-        ],
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await withAdmin((admin) =>
+      admin.createTopics([{ topic, partitions: 1, configs: { 'cleanup.policy': 'delete' } }]),
+    );
     await expect(fixture.start(topic)).rejects.toThrow(
       /must have cleanup.policy=compact, found "delete"/,
     );

@@ -1,16 +1,36 @@
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
+import {
+  createKafkaDriver,
+  loadKafkaConnection,
+  type KafkaAdmin,
+  type KafkaConnection,
+} from '@troupe/kit';
 import { startRegistry, type RegistryOptions, type RunningRegistry } from '@troupe/registry';
 
-/** Connection settings come only from the environment (set by jest's globalSetup or dev-env.sh). */
-export function brokers(): string[] {
-  const value = process.env.TROUPE_KAFKA_BROKERS;
-  if (!value)
+/**
+ * Connection settings come only from the environment (set by jest's globalSetup or dev-env.sh),
+ * read as the registry's CLI reads them.
+ */
+export function kafkaConnection(): KafkaConnection {
+  if (!process.env.TROUPE_KAFKA_BROKERS)
     throw new Error(
       'TROUPE_KAFKA_BROKERS is not set: run through jest (globalSetup) or source dev-env.sh',
     );
-  return value.split(',');
+  return loadKafkaConnection(process.env);
+}
+
+/** Runs `work` with a connected admin client of the test cluster, disconnecting whatever happens. */
+export async function withAdmin<T>(work: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
+  const admin = createKafkaDriver(kafkaConnection(), {
+    clientId: 'troupe-registry-test',
+  }).admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export function uniqueTopic(label: string): string {
@@ -28,7 +48,12 @@ export class RegistryFixture {
 
   async start(topic: string, options: Partial<RegistryOptions> = {}): Promise<RunningRegistry> {
     this.topics.add(topic);
-    const registry = await startRegistry({ brokers: brokers(), topic, logger: quiet, ...options });
+    const registry = await startRegistry({
+      kafka: kafkaConnection(),
+      topic,
+      logger: quiet,
+      ...options,
+    });
     this.running.add(registry);
     return registry;
   }
@@ -48,34 +73,16 @@ export class RegistryFixture {
     await Promise.all([...this.running].map((r) => r.close()));
     this.running.clear();
     if (this.topics.size === 0) return;
-    const admin = new Kafka({
-      clientId: 'troupe-registry-test',
-      brokers: brokers(),
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    try {
-      await admin.deleteTopics({ topics: [...this.topics], timeout: 10_000 });
-    } finally {
-      await admin.disconnect();
-    }
+    await withAdmin((admin) => admin.deleteTopics([...this.topics]));
   }
 }
 
 /** The end offset of the topic's single partition: how many records were ever written to it. */
 export async function endOffset(topic: string): Promise<number> {
-  const admin = new Kafka({
-    clientId: 'troupe-registry-test',
-    brokers: brokers(),
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
+  return withAdmin(async (admin) => {
+    const offsets = await admin.topicOffsets(topic);
     return Number(offsets.find((o) => o.partition === 0)?.high ?? 0);
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 export interface ApiResponse<T = unknown> {

@@ -6,5 +6,13 @@ export { probeContainerRuntime } from './docker';
 export type { RuntimeProbe } from './docker';
 export { uniqueName } from './names';
 export { scratchDir, removeScratchDirs } from './scratch-dir';
-export { createTopics, testKafka, waitForEvent } from './kafka-helpers';
+export {
+  consumeUntil,
+  createTopics,
+  readRecords,
+  testKafka,
+  waitForEvent,
+  withTestAdmin,
+} from './kafka-helpers';
 export type { ReceivedMessage } from './kafka-helpers';
+export { JsonTestCodec, MemoryCluster, MemoryKafkaDriver } from './memory-kafka';

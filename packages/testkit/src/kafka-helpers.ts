@@ -1,91 +1,142 @@
-import { Admin, Consumer, ITopicConfig, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import {
+  ConsumedRecord,
+  KafkaAdmin,
+  KafkaDriver,
+  NewTopic,
+  createKafkaDriver,
+  nextOffset,
+  parseKafkaDriverName,
+} from '@troupe/kit';
 import { uniqueName } from './names';
 
-/** A kafkajs client for the stack the tests run against (TROUPE_KAFKA_BROKERS). */
-export function testKafka(clientId = 'troupe-test'): Kafka {
+/**
+ * A Kafka driver for the stack the tests run against (TROUPE_KAFKA_BROKERS), of the kind
+ * TROUPE_KAFKA_DRIVER names (kafkajs unless set), so the same tests run on every driver.
+ */
+export function testKafka(clientId = 'troupe-test'): KafkaDriver {
   const brokers = process.env.TROUPE_KAFKA_BROKERS;
   if (!brokers)
     throw new Error(
       'TROUPE_KAFKA_BROKERS is not set: run tests through jest (globalSetup) or startStack()',
     );
-  return new Kafka({ clientId, brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  return createKafkaDriver(
+    {
+      brokers: brokers.split(','),
+      ssl: false,
+      driver: parseKafkaDriverName(process.env.TROUPE_KAFKA_DRIVER),
+    },
+    { clientId },
+  );
 }
 
-/**
- * Creates topics and waits until every partition has a leader: a produce right after
- * createTopics can otherwise fail with "leader not available".
- */
-export async function createTopics(topics: ITopicConfig[], timeoutMs = 30_000): Promise<void> {
+/** Runs `work` with a connected admin client of the test stack, disconnecting whatever happens. */
+export async function withTestAdmin<T>(work: (admin: KafkaAdmin) => Promise<T>): Promise<T> {
   const admin = testKafka('troupe-test-admin').admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics, waitForLeaders: true, timeout: timeoutMs });
-    await waitForLeaders(
-      admin,
-      topics.map((t) => t.topic),
-      timeoutMs,
-    );
+    return await work(admin);
   } finally {
     await admin.disconnect();
   }
 }
 
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const metadata = await admin.fetchTopicMetadata({ topics });
-    const ready = metadata.topics.every(
-      (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
-    );
-    if (ready) return;
-    if (Date.now() > deadline)
-      throw new Error(`topics ${topics.join(', ')} have no leader after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+/** Creates topics; resolves once every partition has a leader (the port's createTopics waits). */
+export async function createTopics(topics: readonly NewTopic[], timeoutMs = 30_000): Promise<void> {
+  await withTestAdmin((admin) => admin.createTopics(topics, { timeoutMs }));
 }
 
 export interface ReceivedMessage {
   topic: string;
   partition: number;
-  message: KafkaMessage;
+  message: ConsumedRecord;
 }
 
 /**
- * Reads `topic` from the beginning until a message satisfies `predicate`, or rejects after
- * `timeoutMs` saying how many messages it saw.
+ * Reads `topics` from the beginning with a throwaway consumer group, handing every record to
+ * `onRecord` until it returns true; rejects after `timeoutMs` saying how many records it saw.
+ * Commits nothing.
  */
-export async function waitForEvent(
+export async function consumeUntil(
+  topics: string | readonly string[],
+  onRecord: (received: ReceivedMessage) => boolean | void,
+  timeoutMs = 30_000,
+): Promise<ReceivedMessage> {
+  const names = typeof topics === 'string' ? [topics] : [...topics];
+  const consumer = testKafka('troupe-test-wait').consumer({
+    groupId: uniqueName('wait'),
+    maxWaitTimeMs: 200,
+  });
+  let seen = 0;
+  try {
+    return await new Promise<ReceivedMessage>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `no matching event on ${names.join(', ')} within ${timeoutMs} ms (saw ${seen})`,
+            ),
+          ),
+        timeoutMs,
+      );
+      let done = false;
+      consumer
+        .run({
+          topics: names,
+          fromBeginning: true,
+          partitionConcurrency: 1,
+          onBatch: async ({ topic, partition, records }) => {
+            for (const message of records) {
+              if (done) return;
+              seen += 1;
+              const received = { topic, partition, message };
+              if (onRecord(received) === true) {
+                done = true;
+                clearTimeout(timer);
+                resolve(received);
+              }
+            }
+            // Nothing is committed, so the next fetch would hand out the same records: move on.
+            const last = records[records.length - 1];
+            if (last) consumer.seek(topic, partition, nextOffset(last.offset));
+          },
+        })
+        .catch((error: unknown) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+    });
+  } finally {
+    await consumer.stop();
+  }
+}
+
+/** Reads `topic` from the beginning until a record satisfies `predicate`. */
+export function waitForEvent(
   topic: string,
   predicate: (received: ReceivedMessage) => boolean,
   timeoutMs = 30_000,
 ): Promise<ReceivedMessage> {
-  const consumer: Consumer = testKafka('troupe-test-wait').consumer({
-    groupId: uniqueName('wait'),
-  });
-  let seen = 0;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    return await new Promise<ReceivedMessage>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(new Error(`no matching event on ${topic} within ${timeoutMs} ms (saw ${seen})`)),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          eachMessage: async ({ topic: t, partition, message }) => {
-            seen += 1;
-            const received = { topic: t, partition, message };
-            if (predicate(received)) {
-              clearTimeout(timer);
-              resolve(received);
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  return consumeUntil(topic, predicate, timeoutMs);
+}
+
+/**
+ * The first `count` records of `topics` (from the beginning, in arrival order; per partition in
+ * offset order); rejects after `timeoutMs` saying how many arrived.
+ */
+export async function readRecords(
+  topics: string | readonly string[],
+  count: number,
+  timeoutMs = 30_000,
+): Promise<ReceivedMessage[]> {
+  const received: ReceivedMessage[] = [];
+  if (count <= 0) return received;
+  await consumeUntil(
+    topics,
+    (record) => {
+      received.push(record);
+      return received.length >= count;
+    },
+    timeoutMs,
+  );
+  return received;
 }

@@ -1,24 +1,25 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { nextOffset } from '@troupe/kit';
 import { createTopics, testKafka, uniqueName, waitForEvent } from '../src';
 
 /** Proves the stack the tests run on is a real broker, cache and database, whatever its source. */
 describe('the test stack', () => {
   it('carries 10,000 keyed messages through Kafka with order kept per key', async () => {
     const topic = uniqueName('real-order');
-    await createTopics([{ topic, numPartitions: 4 }]);
+    await createTopics([{ topic, partitions: 4 }]);
     const kafka = testKafka();
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+    const producer = kafka.producer();
     await producer.connect();
     const keys = 50;
     const perKey = 200;
     // Interleave keys so that order per key is not an accident of batching.
-    const messages = [];
+    const records = [];
     for (let seq = 0; seq < perKey; seq += 1) {
-      for (let k = 0; k < keys; k += 1) messages.push({ key: `key-${k}`, value: String(seq) });
+      for (let k = 0; k < keys; k += 1) records.push({ key: `key-${k}`, value: String(seq) });
     }
-    for (let i = 0; i < messages.length; i += 1000) {
-      await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 1000) });
+    for (let i = 0; i < records.length; i += 1000) {
+      await producer.send([{ topic, records: records.slice(i, i + 1000) }]);
     }
     await producer.disconnect();
 
@@ -27,31 +28,40 @@ describe('the test stack', () => {
     const outOfOrder: string[] = [];
     const partitionsOfKey = new Map<string, Set<number>>();
     let received = 0;
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`only ${received} of 10000 arrived`)),
-        60_000,
-      );
-      void consumer.run({
-        partitionsConsumedConcurrently: 4,
-        eachMessage: async ({ partition, message }) => {
-          const key = message.key!.toString();
-          const seq = Number(message.value!.toString());
-          if (seq !== (lastSeq.get(key) ?? -1) + 1)
-            outOfOrder.push(`${key}: ${lastSeq.get(key)} then ${seq}`);
-          lastSeq.set(key, seq);
-          partitionsOfKey.set(key, (partitionsOfKey.get(key) ?? new Set()).add(partition));
-          received += 1;
-          if (received === keys * perKey) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`only ${received} of 10000 arrived`)),
+          60_000,
+        );
+        consumer
+          .run({
+            topics: [topic],
+            fromBeginning: true,
+            partitionConcurrency: 4,
+            onBatch: async ({ partition, records: batch }, control) => {
+              for (const message of batch) {
+                const key = message.key!.toString();
+                const seq = Number(message.value!.toString());
+                if (seq !== (lastSeq.get(key) ?? -1) + 1)
+                  outOfOrder.push(`${key}: ${lastSeq.get(key)} then ${seq}`);
+                lastSeq.set(key, seq);
+                partitionsOfKey.set(key, (partitionsOfKey.get(key) ?? new Set()).add(partition));
+                received += 1;
+                if (received === keys * perKey) {
+                  clearTimeout(timer);
+                  resolve();
+                }
+              }
+              const last = batch[batch.length - 1];
+              if (last) await control.commit(nextOffset(last.offset));
+            },
+          })
+          .catch(reject);
       });
-    });
-    await consumer.disconnect();
+    } finally {
+      await consumer.stop();
+    }
     expect(received).toBe(10_000);
     expect(outOfOrder).toEqual([]);
     expect([...lastSeq.values()].every((seq) => seq === perKey - 1)).toBe(true);
@@ -64,17 +74,22 @@ describe('the test stack', () => {
   it('rebalances a consumer group when a second consumer joins', async () => {
     const topic = uniqueName('real-rebalance');
     const groupId = uniqueName('real-rebalance');
-    await createTopics([{ topic, numPartitions: 4 }]);
+    await createTopics([{ topic, partitions: 4 }]);
     const kafka = testKafka();
-    const assignments = new Map<string, number[]>();
-    const consumers = ['first', 'second'].map((name) => {
-      const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 500 });
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        assignments.set(name, payload.memberAssignment[topic] ?? []);
-      });
-      return consumer;
-    });
+    const assignments = new Map<string, readonly number[]>();
+    const consumers = ['first', 'second'].map((name) => ({
+      name,
+      consumer: kafka.consumer({ groupId, sessionTimeoutMs: 10_000, heartbeatIntervalMs: 500 }),
+    }));
     const [first, second] = consumers as [(typeof consumers)[0], (typeof consumers)[0]];
+    const join = ({ name, consumer }: (typeof consumers)[0]) =>
+      consumer.run({
+        topics: [topic],
+        fromBeginning: false,
+        partitionConcurrency: 1,
+        onBatch: async () => undefined,
+        onAssigned: (assignment) => assignments.set(name, assignment[topic] ?? []),
+      });
     const waitFor = async (condition: () => boolean, what: string) => {
       const deadline = Date.now() + 30_000;
       while (!condition()) {
@@ -84,17 +99,13 @@ describe('the test stack', () => {
       }
     };
     try {
-      await first.connect();
-      await first.subscribe({ topic });
-      await first.run({ eachMessage: async () => undefined });
+      await join(first);
       await waitFor(
         () => assignments.get('first')?.length === 4,
         'the first consumer to own all 4 partitions',
       );
 
-      await second.connect();
-      await second.subscribe({ topic });
-      await second.run({ eachMessage: async () => undefined });
+      await join(second);
       await waitFor(
         () =>
           (assignments.get('second')?.length ?? 0) > 0 &&
@@ -107,22 +118,24 @@ describe('the test stack', () => {
       ].sort();
       expect(owned).toEqual([0, 1, 2, 3]);
     } finally {
-      await Promise.all(consumers.map((c) => c.disconnect()));
+      await Promise.all(consumers.map(({ consumer }) => consumer.stop()));
     }
   }, 90_000);
 
   it('finds a produced event with waitForEvent', async () => {
     const topic = uniqueName('real-wait');
-    await createTopics([{ topic, numPartitions: 1 }]);
+    await createTopics([{ topic, partitions: 1 }]);
     const producer = testKafka().producer();
     await producer.connect();
-    await producer.send({
-      topic,
-      messages: [
-        { key: 'a', value: 'skip' },
-        { key: 'b', value: 'match' },
-      ],
-    });
+    await producer.send([
+      {
+        topic,
+        records: [
+          { key: 'a', value: 'skip' },
+          { key: 'b', value: 'match' },
+        ],
+      },
+    ]);
     await producer.disconnect();
     const found = await waitForEvent(
       topic,
@@ -130,7 +143,7 @@ describe('the test stack', () => {
       30_000,
     );
     expect(found.message.key?.toString()).toBe('b');
-    await expect(waitForEvent(topic, () => false, 1500)).rejects.toThrow(/saw 2/);
+    await expect(waitForEvent(topic, () => false, 1500)).rejects.toThrow(/saw 2\)/);
   }, 60_000);
 
   it('round-trips through Redis', async () => {

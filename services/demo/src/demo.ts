@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Topics } from '@troupe/contracts';
-import { createFailFastRedis } from '@troupe/kit';
+import { createFailFastRedis, createKafkaDriver } from '@troupe/kit';
 import {
   PipelineTopics,
   RedisTrafficRouter,
@@ -88,11 +88,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 
     const env = serviceEnvironment(options.env, { ...stack.settings }, topics, namespace, dbSchema);
     const settings = loadPipelineSettings(env);
-    const created = await createPipelineTopics(
-      stack.settings.TROUPE_KAFKA_BROKERS,
-      topics,
-      settings.kit.retry.topicDelaysMs,
-    );
+    // The demo's own reads and writes reach the cluster with the settings the services get.
+    const kafka = createKafkaDriver(settings.kit.kafka, { clientId: 'troupe-demo' });
+    const created = await createPipelineTopics(kafka, topics, settings.kit.retry.topicDelaysMs);
     const subjects = await registerPipelineSchemas(
       stack.settings.TROUPE_SCHEMA_REGISTRY_URL,
       topics,
@@ -105,7 +103,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (!stack.owned) {
       cleanup.add('remove the run’s topics, schema and keys', () =>
         removeRunData({
-          brokers: stack.settings.TROUPE_KAFKA_BROKERS,
+          kafka,
           databaseUrl: stack.settings.TROUPE_DATABASE_URL,
           dbSchema,
           redis,
@@ -128,7 +126,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     });
     cleanup.add('stop the services', () => launcher.stopAll());
     const observer = new EventObserver(
-      stack.settings.TROUPE_KAFKA_BROKERS,
+      kafka,
       [topics.releases, topics.alerts],
       createPipelineCodec(settings.kit, false),
     );
@@ -156,12 +154,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       endTimeoutMs: 60_000,
       settleMs: 1_500,
       rollbackCaughtUp: () =>
-        groupCaughtUp(
-          stack.settings.TROUPE_KAFKA_BROKERS,
-          serviceName('rollback', settings),
-          topics.releases,
-          60_000,
-        ),
+        groupCaughtUp(kafka, serviceName('rollback', settings), topics.releases, 60_000),
       log,
     });
     const which = {

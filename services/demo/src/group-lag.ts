@@ -1,4 +1,4 @@
-import { Kafka, logLevel } from 'kafkajs';
+import type { KafkaDriver } from '@troupe/kit';
 
 /**
  * Waits until consumer group `groupId` has committed every record of `topic` (no lag): only then
@@ -6,25 +6,21 @@ import { Kafka, logLevel } from 'kafkajs';
  * something.
  */
 export async function groupCaughtUp(
-  brokers: string,
+  kafka: KafkaDriver,
   groupId: string,
   topic: string,
   timeoutMs: number,
 ): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'troupe-demo-lag',
-    brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = kafka.admin();
   await admin.connect();
   try {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [ends, [committed]] = await Promise.all([
-        admin.fetchTopicOffsets(topic),
-        admin.fetchOffsets({ groupId, topics: [topic] }),
+      const [ends, committed] = await Promise.all([
+        admin.topicOffsets(topic),
+        admin.committedOffsets(groupId, [topic]),
       ]);
-      const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+      const at = new Map(committed.map((p) => [p.partition, Number(p.offset)]));
       const lagging = ends.filter((p) => Number(p.high) > Math.max(0, at.get(p.partition) ?? 0));
       if (lagging.length === 0) return;
       if (Date.now() > deadline) {

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { AvroCodec, Headers, headerString } from '@troupe/kit';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
+import {
+  AvroCodec,
+  ConsumedRecord,
+  GroupConsumer,
+  Headers,
+  KafkaDriver,
+  headerString,
+  nextOffset,
+} from '@troupe/kit';
 
 /** One event as read back from a topic: its envelope (from the headers) and decoded payload. */
 export interface ObservedEvent {
@@ -35,67 +42,69 @@ interface Waiter {
 export class EventObserver {
   readonly events: ObservedEvent[] = [];
   private readonly waiters = new Set<Waiter>();
-  private readonly consumer: Consumer;
+  private readonly consumer: GroupConsumer;
   private decodeFailures = 0;
 
   constructor(
-    brokers: string,
+    kafka: KafkaDriver,
     private readonly topics: string[],
     private readonly codec: AvroCodec,
   ) {
-    const kafka = new Kafka({
-      clientId: 'troupe-demo-observer',
-      brokers: brokers.split(','),
-      logLevel: logLevel.NOTHING,
-    });
     this.consumer = kafka.consumer({
       groupId: `troupe-demo-observer-${randomUUID()}`,
-      maxWaitTimeInMs: 100,
-      sessionTimeout: 10_000,
+      maxWaitTimeMs: 100,
+      sessionTimeoutMs: 10_000,
     });
   }
 
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consumer.run({
-      eachMessage: async ({ topic, partition, message }) => {
-        const type = headerString(message.headers, Headers.type);
-        if (!type) return;
-        let payload: Record<string, unknown>;
-        try {
-          payload = (await this.codec.decode(topic, type, message.value, message.headers))
-            .payload as Record<string, unknown>;
-        } catch {
-          this.decodeFailures++;
-          return;
-        }
-        const event: ObservedEvent = {
-          topic,
-          partition,
-          offset: message.offset,
-          id: headerString(message.headers, Headers.id) ?? '',
-          type,
-          name: type.slice(type.lastIndexOf('.') + 1),
-          source: headerString(message.headers, Headers.source) ?? '',
-          time:
-            Date.parse(headerString(message.headers, Headers.time) ?? '') ||
-            Number(message.timestamp),
-          correlationId: headerString(message.headers, Headers.correlationId) ?? '',
-          causationId: headerString(message.headers, Headers.causationId),
-          key: message.key?.toString() ?? '',
-          payload,
-          receivedAt: Date.now(),
-        };
-        this.events.push(event);
-        for (const waiter of this.waiters) {
-          if (waiter.predicate(event)) {
-            this.waiters.delete(waiter);
-            waiter.resolve(event);
-          }
-        }
+      topics: this.topics,
+      fromBeginning: true,
+      partitionConcurrency: 1,
+      onBatch: async ({ topic, partition, records }, control) => {
+        for (const record of records) await this.observe(topic, partition, record);
+        // Committed, so that a rejoin of the group goes on after what was kept, not keeping it twice.
+        const last = records.at(-1);
+        if (last) await control.commit(nextOffset(last.offset));
       },
     });
+  }
+
+  private async observe(topic: string, partition: number, record: ConsumedRecord): Promise<void> {
+    const type = headerString(record.headers, Headers.type);
+    if (!type) return;
+    let payload: Record<string, unknown>;
+    try {
+      payload = (await this.codec.decode(topic, type, record.value, record.headers))
+        .payload as Record<string, unknown>;
+    } catch {
+      this.decodeFailures++;
+      return;
+    }
+    const event: ObservedEvent = {
+      topic,
+      partition,
+      offset: record.offset,
+      id: headerString(record.headers, Headers.id) ?? '',
+      type,
+      name: type.slice(type.lastIndexOf('.') + 1),
+      source: headerString(record.headers, Headers.source) ?? '',
+      time:
+        Date.parse(headerString(record.headers, Headers.time) ?? '') || Number(record.timestamp),
+      correlationId: headerString(record.headers, Headers.correlationId) ?? '',
+      causationId: headerString(record.headers, Headers.causationId),
+      key: record.key?.toString() ?? '',
+      payload,
+      receivedAt: Date.now(),
+    };
+    this.events.push(event);
+    for (const waiter of this.waiters) {
+      if (waiter.predicate(event)) {
+        this.waiters.delete(waiter);
+        waiter.resolve(event);
+      }
+    }
   }
 
   get undecodable(): number {
@@ -146,6 +155,6 @@ export class EventObserver {
 
   async stop(): Promise<void> {
     for (const waiter of this.waiters) this.waiters.delete(waiter);
-    await this.consumer.disconnect();
+    await this.consumer.stop();
   }
 }

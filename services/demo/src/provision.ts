@@ -1,7 +1,6 @@
 import { contractsCatalog, topicSpecs } from '@troupe/contracts';
-import { SchemaRegistryClient, failureTopicsFor, subjectNamer } from '@troupe/kit';
+import { KafkaDriver, SchemaRegistryClient, failureTopicsFor, subjectNamer } from '@troupe/kit';
 import type { PipelineTopics } from '@troupe-services/pipeline';
-import { Kafka, logLevel } from 'kafkajs';
 
 /** topics.json's default names → the names this run uses. */
 function actualTopics(topics: PipelineTopics): Map<string, string> {
@@ -20,19 +19,14 @@ function actualTopics(topics: PipelineTopics): Map<string, string> {
  * to create the failure topics and subscribe before their leaders exist.)
  */
 export async function createPipelineTopics(
-  brokers: string,
+  kafka: KafkaDriver,
   topics: PipelineTopics,
   retryDelaysMs: readonly number[],
 ): Promise<string[]> {
   const names = actualTopics(topics);
-  const admin = new Kafka({
-    clientId: 'troupe-demo-admin',
-    brokers: brokers.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = kafka.admin();
   await admin.connect();
   try {
-    const existing = new Set(await admin.listTopics());
     const main = topicSpecs.map((spec) => ({ ...spec, name: names.get(spec.name) ?? spec.name }));
     // Failure topics of the consumed topics (the alerts topic has no consumer in the pipeline).
     const consumed = new Set([topics.releases, topics.samples]);
@@ -46,27 +40,21 @@ export async function createPipelineTopics(
           config: {} as Record<string, string>,
         }));
       });
-    const wanted = [...main, ...failure].filter((spec) => !existing.has(spec.name));
-    if (wanted.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        timeout: 30_000,
-        topics: wanted.map((spec) => ({
-          topic: spec.name,
-          numPartitions: spec.partitions,
-          replicationFactor: spec.replicationFactor ?? -1,
-          configEntries: Object.entries(spec.config).map(([name, value]) => ({ name, value })),
-        })),
-      });
-    }
+    // Creates only those that are missing, and answers which.
+    const created = await admin.createTopics(
+      [...main, ...failure].map((spec) => ({
+        topic: spec.name,
+        partitions: spec.partitions,
+        replicationFactor: spec.replicationFactor,
+        configs: spec.config,
+      })),
+    );
     const all = [...main, ...failure].map((spec) => spec.name);
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const metadata = await admin.fetchTopicMetadata({ topics: all });
+      const described = await admin.describeTopics(all);
       if (
-        metadata.topics.every(
-          (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
-        )
+        described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
       )
         break;
       if (Date.now() > deadline)
@@ -75,7 +63,7 @@ export async function createPipelineTopics(
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    return wanted.map((spec) => spec.name);
+    return created;
   } finally {
     await admin.disconnect();
   }

@@ -1,6 +1,6 @@
+import type { KafkaDriver } from '@troupe/kit';
 import type { PipelineTopics } from '@troupe-services/pipeline';
 import type { Redis } from 'ioredis';
-import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 
 /**
@@ -8,18 +8,14 @@ import { Client } from 'pg';
  * retry and dead-letter topics, its PostgreSQL schema and its Redis keys. Best effort.
  */
 export async function removeRunData(options: {
-  brokers: string;
+  kafka: KafkaDriver;
   databaseUrl: string;
   dbSchema: string;
   redis: Redis;
   redisPrefix: string;
   topics: PipelineTopics;
 }): Promise<void> {
-  const admin = new Kafka({
-    clientId: 'troupe-demo-cleanup',
-    brokers: options.brokers.split(','),
-    logLevel: logLevel.NOTHING,
-  }).admin();
+  const admin = options.kafka.admin();
   await admin.connect();
   try {
     const ours = Object.values(options.topics);
@@ -29,7 +25,7 @@ export async function removeRunData(options: {
         (base) => topic === base || topic.startsWith(`${base}.retry.`) || topic === `${base}.dlq`,
       ),
     );
-    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed, timeout: 30_000 });
+    if (doomed.length > 0) await admin.deleteTopics(doomed);
   } finally {
     await admin.disconnect();
   }

@@ -1,4 +1,4 @@
-import { createLogger } from '@troupe/kit';
+import { createKafkaDriver, createLogger } from '@troupe/kit';
 import { loadPipelineSettings } from '@troupe-services/pipeline';
 import { createPipelineTopics, registerPipelineSchemas } from './provision';
 
@@ -15,7 +15,8 @@ async function setup(): Promise<void> {
   if (!registry)
     throw new Error('TROUPE_SCHEMA_REGISTRY_URL: expected the schema registry URL, found nothing');
   const created = await createPipelineTopics(
-    settings.kit.kafka.brokers.join(','),
+    // The services' connection settings, TLS and SASL included.
+    createKafkaDriver(settings.kit.kafka, { clientId: 'pipeline-setup' }),
     settings.topics,
     settings.kit.retry.topicDelaysMs,
   );

@@ -20,7 +20,7 @@ export interface PipelineTopics {
  * | TROUPE_PIPELINE_NAMESPACE | none | suffix of consumer groups and prefix of Redis keys, so two pipelines can share one stack |
  * | TROUPE_REDIS_URL | required | router, dedup and service state |
  * | TROUPE_SCHEMAS_AUTO_REGISTER | `true` | register a schema on first use (else it must be registered already) |
- * | TROUPE_CONSUMER_MAX_WAIT | `100ms` | longest a fetch waits for data (kafkajs maxWaitTimeInMs) |
+ * | TROUPE_CONSUMER_MAX_WAIT | `100ms` | longest a fetch waits for data (the consumer's maxWaitTimeMs) |
  * | TROUPE_CONSUMER_SESSION_TIMEOUT | `10s` | how soon the group notices a dead member (min 6s on a default broker) |
  */
 export interface PipelineSettings {

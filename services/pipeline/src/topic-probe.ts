@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Headers, headerString } from '@troupe/kit';
-import type { Kafka } from 'kafkajs';
+import { Headers, KafkaDriver, headerString, nextOffset } from '@troupe/kit';
 
 export interface ProbeOptions {
   /** Only records written at or after this time are read (one offset lookup per partition). */
@@ -19,7 +18,7 @@ export interface ProbeOptions {
  * so it is only for the recovery path, never for every event.
  */
 export async function isEventOnTopic(
-  kafka: Kafka,
+  kafka: KafkaDriver,
   topic: string,
   eventId: string,
   options: ProbeOptions,
@@ -30,19 +29,18 @@ export async function isEventOnTopic(
   const groupId = `troupe-probe-${randomUUID()}`;
   try {
     const [starts, ends] = await Promise.all([
-      admin.fetchTopicOffsetsByTimestamp(topic, options.since.getTime()),
-      admin.fetchTopicOffsets(topic),
+      admin.topicOffsetsAt(topic, options.since.getTime()),
+      admin.topicOffsets(topic),
     ]);
     const end = new Map(ends.map((p) => [p.partition, BigInt(p.high)]));
     const pending = new Set(
       starts.filter((p) => BigInt(p.offset) < (end.get(p.partition) ?? 0n)).map((p) => p.partition),
     );
     if (pending.size === 0) return false;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, sessionTimeout: 10_000 });
+    const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 100, sessionTimeoutMs: 10_000 });
     try {
-      await consumer.connect();
-      await consumer.subscribe({ topic });
       return await new Promise<boolean>((resolve, reject) => {
+        let settled = false;
         const timer = setTimeout(
           () =>
             reject(
@@ -53,29 +51,44 @@ export async function isEventOnTopic(
           timeoutMs,
         );
         const settle = (found: boolean) => {
+          settled = true;
           clearTimeout(timer);
           resolve(found);
         };
         consumer
           .run({
-            autoCommit: false,
-            eachMessage: async ({ partition, message }) => {
-              if (headerString(message.headers, Headers.id) === eventId) return settle(true);
-              if (BigInt(message.offset) + 1n >= (end.get(partition) ?? 0n))
-                pending.delete(partition);
-              if (pending.size === 0) settle(false);
+            topics: [topic],
+            // Each partition starts exactly where `since` begins: sought in onAssigned, before any
+            // fetch (admin.setCommittedOffsets would wait seconds on a group that does not exist yet).
+            fromBeginning: false,
+            partitionConcurrency: 1,
+            onAssigned: (assignment) => {
+              const mine = new Set(assignment[topic] ?? []);
+              for (const p of starts)
+                if (mine.has(p.partition)) consumer.seek(topic, p.partition, p.offset);
             },
-          })
-          // Each partition starts exactly where `since` begins (seek, not admin.setOffsets: that
-          // one waits seconds on a group that does not exist yet).
-          .then(() => {
-            for (const p of starts)
-              consumer.seek({ topic, partition: p.partition, offset: p.offset });
+            onBatch: async ({ partition, records }) => {
+              for (const record of records) {
+                if (settled) return;
+                if (headerString(record.headers, Headers.id) === eventId) return settle(true);
+                if (BigInt(record.offset) + 1n >= (end.get(partition) ?? 0n))
+                  pending.delete(partition);
+                if (pending.size === 0) return settle(false);
+              }
+              // The group commits nothing (it is deleted after): a seek is what moves it on.
+              const last = records[records.length - 1];
+              if (last && !settled) consumer.seek(topic, partition, nextOffset(last.offset));
+            },
+            onCrash: (error, restarting) => {
+              if (restarting) return;
+              clearTimeout(timer);
+              reject(error);
+            },
           })
           .catch(reject);
       });
     } finally {
-      await consumer.disconnect();
+      await consumer.stop();
       await admin.deleteGroups([groupId]).catch(() => undefined);
     }
   } finally {

@@ -3,7 +3,7 @@ import {
   Environment,
   OutboxRelay,
   OutgoingEvent,
-  createKafka,
+  createKafkaDriver,
   defineService,
   registerOutboxMetrics,
   toMessage,
@@ -21,7 +21,6 @@ import {
   releaseEventId,
   serviceName,
 } from '@troupe-services/pipeline';
-import { Partitioners, Producer } from 'kafkajs';
 import { Pool } from 'pg';
 import { ReleaseApi, startReleaseApi } from './api';
 import { RELEASE_EVENT_TYPES, ReleaseEvent } from './projection';
@@ -113,13 +112,11 @@ export async function startReleases(
   const parts: {
     pipeline?: PipelineService;
     relay?: OutboxRelay;
-    producer?: Producer;
     api?: ReleaseApi;
   } = {};
   const stop = async () => {
     await parts.api?.close();
     await parts.relay?.stop();
-    await parts.producer?.disconnect();
     await parts.pipeline?.stop();
     await pool.end();
   };
@@ -132,22 +129,12 @@ export async function startReleases(
     });
     const { service } = parts.pipeline;
     const logger = service.logger;
-    // Our own producer: the relay's would use kafkajs' default partitioner without saying so (and
-    // warn); this one names the Java-compatible partitioner the kit's Publisher uses.
-    const relayProducer = createKafka(settings.kit.kafka, {
-      clientId: `${name}-relay`,
-      logger,
-    }).producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await relayProducer.connect();
-    parts.producer = relayProducer;
+    // The relay makes, connects (at start) and closes its producer: idempotent, acks=all, never
+    // creating a topic, with the murmur2 partitioner the kit's Publisher uses too.
     parts.relay = new OutboxRelay({
       outbox: store.outbox,
       pool,
-      producer: relayProducer,
+      kafka: createKafkaDriver(settings.kit.kafka, { clientId: `${name}-relay`, logger }),
       pollIntervalMs: 500,
       onError: (error) => logger.warn({ err: error }, 'outbox relay'),
     });

@@ -1,9 +1,16 @@
 import { Events } from '@troupe/contracts';
-import { Headers, Publisher, createKafka, headerString, loadConfig } from '@troupe/kit';
+import {
+  GroupConsumer,
+  Headers,
+  Publisher,
+  createKafkaDriver,
+  headerString,
+  loadConfig,
+  nextOffset,
+} from '@troupe/kit';
 import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
 import { createPipelineCodec } from '@troupe-services/pipeline';
 import { RunningReleases, ReleaseView, startReleases } from '@troupe-services/releases';
-import { Consumer } from 'kafkajs';
 import { Client } from 'pg';
 
 /**
@@ -29,7 +36,7 @@ const env = {
 };
 const codec = createPipelineCodec(loadConfig(env), true);
 let releases: RunningReleases;
-let consumer: Consumer;
+let consumer: GroupConsumer;
 let db: Client;
 const published: { id: string; type: string }[] = [];
 
@@ -61,25 +68,29 @@ const stateOf = async (id: string, state: string): Promise<ReleaseView | undefin
 };
 
 beforeAll(async () => {
-  await createTopics([{ topic, numPartitions: 3 }]);
+  await createTopics([{ topic, partitions: 3 }]);
   releases = await startReleases(env, { opsServer: true });
   db = new Client({ connectionString: process.env.TROUPE_DATABASE_URL });
   await db.connect();
   consumer = testKafka('rel-test-reader').consumer({ groupId: uniqueName('rel-reader') });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      published.push({
-        id: headerString(message.headers, Headers.id) ?? '',
-        type: headerString(message.headers, Headers.type) ?? '',
-      });
+    topics: [topic],
+    fromBeginning: true,
+    partitionConcurrency: 1,
+    onBatch: async ({ records }, control) => {
+      for (const record of records)
+        published.push({
+          id: headerString(record.headers, Headers.id) ?? '',
+          type: headerString(record.headers, Headers.type) ?? '',
+        });
+      const last = records.at(-1);
+      if (last) await control.commit(nextOffset(last.offset));
     },
   });
 });
 
 afterAll(async () => {
-  await consumer?.disconnect();
+  await consumer?.stop();
   await releases?.stop();
   await db?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await db?.end();
@@ -118,7 +129,7 @@ test('POST stores the release and its event together; the relay publishes it; GE
 
   // Later release events, whoever publishes them, move the projected state.
   const publisher = new Publisher({
-    kafka: createKafka(loadConfig(env).kafka, { clientId: 'rel-test' }),
+    kafka: createKafkaDriver(loadConfig(env).kafka, { clientId: 'rel-test' }),
     codec,
     source: 'rel-test',
   });

@@ -3,7 +3,7 @@ import {
   ConfigError,
   Environment,
   createFailFastRedis,
-  createKafka,
+  createKafkaDriver,
   defineService,
 } from '@troupe/kit';
 import {
@@ -145,7 +145,7 @@ export async function startRollback(
   const settings = loadPipelineSettings(env);
   const redis = createFailFastRedis(settings.redisUrl);
   const router = new RedisTrafficRouter(redis, settings.redisPrefix);
-  const kafka = createKafka(settings.kit.kafka, {
+  const kafka = createKafkaDriver(settings.kit.kafka, {
     clientId: `${serviceName('rollback', settings)}-probe`,
   });
   const alreadyPublished = (eventId: string, since: Date) =>

@@ -4,7 +4,7 @@ import {
   OutgoingEvent,
   Publisher,
   createFailFastRedis,
-  createKafka,
+  createKafkaDriver,
   createLogger,
 } from '@troupe/kit';
 import {
@@ -75,7 +75,7 @@ export async function startTelemetry(
     onError: (error) => logger.warn({ err: error }, 'redis'),
   });
   const router = new RedisTrafficRouter(redis, settings.redisPrefix);
-  const kafka = createKafka(settings.kit.kafka, { clientId: name, logger });
+  const kafka = createKafkaDriver(settings.kit.kafka, { clientId: name, logger });
   const publisher = new Publisher({
     kafka,
     codec: createPipelineCodec(settings.kit, settings.autoRegisterSchemas),

@@ -1,9 +1,16 @@
 import { Events, RequestSamples } from '@troupe/contracts';
-import { Headers, Publisher, createKafka, headerString, loadConfig } from '@troupe/kit';
-import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
+import {
+  GroupConsumer,
+  Headers,
+  Publisher,
+  createKafkaDriver,
+  headerString,
+  loadConfig,
+  nextOffset,
+} from '@troupe/kit';
+import { createTopics, testKafka, uniqueName, withTestAdmin } from '@troupe/testkit';
 import { createPipelineCodec } from '@troupe-services/pipeline';
 import { startWatchdog } from '@troupe-services/watchdog';
-import { Consumer } from 'kafkajs';
 
 /**
  * The watchdog's rolling windows live in Redis: a watchdog stopped after the spike began and a new
@@ -26,13 +33,13 @@ const env = {
 };
 const codec = createPipelineCodec(loadConfig(env), true);
 const publisher = new Publisher({
-  kafka: createKafka(loadConfig(env).kafka, { clientId: 'wd-test' }),
+  kafka: createKafkaDriver(loadConfig(env).kafka, { clientId: 'wd-test' }),
   codec,
   source: 'wd-test',
 });
 const releaseId = uniqueName('release');
 const base = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS - 60_000;
-let consumer: Consumer | undefined;
+let consumer: GroupConsumer | undefined;
 const degraded: { firstBadSampleAt: Date; id: string }[] = [];
 
 /** Window i: stable 160 requests with 2 errors; canary 40 requests, healthy (1 error every other window) or spiking (12). */
@@ -72,28 +79,33 @@ async function publishWindow(i: number, spiking: boolean): Promise<void> {
 
 beforeAll(async () => {
   await createTopics([
-    { topic: samplesTopic, numPartitions: 2 },
-    { topic: releasesTopic, numPartitions: 2 },
+    { topic: samplesTopic, partitions: 2 },
+    { topic: releasesTopic, partitions: 2 },
   ]);
   await publisher.connect();
   consumer = testKafka('wd-test-reader').consumer({ groupId: uniqueName('wd-reader') });
-  await consumer.connect();
-  await consumer.subscribe({ topic: releasesTopic, fromBeginning: true });
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      const type = headerString(message.headers, Headers.type);
-      if (type !== Events.CanaryDegraded) return;
-      const decoded = await codec.decode(releasesTopic, type, message.value, message.headers);
-      degraded.push({
-        ...(decoded.payload as { firstBadSampleAt: Date }),
-        id: headerString(message.headers, Headers.id) ?? '',
-      });
+    topics: [releasesTopic],
+    fromBeginning: true,
+    partitionConcurrency: 1,
+    onBatch: async ({ records }, control) => {
+      for (const record of records) {
+        const type = headerString(record.headers, Headers.type);
+        if (type !== Events.CanaryDegraded) continue;
+        const decoded = await codec.decode(releasesTopic, type, record.value, record.headers);
+        degraded.push({
+          ...(decoded.payload as { firstBadSampleAt: Date }),
+          id: headerString(record.headers, Headers.id) ?? '',
+        });
+      }
+      const last = records.at(-1);
+      if (last) await control.commit(nextOffset(last.offset));
     },
   });
 });
 
 afterAll(async () => {
-  await consumer?.disconnect();
+  await consumer?.stop();
   await publisher.disconnect();
 });
 
@@ -115,18 +127,13 @@ test('a restarted watchdog keeps the windows seen before the restart and reports
   expect(degraded).toHaveLength(0);
   // The first instance committed every sample: the second one starts after them, so whatever it
   // knows of windows 0-20 it knows from Redis.
-  const admin = testKafka('wd-test-admin').admin();
-  await admin.connect();
-  try {
-    const [committed] = await admin.fetchOffsets({ groupId: first.name, topics: [samplesTopic] });
-    const ends = await admin.fetchTopicOffsets(samplesTopic);
-    const sum = (offsets: { offset: string }[]) =>
-      offsets.reduce((n, o) => n + Math.max(0, Number(o.offset)), 0);
-    expect(sum(committed?.partitions ?? [])).toBe(sum(ends));
-    expect(sum(ends)).toBe(42);
-  } finally {
-    await admin.disconnect();
-  }
+  await withTestAdmin(async (admin) => {
+    const committed = await admin.committedOffsets(first.name, [samplesTopic]);
+    const ends = await admin.topicOffsets(samplesTopic);
+    const sum = (offsets: string[]) => offsets.reduce((n, o) => n + Math.max(0, Number(o)), 0);
+    expect(sum(committed.map((c) => c.offset))).toBe(sum(ends.map((e) => e.high)));
+    expect(sum(ends.map((e) => e.high))).toBe(42);
+  });
 
   const second = await startWatchdog(env);
   try {

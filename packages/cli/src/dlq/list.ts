@@ -33,7 +33,7 @@ export async function printDeadLetters(
   context: CliContext,
 ): Promise<void> {
   await requireTopics(session, [topic]);
-  const offsets = await session.admin.fetchTopicOffsets(topic);
+  const offsets = await session.admin.topicOffsets(topic);
   const total = offsets.reduce((sum, o) => sum + (BigInt(o.high) - BigInt(o.low)), 0n);
   const isRedriven = await redriveStatus(session, topic);
   const rows: (DeadLetterRow & { redriven: boolean; timestamp: string })[] = [];
@@ -84,9 +84,7 @@ async function redriveStatus(
   session: KafkaSession,
   topic: string,
 ): Promise<(partition: number, offset: bigint) => boolean> {
-  const committed =
-    (await session.admin.fetchOffsets({ groupId: redriveGroup(topic), topics: [topic] }))[0]
-      ?.partitions ?? [];
+  const committed = await session.admin.committedOffsets(redriveGroup(topic), [topic]);
   const byPartition = new Map(
     committed.map((c) => [
       c.partition,

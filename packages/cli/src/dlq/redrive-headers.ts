@@ -1,5 +1,4 @@
-import { DeadLetterHeaders, headerString, type RawHeaders } from '@troupe/kit';
-import type { Message } from 'kafkajs';
+import { DeadLetterHeaders, headerString, type OutgoingRecord, type RawHeaders } from '@troupe/kit';
 
 export const RedriveHeaders = {
   /** `<dlq topic>:<partition>:<offset>` of the dead-lettered record a redriven one was copied from. */
@@ -26,8 +25,11 @@ export interface DeadLetteredRecord {
  * dead-letter record. ce_id is kept on purpose: consumers that already handled the event skip
  * it through their dedup store; the one that failed handles it again.
  */
-export function redrivenMessage(record: DeadLetteredRecord, from: DeadLetterPosition): Message {
-  const headers: NonNullable<Message['headers']> = {};
+export function redrivenMessage(
+  record: DeadLetteredRecord,
+  from: DeadLetterPosition,
+): OutgoingRecord {
+  const headers: RawHeaders = {};
   for (const [name, value] of Object.entries(record.headers ?? {})) {
     if (value === undefined || isFailureHeader(name)) continue;
     headers[name] = value;

@@ -1,5 +1,4 @@
-import { DeadLetterHeaders } from '@troupe/kit';
-import { Partitioners, type Message, type Producer } from 'kafkajs';
+import { DeadLetterHeaders, type OutgoingRecord, type RecordProducer } from '@troupe/kit';
 import { CliFailure, type CliContext } from '../context';
 import { requireTopics, type KafkaSession } from '../kafka/client';
 import type { OffsetRange } from '../kafka/read-range';
@@ -66,14 +65,10 @@ export async function redrive(
     destinations: new Set(),
   };
   let failure: CliFailure | undefined;
-  let producer: Producer | undefined;
+  let producer: RecordProducer | undefined;
   if (!options.dryRun) {
-    producer = session.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    // Idempotent, acks=all, never creating a topic, murmur2 by key: the port's only kind.
+    producer = session.kafka.producer();
     await producer.connect();
   }
   try {
@@ -85,7 +80,7 @@ export async function redrive(
       groupId: options.dryRun ? throwawayGroup('dlq-redrive-dry-run') : group,
       onBatch: async ({ partition, messages, next, commit }) => {
         const state = progress.get(partition) as PartitionProgress;
-        const outgoing = new Map<string, Message[]>();
+        const outgoing = new Map<string, OutgoingRecord[]>();
         const lines: string[] = [];
         let readUpTo = next;
         let stop = false;
@@ -134,10 +129,7 @@ export async function redrive(
         }
         if (producer) {
           if (outgoing.size > 0) {
-            await producer.sendBatch({
-              acks: -1,
-              topicMessages: [...outgoing].map(([topic, batch]) => ({ topic, messages: batch })),
-            });
+            await producer.send([...outgoing].map(([topic, records]) => ({ topic, records })));
           }
           const { offset, metadata } = state.commitAt(readUpTo);
           await commit(offset, metadata);
@@ -181,11 +173,10 @@ async function startingPoint(
   group: string,
   options: RedriveOptions,
 ): Promise<{ ranges: OffsetRange[]; progress: Map<number, PartitionProgress> }> {
-  const offsets = await session.admin.fetchTopicOffsets(topic);
+  const offsets = await session.admin.topicOffsets(topic);
   const committed = options.fromBeginning
     ? []
-    : ((await session.admin.fetchOffsets({ groupId: group, topics: [topic] }))[0]?.partitions ??
-      []);
+    : await session.admin.committedOffsets(group, [topic]);
   const byPartition = new Map(committed.map((c) => [c.partition, c]));
   const ranges: OffsetRange[] = [];
   const progress = new Map<number, PartitionProgress>();

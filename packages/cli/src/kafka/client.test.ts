@@ -1,6 +1,11 @@
 import { ConfigError } from '@troupe/kit';
 import type { CliContext } from '../context';
-import { KafkaUnreachableError, explainKafkaError, resolveBrokers } from './client';
+import {
+  KafkaUnreachableError,
+  explainKafkaError,
+  kafkaConnection,
+  resolveBrokers,
+} from './client';
 
 const context = (env: Record<string, string>): CliContext => ({
   out: () => undefined,
@@ -31,6 +36,38 @@ describe('resolveBrokers', () => {
     expect(() => resolveBrokers('localhost', context({}))).toThrow(ConfigError);
     expect(() => resolveBrokers('localhost', context({}))).toThrow(
       /^--brokers: .*found "localhost"$/,
+    );
+  });
+});
+
+describe('kafkaConnection', () => {
+  it('connects as services do: TLS, SASL and the driver from TROUPE_KAFKA_*, brokers as resolved', () => {
+    const env = {
+      TROUPE_KAFKA_BROKERS: 'env:9092',
+      TROUPE_KAFKA_SSL: 'true',
+      TROUPE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      TROUPE_KAFKA_SASL_USERNAME: 'ops',
+      TROUPE_KAFKA_SASL_PASSWORD: 'secret',
+    };
+    expect(kafkaConnection(['flag:9092'], context(env))).toEqual({
+      brokers: ['flag:9092'],
+      driver: 'kafkajs',
+      ssl: true,
+      sasl: { mechanism: 'scram-sha-512', username: 'ops', password: 'secret' },
+    });
+  });
+
+  it('needs no TROUPE_KAFKA_BROKERS when --brokers named them, even a TROUPE_KAFKA_BROKERS_FILE', () => {
+    const env = { TROUPE_KAFKA_BROKERS_FILE: '/nonexistent' };
+    expect(kafkaConnection(['a:1'], context(env)).brokers).toEqual(['a:1']);
+  });
+
+  it('names a variable services would refuse too', () => {
+    expect(() =>
+      kafkaConnection(['a:1'], context({ TROUPE_KAFKA_SASL_MECHANISM: 'plain' })),
+    ).toThrow(/^TROUPE_KAFKA_SASL_USERNAME: /);
+    expect(() => kafkaConnection(['a:1'], context({ TROUPE_KAFKA_DRIVER: 'rdkafka' }))).toThrow(
+      ConfigError,
     );
   });
 });

@@ -1,23 +1,36 @@
-import { ConfigError, TroupeError, isBrokerAddress } from '@troupe/kit';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import {
+  ConfigError,
+  TroupeError,
+  createKafkaDriver,
+  isBrokerAddress,
+  loadKafkaConnection,
+  readVariable,
+  type KafkaAdmin,
+  type KafkaConnection,
+  type KafkaDriver,
+} from '@troupe/kit';
 import type { CliContext } from '../context';
 
 /**
  * Kafka access shared by `troupe topics`, `troupe dlq` and `troupe trace`: brokers from
- * `--brokers` or TROUPE_KAFKA_BROKERS, a client that gives up quickly on a broker it cannot
- * reach (a CLI should say so in seconds, not hang), and kafkajs errors turned into one line.
+ * `--brokers` or TROUPE_KAFKA_BROKERS, every other connection setting (driver, TLS, SASL) from
+ * TROUPE_KAFKA_* as services read them, a client that gives up quickly on a broker it cannot
+ * reach (a CLI should say so in seconds, not hang), and connection failures turned into one line.
  */
 export const BROKERS_VARIABLE = 'TROUPE_KAFKA_BROKERS';
 
-/** Connection timeout per attempt; with RETRIES, an unreachable broker fails in about a second. */
-const CONNECTION_TIMEOUT_MS = 3_000;
-const REQUEST_TIMEOUT_MS = 15_000;
-const RETRIES = 2;
+/** Connection timeout per attempt and few retries: an unreachable broker fails in about a second. */
+const DRIVER_OPTIONS = {
+  clientId: 'troupe-cli',
+  connectionTimeoutMs: 3_000,
+  requestTimeoutMs: 15_000,
+  retries: 2,
+};
 
-/** The brokers from `--brokers`, else TROUPE_KAFKA_BROKERS, checked for host:port form. */
+/** The brokers from `--brokers`, else TROUPE_KAFKA_BROKERS (or its _FILE), checked for host:port form. */
 export function resolveBrokers(flag: string | undefined, context: CliContext): string[] {
   const source = flag !== undefined ? '--brokers' : BROKERS_VARIABLE;
-  const text = flag ?? context.env[BROKERS_VARIABLE];
+  const text = flag ?? readVariable(context.env, BROKERS_VARIABLE);
   const expected = 'Kafka brokers as host:port[,host:port…] (or pass --brokers)';
   if (text === undefined || text.trim() === '') throw new ConfigError(source, expected);
   const brokers = text
@@ -29,15 +42,21 @@ export function resolveBrokers(flag: string | undefined, context: CliContext): s
   return brokers;
 }
 
-export function kafkaClient(brokers: string[], clientId = 'troupe-cli'): Kafka {
-  return new Kafka({
-    clientId,
-    brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    requestTimeout: REQUEST_TIMEOUT_MS,
-    retry: { retries: RETRIES, initialRetryTime: 200, maxRetryTime: 2_000 },
+/**
+ * The services' connection settings (loadKafkaConnection: TROUPE_KAFKA_DRIVER, _SSL, _SASL_*,
+ * _CLIENT_ID), with `brokers` in place of TROUPE_KAFKA_BROKERS: they may come from --brokers,
+ * and were checked by resolveBrokers with the CLI's own message.
+ */
+export function kafkaConnection(brokers: string[], context: CliContext): KafkaConnection {
+  return loadKafkaConnection({
+    ...context.env,
+    [BROKERS_VARIABLE]: brokers.join(','),
+    [`${BROKERS_VARIABLE}_FILE`]: undefined,
   });
+}
+
+export function kafkaDriver(brokers: string[], context: CliContext): KafkaDriver {
+  return createKafkaDriver(kafkaConnection(brokers, context), DRIVER_OPTIONS);
 }
 
 /** Kafka could not be reached or stopped answering. */
@@ -60,12 +79,14 @@ const CONNECTION_ERRORS = new Set([
 ]);
 
 /**
- * Rewrites a connection failure (possibly wrapped by kafkajs' retrier) as KafkaUnreachableError;
- * anything else is returned unchanged.
+ * Rewrites a connection failure (possibly wrapped by the client library's retrier) as
+ * KafkaUnreachableError; anything else is returned unchanged. The port does not classify errors,
+ * so this knows kafkajs' error names (strings only: the CLI does not depend on kafkajs) and the
+ * socket errors' codes, which any driver's messages carry.
  */
 export function explainKafkaError(error: unknown, brokers: string[]): unknown {
   if (!(error instanceof Error) || error instanceof TroupeError) return error;
-  // kafkajs wraps the socket error (KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError):
+  // Retriers wrap the socket error (kafkajs: KafkaJSNumberOfRetriesExceeded, KafkaJSNonRetriableError):
   // the innermost error says what happened.
   let underlying: Error = error;
   for (let depth = 0; depth < 5 && underlying.cause instanceof Error; depth++)
@@ -81,9 +102,9 @@ export function explainKafkaError(error: unknown, brokers: string[]): unknown {
 
 export interface KafkaSession {
   brokers: string[];
-  kafka: Kafka;
+  kafka: KafkaDriver;
   /** Connected for the session's lifetime. */
-  admin: Admin;
+  admin: KafkaAdmin;
 }
 
 /**
@@ -96,7 +117,7 @@ export async function withKafka<T>(
   work: (session: KafkaSession) => Promise<T>,
 ): Promise<T> {
   const brokers = resolveBrokers(brokerFlag, context);
-  const kafka = kafkaClient(brokers);
+  const kafka = kafkaDriver(brokers, context);
   const admin = kafka.admin();
   try {
     await admin.connect();

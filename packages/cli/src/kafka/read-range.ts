@@ -1,5 +1,11 @@
-import { TroupeError } from '@troupe/kit';
-import type { Admin, Batch, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import {
+  TroupeError,
+  type BatchControl,
+  type ConsumedRecord,
+  type KafkaAdmin,
+  type KafkaDriver,
+  type RecordBatch,
+} from '@troupe/kit';
 
 /** Offsets [start, end) of one partition to read; `end` is the high watermark when reading began. */
 export interface OffsetRange {
@@ -11,7 +17,7 @@ export interface OffsetRange {
 /** Records of one fetched batch that lie inside the partition's range, in offset order. */
 export interface RangeBatch {
   partition: number;
-  messages: KafkaMessage[];
+  messages: readonly ConsumedRecord[];
   /** The offset after the last record of the batch inside the range: where reading goes on. */
   next: bigint;
   /** Commits an offset (and metadata) for the consumer group doing the reading. */
@@ -19,7 +25,7 @@ export interface RangeBatch {
 }
 
 export interface ReadRangesOptions {
-  kafka: Kafka;
+  kafka: KafkaDriver;
   topic: string;
   ranges: OffsetRange[];
   /** The reading consumer's group: a throwaway one, or the group whose progress is committed. */
@@ -42,16 +48,16 @@ const DEFAULT_IDLE_TIMEOUT_MS = 15_000;
 
 /** Where each partition starts (the earliest offset, or the first at a time) and ends (now). */
 export async function rangesOf(
-  admin: Admin,
+  admin: KafkaAdmin,
   topic: string,
   from: 'earliest' | { timestampMs: number },
 ): Promise<OffsetRange[]> {
-  const offsets = await admin.fetchTopicOffsets(topic);
+  const offsets = await admin.topicOffsets(topic);
   const starts =
     from === 'earliest'
       ? new Map(offsets.map((o) => [o.partition, BigInt(o.low)]))
       : new Map(
-          (await admin.fetchTopicOffsetsByTimestamp(topic, from.timestampMs)).map((o) => [
+          (await admin.topicOffsetsAt(topic, from.timestampMs)).map((o) => [
             o.partition,
             BigInt(o.offset),
           ]),
@@ -69,11 +75,12 @@ export async function rangesOf(
  * Reads every record in `ranges` of `topic` and stops: records produced after reading began
  * are not waited for, and a topic with nothing in range returns at once without a consumer.
  *
- * kafkajs has no manual assignment, so a consumer joins `groupId` and seeks each partition to
- * its start. Batches fetched before a seek took effect are recognised by their fetch offset and
- * ignored. A partition ends once its position reaches `end` (control records of transactions
- * count too, via kafkajs' batch events). Fails when another member of the group holds some of
- * the partitions (someone else is reading with the same group) or when nothing advances for
+ * The port has no manual assignment, so a consumer joins `groupId` and, on every join, seeks
+ * each partition to where reading is. It moves on after a batch by seeking too, which commits
+ * nothing: a throwaway group leaves no offsets behind, and only `RangeBatch.commit` stores
+ * progress. A partition ends once its position reaches `end` (offsets the driver skips, such as
+ * transaction markers, count too). Fails when another member of the group holds some of the
+ * partitions (someone else is reading with the same group) or when nothing advances for
  * `idleTimeoutMs`.
  */
 export async function readRanges(options: ReadRangesOptions): Promise<void> {
@@ -86,12 +93,7 @@ export async function readRanges(options: ReadRangesOptions): Promise<void> {
   if (positions.size === 0) return;
 
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const consumer: Consumer = kafka.consumer({
-    groupId,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
-    retry: { retries: 2 },
-  });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeMs: 250 });
   let settle: { resolve(): void; reject(error: unknown): void } | undefined;
   const finished = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
   let failed = false;
@@ -115,8 +117,37 @@ export async function readRanges(options: ReadRangesOptions): Promise<void> {
     if (!state || next <= state.position) return;
     state.position = next;
     touch();
-    if (next >= state.end) consumer.pause([{ topic, partitions: [partition] }]);
+    if (next >= state.end) consumer.pause(topic, partition);
+    else consumer.seek(topic, partition, next.toString());
     if ([...positions.values()].every((p) => p.position >= p.end)) settle?.resolve();
+  };
+
+  const handle = async (batch: RecordBatch, control: BatchControl) => {
+    const state = positions.get(batch.partition);
+    // An inactive batch was fetched before a seek (or a rejoin): the seek's fetch brings the records.
+    if (failed || !state || state.position >= state.end || !control.isActive()) return;
+    const messages = batch.records.filter((m) => {
+      const offset = BigInt(m.offset);
+      return offset >= state.position && offset < state.end;
+    });
+    const last = batch.records.at(-1);
+    if (last === undefined) return;
+    const next = minBigint(BigInt(last.offset) + 1n, state.end);
+    try {
+      const more = await onBatch({
+        partition: batch.partition,
+        messages,
+        next,
+        commit: (offset, metadata) => control.commit(offset.toString(), metadata),
+      });
+      if (more === false) {
+        settle?.resolve();
+        return;
+      }
+      advance(batch.partition, next);
+    } catch (error) {
+      fail(error);
+    }
   };
 
   const aborted = () => options.signal?.reason ?? new ReadRangeError(`reading ${topic}: aborted`);
@@ -127,81 +158,44 @@ export async function readRanges(options: ReadRangesOptions): Promise<void> {
   finished.catch(() => undefined);
   try {
     touch();
-    await consumer.connect();
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = new Set(payload.memberAssignment[topic] ?? []);
-      const missing = [...positions.keys()].filter((p) => !assigned.has(p));
-      if (missing.length > 0) {
-        fail(
-          new ReadRangeError(
-            `consumer group ${groupId} has other members holding ${topic} partitions ${missing.join(', ')}: is another troupe command running with it?`,
-          ),
-        );
-      }
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => fail(payload.error));
-    // A batch of only control records (transaction markers) never reaches eachBatch.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const state = positions.get(payload.partition);
-      if (payload.topic !== topic || !state || payload.batchSize > 0) return;
-      if (payload.firstOffset !== null && BigInt(payload.firstOffset) <= state.position)
-        advance(payload.partition, BigInt(payload.lastOffset) + 1n);
-    });
-    await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        if (failed) return;
-        const state = positions.get(batch.partition);
-        if (!state || state.position >= state.end || !fetchedFrom(batch, state.position)) return;
-        const messages = batch.messages.filter((m) => {
-          const offset = BigInt(m.offset);
-          return offset >= state.position && offset < state.end;
-        });
-        const next = minBigint(BigInt(batch.lastOffset()) + 1n, state.end);
-        try {
-          const more = await onBatch({
-            partition: batch.partition,
-            messages,
-            next,
-            commit: (offset, metadata) =>
-              consumer.commitOffsets([
-                { topic, partition: batch.partition, offset: offset.toString(), metadata },
-              ]),
-          });
-          if (more === false) {
-            settle?.resolve();
-            return;
-          }
-          advance(batch.partition, next);
-        } catch (error) {
-          fail(error);
+      topics: [topic],
+      fromBeginning: true,
+      partitionConcurrency: 1,
+      onBatch: handle,
+      onAssigned: (assignment) => {
+        const assigned = new Set(assignment[topic] ?? []);
+        const missing = [...positions.keys()].filter((p) => !assigned.has(p));
+        if (missing.length > 0) {
+          fail(
+            new ReadRangeError(
+              `consumer group ${groupId} has other members holding ${topic} partitions ${missing.join(', ')}: is another troupe command running with it?`,
+            ),
+          );
+          return;
+        }
+        // Partitions with nothing (left) to read are never fetched; the others resume where reading is.
+        for (const partition of assigned) {
+          const state = positions.get(partition);
+          if (state && state.position < state.end)
+            consumer.seek(topic, partition, state.position.toString());
+          else consumer.pause(topic, partition);
         }
       },
+      onSkipped: ({ topic: skippedTopic, partition, from, next }) => {
+        const state = positions.get(partition);
+        // Only a skip from where reading is: one beyond it would pass over records not read yet.
+        if (skippedTopic !== topic || !state || BigInt(from) > state.position) return;
+        advance(partition, minBigint(BigInt(next), state.end));
+      },
+      onCrash: (error) => fail(error),
     });
-    for (const { partition, start } of positions.values())
-      consumer.seek({ topic, partition, offset: start.toString() });
-    const idle = options.ranges.map((r) => r.partition).filter((p) => !positions.has(p));
-    if (idle.length > 0) consumer.pause([{ topic, partitions: idle }]);
     await finished;
   } finally {
     clearTimeout(idleTimer);
     options.signal?.removeEventListener('abort', onAbort);
-    await consumer.disconnect().catch(() => undefined);
+    await consumer.stop().catch(() => undefined);
   }
-}
-
-/**
- * True when the batch was fetched from at or before `position`, so it holds every record from
- * there on. A batch fetched from elsewhere was requested before a seek took effect.
- */
-function fetchedFrom(batch: Batch, position: bigint): boolean {
-  const fetchedOffset = (batch as Batch & { fetchedOffset?: string }).fetchedOffset;
-  if (fetchedOffset === undefined) {
-    const first = batch.firstOffset();
-    return first === null || BigInt(first) <= position;
-  }
-  return BigInt(fetchedOffset) <= position;
 }
 
 function minBigint(a: bigint, b: bigint): bigint {

@@ -1,6 +1,5 @@
-import { TroupeError } from '@troupe/kit';
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
-import type { ClusterState, TopicChange } from './plan';
+import { TroupeError, type KafkaAdmin } from '@troupe/kit';
+import type { TopicChange } from './plan';
 
 /** Kafka refused one change; names the topic and says what Kafka said. */
 export class TopicChangeError extends TroupeError {
@@ -19,72 +18,54 @@ export interface ApplyOptions {
 /**
  * Makes the changes one at a time, in the plan's order, so that on a failure everything before
  * it has been done and said. New topics are only reported once every partition has a leader
- * (a producer right after creation would otherwise fail with "leader not available").
- *
- * kafkajs only speaks the legacy AlterConfigs request, which replaces a topic's whole set of
- * overrides: the current overrides are sent along with the changes so none is reset.
+ * (a producer right after creation would otherwise fail with "leader not available"). A config
+ * change sets only the configs it names: the port keeps the topic's other overrides.
  */
 export async function applyChanges(
-  admin: Admin,
+  admin: KafkaAdmin,
   changes: TopicChange[],
-  cluster: ClusterState,
   options: ApplyOptions,
 ): Promise<void> {
   const { timeoutMs } = options;
-  const overrides = new Map(cluster.topics.map((topic) => [topic.name, topic.overrides]));
   for (const change of changes) {
     switch (change.kind) {
       case 'create': {
         const { topic } = change;
-        await attempt(topic.name, 'create it', () =>
-          admin.createTopics({
-            timeout: timeoutMs,
-            waitForLeaders: true,
-            topics: [
-              {
-                topic: topic.name,
-                numPartitions: topic.partitions,
-                replicationFactor: topic.replicationFactor ?? -1,
-                configEntries: Object.entries(topic.config).map(([name, value]) => ({
-                  name,
-                  value,
-                })),
-              },
-            ],
-          }),
+        await attempt(topic.name, 'create it', timeoutMs, () =>
+          admin.createTopics([
+            {
+              topic: topic.name,
+              partitions: topic.partitions,
+              // Without one, the broker's default.replication.factor applies.
+              ...(topic.replicationFactor === undefined
+                ? {}
+                : { replicationFactor: topic.replicationFactor }),
+              configs: topic.config,
+            },
+          ]),
         );
         await waitForLeaders(admin, topic.name, topic.partitions, timeoutMs);
         break;
       }
       case 'partitions':
-        await attempt(change.topic, `add partitions (${change.from} → ${change.to})`, () =>
-          admin.createPartitions({
-            timeout: timeoutMs,
-            topicPartitions: [{ topic: change.topic, count: change.to }],
-          }),
+        await attempt(
+          change.topic,
+          `add partitions (${change.from} → ${change.to})`,
+          timeoutMs,
+          () => admin.createPartitions(change.topic, change.to),
         );
         await waitForLeaders(admin, change.topic, change.to, timeoutMs);
         break;
       case 'config': {
-        const merged = { ...overrides.get(change.topic) };
-        for (const { name, to } of change.changes) merged[name] = to;
-        await attempt(change.topic, 'alter its config', () =>
-          admin.alterConfigs({
-            validateOnly: false,
-            resources: [
-              {
-                type: ConfigResourceTypes.TOPIC,
-                name: change.topic,
-                configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })),
-              },
-            ],
-          }),
+        const configs = Object.fromEntries(change.changes.map(({ name, to }) => [name, to]));
+        await attempt(change.topic, 'alter its config', timeoutMs, () =>
+          admin.alterTopicConfigs(change.topic, configs),
         );
         break;
       }
       case 'delete':
-        await attempt(change.topic, 'delete it', () =>
-          admin.deleteTopics({ topics: [change.topic], timeout: timeoutMs }),
+        await attempt(change.topic, 'delete it', timeoutMs, () =>
+          admin.deleteTopics([change.topic]),
         );
         break;
     }
@@ -92,15 +73,36 @@ export async function applyChanges(
   }
 }
 
-async function attempt(topic: string, what: string, request: () => Promise<unknown>) {
+/**
+ * Runs one admin request, bounded by `timeoutMs` on this side: the port's calls take no timeout
+ * of their own (the driver's request timeout applies, which may be longer).
+ */
+async function attempt(
+  topic: string,
+  what: string,
+  timeoutMs: number,
+  request: () => Promise<unknown>,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new TopicChangeError(topic, what, `no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
   try {
-    await request();
-  } catch (error) {
-    throw new TopicChangeError(topic, what, kafkaDetail(error), { cause: error });
+    await Promise.race([
+      request().catch((error: unknown) => {
+        throw new TopicChangeError(topic, what, kafkaDetail(error), { cause: error });
+      }),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-/** kafkajs aggregates per-topic errors under a generic message; the per-topic ones say why. */
+/** A driver may aggregate per-topic errors under a generic message (kafkajs does); those say why. */
 function kafkaDetail(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const nested = (error as Error & { errors?: unknown }).errors;
@@ -111,15 +113,15 @@ function kafkaDetail(error: unknown): string {
 }
 
 async function waitForLeaders(
-  admin: Admin,
+  admin: KafkaAdmin,
   topic: string,
   partitionCount: number,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions = metadata.topics[0]?.partitions ?? [];
+    const [described] = await admin.describeTopics([topic]);
+    const partitions = described?.partitions ?? [];
     if (partitions.length >= partitionCount && partitions.every((p) => p.leader >= 0)) return;
     if (Date.now() > deadline)
       throw new TopicChangeError(topic, 'get a leader for every partition', `${timeoutMs} ms`);

@@ -2,7 +2,7 @@ import { CliFailure, type CliContext } from '../context';
 import type { KafkaSession } from '../kafka/client';
 import { applyChanges } from './apply';
 import { readClusterState } from './cluster-state';
-import { desiredTopics, planTopics, type ClusterState, type TopicPlan } from './plan';
+import { desiredTopics, planTopics, type TopicPlan } from './plan';
 import { appliedLine, matching, planText } from './plan-text';
 import type { TopicsFile } from './topics-file';
 
@@ -16,7 +16,6 @@ export interface ReconcileOptions {
 interface Planned {
   file: string;
   plan: TopicPlan;
-  cluster: ClusterState;
 }
 
 async function planFor(
@@ -30,7 +29,7 @@ async function planFor(
     desired.map((topic) => topic.name),
   );
   const plan = planTopics(desired, cluster, { prune: options.prune, prefix: options.prefix });
-  return { file: topicsFile.shownAs, plan, cluster };
+  return { file: topicsFile.shownAs, plan };
 }
 
 function problemsFailure(plan: TopicPlan): CliFailure {
@@ -59,13 +58,13 @@ export async function applyPlan(
   options: ReconcileOptions,
   context: CliContext,
 ): Promise<void> {
-  const { file: shownAs, plan, cluster } = await planFor(session, topicsFile, options);
+  const { file: shownAs, plan } = await planFor(session, topicsFile, options);
   if (plan.problems.length > 0) throw problemsFailure(plan);
   if (plan.changes.length === 0) {
     context.out(`nothing to change: ${matching(plan.unchanged.length, shownAs)}`);
     return;
   }
-  await applyChanges(session.admin, plan.changes, cluster, {
+  await applyChanges(session.admin, plan.changes, {
     timeoutMs: options.timeoutMs,
     onApplied: (change) => context.out(appliedLine(change)),
   });

@@ -1,5 +1,4 @@
-import { Headers, headerString, type RawHeaders } from '@troupe/kit';
-import type { KafkaMessage } from 'kafkajs';
+import { Headers, headerString, type ConsumedRecord } from '@troupe/kit';
 import type { KafkaSession } from '../kafka/client';
 import { rangesOf, readRanges } from '../kafka/read-range';
 import { throwawayGroup } from '../kafka/throwaway-group';
@@ -14,7 +13,7 @@ export interface CollectOptions {
 
 /**
  * Reads each topic (all at once, one throwaway consumer each) from the offsets at `sinceMs`
- * (fetchTopicOffsetsByTimestamp) to the high watermarks at start, and keeps the records of the
+ * (topicOffsetsAt) to the high watermarks at start, and keeps the records of the
  * flow: ce_correlationid equal to the id, or ce_id equal to it (the flow's first event, or any
  * single event asked for by its id).
  */
@@ -57,10 +56,10 @@ export async function collectFlow(
 export function flowEvent(
   topic: string,
   partition: number,
-  message: Pick<KafkaMessage, 'key' | 'value' | 'headers' | 'offset' | 'timestamp'>,
+  message: Pick<ConsumedRecord, 'key' | 'value' | 'headers' | 'offset' | 'timestamp'>,
   correlationId: string,
 ): TraceEvent | undefined {
-  const headers = message.headers as RawHeaders | undefined;
+  const { headers } = message;
   const h = (name: string) => headerString(headers, name);
   const id = h(Headers.id);
   const correlation = h(Headers.correlationId);
@@ -74,7 +73,7 @@ export function flowEvent(
     partition,
     offset: message.offset,
     value: message.value,
-    ...(headers === undefined ? {} : { headers }),
+    headers,
   };
   const optional: [keyof TraceEvent, string | undefined][] = [
     ['type', h(Headers.type)],

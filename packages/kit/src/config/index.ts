@@ -1,4 +1,9 @@
-export { loadConfig, SECRET_LOG_PATHS, SECRET_VARIABLES } from './service-config';
+export {
+  loadConfig,
+  loadKafkaConnection,
+  SECRET_LOG_PATHS,
+  SECRET_VARIABLES,
+} from './service-config';
 export type { TroupeConfig } from './service-config';
 export { readVariable } from './env-source';
 export type { Environment } from './env-source';

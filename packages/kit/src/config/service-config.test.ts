@@ -22,6 +22,7 @@ test('defaults with only the brokers set', () => {
     kafka: {
       brokers: ['kafka-1:9092', 'kafka-2:9093'],
       clientId: undefined,
+      driver: 'kafkajs',
       ssl: false,
       sasl: undefined,
     },
@@ -65,6 +66,7 @@ test('every variable parsed', () => {
   expect(config.kafka).toEqual({
     brokers: ['kafka-1:9092', 'kafka-2:9093'],
     clientId: 'svc',
+    driver: 'kafkajs',
     ssl: true,
     sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
   });

@@ -5,22 +5,15 @@ import {
   type SubjectNameStrategy,
 } from '../codec/subject-strategy';
 import { ConfigError } from '../errors';
+import type { KafkaConnection } from '../kafka/connection';
+import { KAFKA_DRIVERS, type KafkaDriverName } from '../kafka/driver-names';
 import { isBrokerAddress } from './broker-address';
 import { parseDuration, parseDurationList } from './duration';
 import { Environment, readVariable } from './env-source';
 
 /** Everything a service reads from its environment, validated once at start. */
 export interface TroupeConfig {
-  kafka: {
-    brokers: string[];
-    clientId?: string;
-    ssl: boolean;
-    sasl?: {
-      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-      username: string;
-      password: string;
-    };
-  };
+  kafka: KafkaConnection;
   schemaRegistry?: {
     url: string;
     username?: string;
@@ -80,6 +73,12 @@ const VARIABLES = {
     }),
   },
   TROUPE_KAFKA_CLIENT_ID: { expected: 'a client id', schema: z.string().min(1).optional() },
+  TROUPE_KAFKA_DRIVER: {
+    expected: KAFKA_DRIVERS.join(' | '),
+    schema: z
+      .enum(KAFKA_DRIVERS as unknown as [KafkaDriverName, ...KafkaDriverName[]])
+      .default('kafkajs'),
+  },
   TROUPE_KAFKA_SSL: { expected: 'true or false', schema: bool.default(false) },
   TROUPE_KAFKA_SASL_MECHANISM: {
     expected: 'plain, scram-sha-256 or scram-sha-512',
@@ -176,12 +175,26 @@ export const SECRET_LOG_PATHS: readonly string[] = Object.entries(VARIABLES).fla
  * invalid variable and its expected form; the secret's value is never quoted back.
  */
 export function loadConfig(env: Environment = process.env): TroupeConfig {
-  const raw: Record<string, string | undefined> = {};
-  for (const name of Object.keys(VARIABLES)) raw[name] = readVariable(env, name);
+  return assemble(parseVariables(env, Object.keys(VARIABLES) as VariableName[]) as Parsed);
+}
 
-  const shape = Object.fromEntries(
-    Object.entries(VARIABLES).map(([name, spec]) => [name, spec.schema]),
-  );
+const KAFKA_VARIABLES = (Object.keys(VARIABLES) as VariableName[]).filter((name) =>
+  name.startsWith('TROUPE_KAFKA_'),
+);
+
+/**
+ * Only the TROUPE_KAFKA_* settings, validated as loadConfig validates them: how the CLI, the
+ * registry and other tools reach the cluster exactly as services do (driver, TLS and SASL included).
+ */
+export function loadKafkaConnection(env: Environment = process.env): KafkaConnection {
+  return assembleKafka(parseVariables(env, KAFKA_VARIABLES) as Parsed);
+}
+
+/** Throws a ConfigError naming the first invalid variable of `names`; a secret is never quoted back. */
+function parseVariables(env: Environment, names: readonly VariableName[]): Partial<Parsed> {
+  const raw: Record<string, string | undefined> = {};
+  for (const name of names) raw[name] = readVariable(env, name);
+  const shape = Object.fromEntries(names.map((name) => [name, VARIABLES[name].schema]));
   const result = z.object(shape).safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -192,8 +205,7 @@ export function loadConfig(env: Environment = process.env): TroupeConfig {
     if (found === undefined) throw new ConfigError(name, `${expected} (it is not set)`);
     throw new ConfigError(name, expected, spec && 'secret' in spec ? '(redacted)' : found);
   }
-  const v = result.data as Parsed;
-  return assemble(v);
+  return result.data as Partial<Parsed>;
 }
 
 function assemble(v: Parsed): TroupeConfig {
@@ -204,31 +216,8 @@ function assemble(v: Parsed): TroupeConfig {
       `${v.TROUPE_RETRY_BACKOFF_MAX}ms`,
     );
   }
-  let sasl: TroupeConfig['kafka']['sasl'];
-  if (v.TROUPE_KAFKA_SASL_MECHANISM) {
-    if (!v.TROUPE_KAFKA_SASL_USERNAME)
-      throw new ConfigError(
-        'TROUPE_KAFKA_SASL_USERNAME',
-        'a user name when TROUPE_KAFKA_SASL_MECHANISM is set',
-      );
-    if (!v.TROUPE_KAFKA_SASL_PASSWORD)
-      throw new ConfigError(
-        'TROUPE_KAFKA_SASL_PASSWORD',
-        'a password (or TROUPE_KAFKA_SASL_PASSWORD_FILE) when TROUPE_KAFKA_SASL_MECHANISM is set',
-      );
-    sasl = {
-      mechanism: v.TROUPE_KAFKA_SASL_MECHANISM,
-      username: v.TROUPE_KAFKA_SASL_USERNAME,
-      password: v.TROUPE_KAFKA_SASL_PASSWORD,
-    };
-  }
   return {
-    kafka: {
-      brokers: v.TROUPE_KAFKA_BROKERS,
-      clientId: v.TROUPE_KAFKA_CLIENT_ID,
-      ssl: v.TROUPE_KAFKA_SSL,
-      sasl,
-    },
+    kafka: assembleKafka(v),
     schemaRegistry: v.TROUPE_SCHEMA_REGISTRY_URL
       ? {
           url: v.TROUPE_SCHEMA_REGISTRY_URL,
@@ -249,5 +238,33 @@ function assemble(v: Parsed): TroupeConfig {
     },
     shutdownTimeoutMs: v.TROUPE_SHUTDOWN_TIMEOUT,
     instanceId: v.TROUPE_INSTANCE_ID,
+  };
+}
+
+function assembleKafka(v: Parsed): KafkaConnection {
+  let sasl: TroupeConfig['kafka']['sasl'];
+  if (v.TROUPE_KAFKA_SASL_MECHANISM) {
+    if (!v.TROUPE_KAFKA_SASL_USERNAME)
+      throw new ConfigError(
+        'TROUPE_KAFKA_SASL_USERNAME',
+        'a user name when TROUPE_KAFKA_SASL_MECHANISM is set',
+      );
+    if (!v.TROUPE_KAFKA_SASL_PASSWORD)
+      throw new ConfigError(
+        'TROUPE_KAFKA_SASL_PASSWORD',
+        'a password (or TROUPE_KAFKA_SASL_PASSWORD_FILE) when TROUPE_KAFKA_SASL_MECHANISM is set',
+      );
+    sasl = {
+      mechanism: v.TROUPE_KAFKA_SASL_MECHANISM,
+      username: v.TROUPE_KAFKA_SASL_USERNAME,
+      password: v.TROUPE_KAFKA_SASL_PASSWORD,
+    };
+  }
+  return {
+    brokers: v.TROUPE_KAFKA_BROKERS,
+    clientId: v.TROUPE_KAFKA_CLIENT_ID,
+    driver: v.TROUPE_KAFKA_DRIVER,
+    ssl: v.TROUPE_KAFKA_SSL,
+    sasl,
   };
 }

@@ -1,13 +1,14 @@
-import type { IHeaders, Message } from 'kafkajs';
 import { ConfigError } from '../errors';
 import type { OutgoingEvent } from '../events/envelope';
+import type { RawHeaders } from '../events/headers';
+import type { OutgoingRecord } from '../kafka/records';
 
 /** An already-encoded record bound for Kafka. */
 export interface OutboxMessage {
   topic: string;
   key?: Buffer | string | null;
   value: Buffer | string | null;
-  headers?: IHeaders;
+  headers?: RawHeaders;
   /** Messages with the same aggregate key are published in the order they were added. Default: the key. */
   aggregateKey?: string;
 }
@@ -16,7 +17,7 @@ export interface OutboxMessage {
  * Encodes an OutgoingEvent into a Kafka message (envelope headers, Avro value): the publisher's
  * `toMessage`. The topic comes from the event unless the encoder returns one.
  */
-export type OutboxEncoder = (event: OutgoingEvent) => Promise<Message & { topic?: string }>;
+export type OutboxEncoder = (event: OutgoingEvent) => Promise<OutgoingRecord & { topic?: string }>;
 
 /** What a row (or stream entry) holds: everything Kafka needs, as bytes and JSON. */
 export interface OutboxRecord {
@@ -53,7 +54,11 @@ export async function toOutboxRecord(
   return record(input.topic, input.aggregateKey, input);
 }
 
-function record(topic: string, aggregateKey: string | undefined, message: Message): OutboxRecord {
+function record(
+  topic: string,
+  aggregateKey: string | undefined,
+  message: OutgoingRecord,
+): OutboxRecord {
   const key = toBuffer(message.key);
   return {
     topic,
@@ -70,7 +75,7 @@ function toBuffer(value: Buffer | string | null | undefined): Buffer | null {
   return typeof value === 'string' ? Buffer.from(value) : value;
 }
 
-export function encodeHeaders(headers: IHeaders | undefined): StoredHeaders {
+export function encodeHeaders(headers: RawHeaders | undefined): StoredHeaders {
   const stored: StoredHeaders = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value !== undefined) stored[name] = encodeHeaderValue(value);
@@ -83,8 +88,8 @@ function encodeHeaderValue(value: Buffer | string | (Buffer | string)[]): Stored
   return typeof value === 'string' ? value : { b64: value.toString('base64') };
 }
 
-export function decodeHeaders(stored: StoredHeaders | null | undefined): IHeaders {
-  const headers: IHeaders = {};
+export function decodeHeaders(stored: StoredHeaders | null | undefined): RawHeaders {
+  const headers: RawHeaders = {};
   for (const [name, value] of Object.entries(stored ?? {}))
     headers[name] = decodeHeaderValue(value);
   return headers;

@@ -1,4 +1,5 @@
-import type { Kafka, Producer } from 'kafkajs';
+import type { KafkaDriver } from '../kafka/driver';
+import type { RecordProducer } from '../kafka/producer';
 import type { Pool, PoolClient } from 'pg';
 import { positiveInteger } from '../config/option-checks';
 import { ConfigError, toError } from '../errors';
@@ -19,10 +20,10 @@ export interface OutboxRow {
 export interface OutboxRelayOptions {
   outbox: PgOutbox;
   pool: Pool;
-  /** The relay makes and owns an idempotent producer from this client… */
-  kafka?: Kafka;
-  /** …or uses yours: connected, `idempotent: true`, `maxInFlightRequests: 1`. */
-  producer?: Producer;
+  /** The relay makes and owns a producer of this driver (idempotent, acks=all)… */
+  kafka?: KafkaDriver;
+  /** …or uses one of yours (a driver's producers are all idempotent). */
+  producer?: RecordProducer;
   /** Rows per transaction. Default 500. */
   batchSize?: number;
   /**
@@ -90,7 +91,7 @@ export class OutboxRelay {
   private readonly outbox: PgOutbox;
   private readonly pool: Pool;
   private readonly ownsProducer: boolean;
-  private readonly producer: Producer;
+  private readonly producer: RecordProducer;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly pollIntervalMs: number;
@@ -114,9 +115,8 @@ export class OutboxRelay {
     this.outbox = options.outbox;
     this.pool = options.pool;
     if (options.producer) this.producer = options.producer;
-    else if (options.kafka)
-      this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    else throw new ConfigError('outboxRelay.kafka', 'a Kafka client or an idempotent producer');
+    else if (options.kafka) this.producer = options.kafka.producer();
+    else throw new ConfigError('outboxRelay.kafka', 'a Kafka driver or a producer');
     this.ownsProducer = !options.producer;
     this.batchSize = positiveInteger('outboxRelay.batchSize', options.batchSize ?? 500);
     this.concurrency = positiveInteger('outboxRelay.concurrency', options.concurrency ?? 2);

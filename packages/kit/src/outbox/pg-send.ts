@@ -1,4 +1,5 @@
-import type { Message, Producer } from 'kafkajs';
+import type { RecordProducer } from '../kafka/producer';
+import type { OutgoingRecord } from '../kafka/records';
 import { IsolatedOutcome, publishIsolatingFailures } from './failure-isolation';
 import { StoredHeaders, decodeHeaders } from './message';
 import type { OutboxRow } from './pg-relay';
@@ -21,7 +22,7 @@ export interface ClaimedRow {
  * so the relay's transaction never waits longer than that on Kafka.
  */
 export function sendClaimedRows(
-  producer: Producer,
+  producer: RecordProducer,
   rows: readonly ClaimedRow[],
   publishTimeoutMs: number,
 ): Promise<IsolatedOutcome<ClaimedRow>> {
@@ -39,22 +40,21 @@ export function sendClaimedRows(
 }
 
 function send(
-  producer: Producer,
+  producer: RecordProducer,
   rows: readonly ClaimedRow[],
   timeoutMs: number,
 ): Promise<unknown> {
-  // Grouped per topic in id order; kafkajs keeps that order within each partition.
-  const byTopic = new Map<string, Message[]>();
+  // Grouped per topic in id order; the producer keeps that order within each partition.
+  const byTopic = new Map<string, OutgoingRecord[]>();
   for (const row of rows) {
-    let messages = byTopic.get(row.topic);
-    if (!messages) byTopic.set(row.topic, (messages = []));
-    messages.push({ key: row.message_key, value: row.value, headers: decodeHeaders(row.headers) });
+    let records = byTopic.get(row.topic);
+    if (!records) byTopic.set(row.topic, (records = []));
+    records.push({ key: row.message_key, value: row.value, headers: decodeHeaders(row.headers) });
   }
-  return producer.sendBatch({
-    topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    acks: -1,
-    timeout: timeoutMs,
-  });
+  return producer.send(
+    [...byTopic].map(([topic, records]) => ({ topic, records })),
+    { timeoutMs },
+  );
 }
 
 /** The claim's rows (id order) split by aggregate, each run in id order. */

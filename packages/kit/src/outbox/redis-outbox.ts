@@ -1,5 +1,5 @@
 import type { ChainableCommander, Redis } from 'ioredis';
-import type { IHeaders } from 'kafkajs';
+import type { RawHeaders } from '../events/headers';
 import { ConfigError } from '../errors';
 import type { OutgoingEvent } from '../events/envelope';
 import {
@@ -28,7 +28,7 @@ export interface RedisOutboxEntry {
   aggregateKey: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders;
+  headers: RawHeaders;
 }
 
 /**

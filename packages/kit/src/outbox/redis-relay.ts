@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import type { KafkaDriver } from '../kafka/driver';
+import type { RecordProducer } from '../kafka/producer';
+import type { OutgoingRecord } from '../kafka/records';
 import { positiveInteger } from '../config/option-checks';
 import { ConfigError, toError } from '../errors';
 import {
@@ -19,9 +21,9 @@ export interface RedisOutboxRelayOptions {
   outbox: RedisOutbox;
   /** Duplicated: the relay blocks on its own connection. */
   redis: Redis;
-  kafka?: Kafka;
-  /** Yours: connected, `idempotent: true`, `maxInFlightRequests: 1`. */
-  producer?: Producer;
+  kafka?: KafkaDriver;
+  /** Or one of yours (a driver's producers are all idempotent). */
+  producer?: RecordProducer;
   /** Default `troupe-outbox-relay`. */
   group?: string;
   /** Unique per relay. Default `<hostname>:<pid>:<random>`. */
@@ -69,7 +71,7 @@ export class RedisOutboxRelay {
   readonly consumer: string;
   private readonly outbox: RedisOutbox;
   private readonly redis: Redis;
-  private readonly producer: Producer;
+  private readonly producer: RecordProducer;
   private readonly ownsProducer: boolean;
   private readonly group: string;
   private readonly leaseKey: string;
@@ -108,10 +110,8 @@ export class RedisOutboxRelay {
     this.redis = options.redis.duplicate({ commandTimeout: this.blockMs + 5_000 });
     this.redis.on('error', (error: Error) => this.onError(error));
     if (options.producer) this.producer = options.producer;
-    else if (options.kafka)
-      this.producer = options.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    else
-      throw new ConfigError('redisOutboxRelay.kafka', 'a Kafka client or an idempotent producer');
+    else if (options.kafka) this.producer = options.kafka.producer();
+    else throw new ConfigError('redisOutboxRelay.kafka', 'a Kafka driver or a producer');
     this.ownsProducer = !options.producer;
     this.group = options.group ?? 'troupe-outbox-relay';
     this.consumer =
@@ -245,17 +245,16 @@ export class RedisOutboxRelay {
   }
 
   private async publish(entries: RedisOutboxEntry[]): Promise<void> {
-    const byTopic = new Map<string, Message[]>();
+    const byTopic = new Map<string, OutgoingRecord[]>();
     for (const entry of entries) {
-      let messages = byTopic.get(entry.topic);
-      if (!messages) byTopic.set(entry.topic, (messages = []));
-      messages.push({ key: entry.key, value: entry.value, headers: entry.headers });
+      let records = byTopic.get(entry.topic);
+      if (!records) byTopic.set(entry.topic, (records = []));
+      records.push({ key: entry.key, value: entry.value, headers: entry.headers });
     }
-    await this.producer.sendBatch({
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      acks: -1,
-      timeout: this.publishTimeoutMs,
-    });
+    await this.producer.send(
+      [...byTopic].map(([topic, records]) => ({ topic, records })),
+      { timeoutMs: this.publishTimeoutMs },
+    );
   }
 }
 

@@ -1,44 +1,36 @@
-import { CompressionTypes, Kafka, Message, Partitioners, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { EventCodec } from '../codec/codec';
 import type { Envelope, OutgoingEvent } from '../events/envelope';
+import type { KafkaDriver } from '../kafka/driver';
+import type { ProducerOptions, RecordProducer } from '../kafka/producer';
+import type { OutgoingRecord, TopicRecords } from '../kafka/records';
 import { withTimeout } from '../runtime/timers';
 import { EncodedEvent, toMessage } from './to-message';
 
 export interface PublisherOptions {
-  kafka: Kafka;
+  kafka: KafkaDriver;
   codec: EventCodec;
   /** CloudEvents source of published events: the service name. */
   source: string;
   logger?: Logger;
   /** How long one send may take, broker retries included, before the caller gets a TimeoutError. */
   sendTimeoutMs?: number;
-  compression?: CompressionTypes;
+  compression?: ProducerOptions['compression'];
 }
 
 /**
- * Publishes events through one idempotent kafkajs producer.
- *
- * Settings and why: `idempotent: true` makes broker-side retries free of duplicates and
- * reordering; it requires acks=-1 (all in-sync replicas), which every send passes. kafkajs
- * assigns sequence numbers client-side and serialises requests per broker for idempotent
- * producers, and its transactional/idempotent guidance is `maxInFlightRequests: 1` (KIP-98's
- * original rule; the Java client later allows up to 5, kafkajs does not track that), so it is
- * set explicitly. Events are keyed by their aggregate key: the default (murmur2, Java-compatible)
- * partitioner sends one key to one partition, which keeps order per key.
+ * Publishes events through one producer of the driver: idempotent (broker-side retries free of
+ * duplicates and reordering), acks=all, never creating topics. Events are keyed by their
+ * aggregate key: the partitioner (murmur2, Java-compatible) sends one key to one partition, which
+ * keeps order per key.
  */
 export class Publisher {
-  private readonly producer: Producer;
+  private readonly producer: RecordProducer;
   private readonly sendTimeoutMs: number;
   private connected?: Promise<void>;
 
   constructor(private readonly options: PublisherOptions) {
-    this.producer = options.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = options.kafka.producer({ compression: options.compression });
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   }
 
@@ -83,30 +75,25 @@ export class Publisher {
   /** Sends events encoded earlier by toMessage (e.g. rows of an outbox), keeping their order per topic. */
   async sendEncoded(events: readonly EncodedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
+    const byTopic = new Map<string, OutgoingRecord[]>();
     for (const { topic, key, value, headers } of events) {
-      let messages = byTopic.get(topic);
-      if (!messages) byTopic.set(topic, (messages = []));
-      messages.push({ key, value, headers });
+      let records = byTopic.get(topic);
+      if (!records) byTopic.set(topic, (records = []));
+      records.push({ key, value, headers });
     }
-    await this.sendBatch([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+    await this.sendBatch([...byTopic].map(([topic, records]) => ({ topic, records })));
   }
 
   /** Sends records as they are (no envelope, no encoding): used to forward to retry and dead-letter topics. */
-  async sendRaw(topic: string, messages: Message[]): Promise<void> {
-    await this.sendBatch([{ topic, messages }]);
+  async sendRaw(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
+    await this.sendBatch([{ topic, records }]);
   }
 
-  private async sendBatch(topicMessages: { topic: string; messages: Message[] }[]): Promise<void> {
+  private async sendBatch(batch: readonly TopicRecords[]): Promise<void> {
     await this.connect();
-    const what = `publish to ${topicMessages.map((t) => t.topic).join(', ')}`;
+    const what = `publish to ${batch.map((t) => t.topic).join(', ')}`;
     await withTimeout(
-      this.producer.sendBatch({
-        topicMessages,
-        acks: -1,
-        timeout: this.sendTimeoutMs,
-        compression: this.options.compression,
-      }),
+      this.producer.send(batch, { timeoutMs: this.sendTimeoutMs }),
       this.sendTimeoutMs,
       what,
     );

@@ -1,4 +1,4 @@
-import type { Message } from 'kafkajs';
+import type { OutgoingRecord } from '../kafka/records';
 import type { RawHeaders } from '../events/headers';
 import { FailureKind, PermanentErrorPredicate, classifyFailure, errorCode } from './classify';
 import {
@@ -12,7 +12,7 @@ import { Destination, nextDestination } from './retry-topics';
 
 /** Sends records unchanged; the Publisher implements it. */
 export interface RawSender {
-  sendRaw(topic: string, messages: Message[]): Promise<void>;
+  sendRaw(topic: string, records: readonly OutgoingRecord[]): Promise<void>;
 }
 
 /** A consumed record that could not be handled, with what its headers say about earlier tries. */

@@ -1,4 +1,3 @@
-import type { EachBatchPayload } from 'kafkajs';
 import type { Logger } from 'pino';
 import { toError } from '../errors';
 import { Headers, headerString } from '../events/headers';
@@ -7,9 +6,10 @@ import type { BatchInfo, Handler, InboundEvent, Middleware } from '../middleware
 import type { ServiceMetrics } from '../observability/metrics';
 import { BreakerOpenError, DeliveryAbortedError, errorCode } from '../retry/classify';
 import type { FailureRouter } from '../retry/failure-router';
+import type { BatchControl, BatchHandler, RecordBatch } from '../kafka/consumer';
+import { nextOffset } from '../kafka/records';
 import type { ConsumerLag } from './consumer-lag';
 import { ContextEnvironment, DeliveryContext } from './delivery-context';
-import { GroupHeartbeat } from './group-heartbeat';
 import { RecordReaderDeps, Step, readRecords } from './record-reader';
 import type { PartitionPauser } from './partition-pauser';
 
@@ -40,144 +40,160 @@ type Halt =
   | { kind: 'stop' };
 
 /**
- * The eachBatch callback. Per fetched batch of one partition, in chunks of up to 256 records:
- * decide what each record needs (decode, skip, reject), run the batch hooks, run the chain for
- * each event in offset order; then resolve the last settled offset and commit once. Anything
- * that stops processing early leaves the rest unresolved: a pause rewinds the partition to the
+ * The batch handler. Per fetched batch of one partition, in chunks of up to 256 records: decide
+ * what each record needs (decode, skip, reject), run the batch hooks, run the chain for each
+ * event in offset order; then commit once, the offset after the last settled record. Anything
+ * that stops processing early leaves the rest uncommitted: a pause rewinds the partition to the
  * first record not settled, so it is fetched again and never skipped.
  */
-export function createBatchProcessor(
-  deps: BatchProcessorDeps,
-): (payload: EachBatchPayload) => Promise<void> {
-  return async (payload) => {
-    const heartbeat = new GroupHeartbeat(payload.heartbeat);
-    try {
-      await processBatch(payload, heartbeat, deps);
-    } finally {
-      heartbeat.stop();
-    }
-  };
+export function createBatchProcessor(deps: BatchProcessorDeps): BatchHandler {
+  return (batch, control) => processBatch(batch, control, deps);
+}
+
+/** How far a batch (or a chunk of it) got: the last record settled, and why it stopped early. */
+interface Progress {
+  lastSettled?: string;
+  halt?: Halt;
 }
 
 async function processBatch(
-  payload: EachBatchPayload,
-  heartbeat: GroupHeartbeat,
+  batch: RecordBatch,
+  control: BatchControl,
   deps: BatchProcessorDeps,
 ): Promise<void> {
-  const { batch } = payload;
-  const { topic, partition } = batch;
-  const info: BatchInfo = { topic, partition, signal: deps.draining };
-  // isStale() (a seek happened) costs a string build in kafkajs: checked every 32 records.
-  let checks = 0;
-  const canContinue = () =>
-    heartbeat.failure === undefined &&
-    payload.isRunning() &&
-    !deps.draining.aborted &&
-    ((++checks & 31) !== 0 || !payload.isStale());
-  const messages = batch.messages;
+  const { topic, partition, records, highWatermark } = batch;
+  const canContinue = () => control.isActive() && !deps.draining.aborted;
   // Recorded as the batch starts too, not only when it ends: a batch stuck on a slow handler is
   // where lag grows, and the lag refresh needs this first unsettled offset to follow it.
-  if (messages[0]) deps.lag.record(topic, partition, batch.highWatermark, messages[0].offset);
-  let halt: Halt | undefined;
-  let lastResolved: string | undefined;
-  // Chunks keep the events of a large batch from all living until its end (they would survive
-  // young-generation GCs and get copied); batch hooks run per chunk.
-  for (let from = 0; from < messages.length && !halt; from += CHUNK) {
-    const read = await readRecords(
-      messages,
-      from,
-      Math.min(from + CHUNK, messages.length),
-      { topic, partition },
-      deps,
-      canContinue,
-    );
-    let steps = read.steps;
-    halt = read.halt;
-    const events: InboundEvent[] = [];
-    for (const step of steps) if (step.kind === 'handle') events.push(step.event);
-    if (events.length > 0) {
-      try {
-        await prepareBatch(deps.middleware, events, info);
-      } catch (thrown) {
-        halt = { kind: 'redeliver', offset: steps[0]!.message.offset, error: toError(thrown) };
-        steps = [];
-      }
-    }
-    const settled: InboundEvent[] = [];
-    for (const step of steps) {
-      if (!canContinue()) {
-        halt = { kind: 'stop' };
-        break;
-      }
-      // The handle path is inlined (no runStep promise per event); skips and rejects are rare.
-      let stepHalt: Halt | undefined;
-      if (step.kind === 'handle') {
-        try {
-          await deps.chain(step.event, new DeliveryContext(step.event, deps.contextEnv));
-        } catch (thrown) {
-          stepHalt = haltFor(toError(thrown), step.message.offset);
-        }
-      } else {
-        stepHalt = await runStep(step, topic, deps);
-      }
-      if (stepHalt) {
-        halt = stepHalt;
-        break;
-      }
-      if (step.kind === 'handle') settled.push(step.event);
-      lastResolved = step.message.offset;
-      if (heartbeat.due) {
-        await heartbeat.beatIfDue();
-        // The group is rebalancing: stop here, commit what is settled, rejoin.
-        if (heartbeat.failure !== undefined) {
-          halt = { kind: 'stop' };
-          break;
-        }
-      }
-    }
-    if (settled.length > 0) {
-      try {
-        await finishBatch(deps.middleware, settled, info);
-      } catch (error) {
-        deps.logger.error(
-          { err: error, topic, partition },
-          'finishBatch hook failed; committing anyway',
-        );
-      }
-    }
-  }
+  if (records[0]) deps.lag.record(topic, partition, highWatermark, records[0].offset);
 
-  // Resolved once, for the last settled record: kafkajs fetches from the next one after this batch.
-  if (lastResolved !== undefined) payload.resolveOffset(lastResolved);
-  if (
-    halt &&
-    halt.kind !== 'stop' &&
-    payload.isRunning() &&
-    !deps.draining.aborted &&
-    !payload.isStale()
-  )
-    applyHalt(halt, topic, partition, deps);
+  const { lastSettled, halt } = await settleRecords(batch, control, canContinue, deps);
+  if (halt && halt.kind !== 'stop' && canContinue()) applyHalt(halt, topic, partition, deps);
+  const next = lastSettled === undefined ? undefined : nextOffset(lastSettled);
+  const commitFailure = next === undefined ? undefined : await commit(control, batch, next, deps);
 
-  let rebalance = heartbeat.failure;
-  let next: string | undefined;
-  if (lastResolved !== undefined) {
-    next = (BigInt(lastResolved) + 1n).toString();
-    try {
-      await payload.commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: next }] }],
-      });
-    } catch (error) {
-      // Handled but not committed: redelivered to whoever owns the partition next (at-least-once).
-      deps.logger.warn({ err: error, topic, partition, offset: next }, 'offset commit failed');
-      rebalance ??= error;
-    }
-  }
   // Every fetched batch reports its lag, settled or not (a halted partition is where lag grows),
   // counted from the first record not settled: where the partition is fetched from next.
   const unsettled =
-    halt !== undefined && halt.kind !== 'stop' ? halt.offset : (next ?? messages[0]?.offset);
-  if (unsettled !== undefined) deps.lag.record(topic, partition, batch.highWatermark, unsettled);
-  if (rebalance) throw rebalance;
+    halt !== undefined && halt.kind !== 'stop' ? halt.offset : (next ?? records[0]?.offset);
+  if (unsettled !== undefined) deps.lag.record(topic, partition, highWatermark, unsettled);
+  if (commitFailure !== undefined) throw commitFailure;
+}
+
+/**
+ * Settles the batch chunk by chunk until a chunk halts. Chunks keep the events of a large batch
+ * from all living until its end (they would survive young-generation GCs and get copied); the
+ * batch hooks run per chunk.
+ */
+async function settleRecords(
+  batch: RecordBatch,
+  control: BatchControl,
+  canContinue: () => boolean,
+  deps: BatchProcessorDeps,
+): Promise<Progress> {
+  let lastSettled: string | undefined;
+  for (let from = 0; from < batch.records.length; from += CHUNK) {
+    const to = Math.min(from + CHUNK, batch.records.length);
+    const chunk = await settleChunk(batch, from, to, control, canContinue, deps);
+    lastSettled = chunk.lastSettled ?? lastSettled;
+    if (chunk.halt) return { lastSettled, halt: chunk.halt };
+  }
+  return { lastSettled };
+}
+
+/**
+ * One chunk: read (decide each record's step), prepare (batch hooks), run the steps in offset
+ * order, finish (batch hooks). The chunk halts where a step could not be settled, where reading
+ * stopped (a retry not due, a decode that must be tried again), or where the batch lost its
+ * partition; the earliest of those wins because steps run in order.
+ */
+async function settleChunk(
+  batch: RecordBatch,
+  from: number,
+  to: number,
+  control: BatchControl,
+  canContinue: () => boolean,
+  deps: BatchProcessorDeps,
+): Promise<Progress> {
+  const { topic, partition } = batch;
+  const info: BatchInfo = { topic, partition, signal: deps.draining };
+  const read = await readRecords(batch.records, from, to, { topic, partition }, deps, canContinue);
+  const events: InboundEvent[] = [];
+  for (const step of read.steps) if (step.kind === 'handle') events.push(step.event);
+  if (events.length > 0) {
+    try {
+      await prepareBatch(deps.middleware, events, info);
+    } catch (thrown) {
+      const offset = read.steps[0]!.message.offset;
+      return { halt: { kind: 'redeliver', offset, error: toError(thrown) } };
+    }
+  }
+  const run = await runSteps(read.steps, control, canContinue, topic, deps);
+  if (run.settled.length > 0) {
+    try {
+      await finishBatch(deps.middleware, run.settled, info);
+    } catch (error) {
+      deps.logger.error(
+        { err: error, topic, partition },
+        'finishBatch hook failed; committing anyway',
+      );
+    }
+  }
+  return { lastSettled: run.lastSettled, halt: run.halt ?? read.halt };
+}
+
+/** Runs steps in offset order until one halts or the batch may not go on. */
+async function runSteps(
+  steps: readonly Step[],
+  control: BatchControl,
+  canContinue: () => boolean,
+  topic: string,
+  deps: BatchProcessorDeps,
+): Promise<Progress & { settled: InboundEvent[] }> {
+  const settled: InboundEvent[] = [];
+  let lastSettled: string | undefined;
+  for (const step of steps) {
+    if (!canContinue()) return { settled, lastSettled, halt: { kind: 'stop' } };
+    // The handle path is inlined (no runStep promise per event); skips and rejects are rare.
+    let halt: Halt | undefined;
+    if (step.kind === 'handle') {
+      try {
+        await deps.chain(step.event, new DeliveryContext(step.event, deps.contextEnv));
+        settled.push(step.event);
+      } catch (thrown) {
+        halt = haltFor(toError(thrown), step.message.offset);
+      }
+    } else {
+      halt = await runStep(step, topic, deps);
+    }
+    if (halt) return { settled, lastSettled, halt };
+    lastSettled = step.message.offset;
+    const beat = control.keepAlive();
+    if (beat) {
+      await beat;
+      // The group is rebalancing: stop here, commit what is settled, rejoin.
+      if (!control.isActive()) return { settled, lastSettled, halt: { kind: 'stop' } };
+    }
+  }
+  return { settled, lastSettled };
+}
+
+/** Commits `next`; returns the error when the commit was refused (the caller rethrows it after reporting lag). */
+async function commit(
+  control: BatchControl,
+  batch: RecordBatch,
+  next: string,
+  deps: BatchProcessorDeps,
+): Promise<unknown> {
+  try {
+    await control.commit(next);
+    return undefined;
+  } catch (error) {
+    // Handled but not committed: redelivered to whoever owns the partition next (at-least-once).
+    const { topic, partition } = batch;
+    deps.logger.warn({ err: error, topic, partition, offset: next }, 'offset commit failed');
+    return error;
+  }
 }
 
 /** Runs a skip or reject step; returns a Halt when processing must stop before resolving this record. */

@@ -84,7 +84,7 @@ function fakeAdmin(highs: Record<string, Record<number, number>>) {
   const admin = {
     connect: jest.fn(async () => undefined),
     disconnect: jest.fn(async () => undefined),
-    fetchTopicOffsets: jest.fn(async (topic: string) => {
+    topicOffsets: jest.fn(async (topic: string) => {
       reads.push(topic);
       if (fail) throw new Error('broker unreachable');
       return Object.entries(highs[topic] ?? {}).map(([partition, high]) => ({
@@ -156,7 +156,7 @@ test('close does not wait for a read that hangs (an unreachable broker) and logs
   const admin = {
     connect: jest.fn(async () => undefined),
     disconnect: jest.fn(async () => undefined),
-    fetchTopicOffsets: jest.fn(() => {
+    topicOffsets: jest.fn(() => {
       reading = true;
       return new Promise<never>(() => undefined);
     }),

@@ -1,10 +1,10 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/admin';
 import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../observability/metrics';
 import { withTimeout } from './timers';
 
-/** The part of the kafkajs admin client the refresh uses; the refresh owns its connection. */
-export type WatermarkAdmin = Pick<Admin, 'connect' | 'disconnect' | 'fetchTopicOffsets'>;
+/** The part of the admin client the refresh uses; the refresh owns its connection. */
+export type WatermarkAdmin = Pick<KafkaAdmin, 'connect' | 'disconnect' | 'topicOffsets'>;
 
 /** Where and how often the high watermarks of the assigned partitions are read between fetches. */
 export interface LagRefreshOptions {
@@ -87,7 +87,7 @@ export class ConsumerLag {
   }
 
   /**
-   * High watermarks read outside a fetch (`admin.fetchTopicOffsets`): recomputes the lag of the
+   * High watermarks read outside a fetch (`admin.topicOffsets`): recomputes the lag of the
    * partitions of `topic` this member owns and has recorded a batch of; ignores the others.
    */
   refresh(topic: string, watermarks: ReadonlyArray<{ partition: number; high: string }>): void {
@@ -111,7 +111,7 @@ export class ConsumerLag {
     return [...this.assigned.values()].some((partitions) => partitions.size > 0);
   }
 
-  /** The member's assignment after a (re)join (kafkajs GROUP_JOIN): drops the partitions it lost. */
+  /** The member's assignment after a (re)join (onAssigned): drops the partitions it lost. */
   assign(assignment: Readonly<Record<string, readonly number[]>>): void {
     for (const [topic, partitions] of this.assigned) {
       const kept = assignment[topic];
@@ -204,7 +204,7 @@ class WatermarkRefresh {
       await this.connect();
       // One topic that cannot be read (deleted, leader moving) does not hold back the others.
       const reads = await Promise.allSettled(
-        topics.map((topic) => this.options.admin.fetchTopicOffsets(topic)),
+        topics.map((topic) => this.options.admin.topicOffsets(topic)),
       );
       reads.forEach((read, i) => {
         const topic = topics[i]!;

@@ -1,7 +1,7 @@
-import type { Admin } from 'kafkajs';
+import type { KafkaAdmin } from '../kafka/admin';
 import { TroupeError } from '../errors';
 import { failureTopicsFor } from '../retry/retry-topics';
-import { sleep, withTimeout } from './timers';
+import { withTimeout } from './timers';
 
 export class TopicMissingError extends TroupeError {
   constructor(readonly topics: string[]) {
@@ -18,7 +18,7 @@ export class TopicMissingError extends TroupeError {
  * when a consumed topic does not exist: subscribing to a typo would otherwise wait silently.
  */
 export async function ensureFailureTopics(
-  admin: Admin,
+  admin: KafkaAdmin,
   topics: readonly string[],
   delaysMs: readonly number[],
   timeoutMs = 30_000,
@@ -26,55 +26,22 @@ export async function ensureFailureTopics(
   const existing = new Set(await withTimeout(admin.listTopics(), timeoutMs, 'list topics'));
   const missing = topics.filter((t) => !existing.has(t));
   if (missing.length > 0) throw new TopicMissingError(missing);
-  const metadata = await withTimeout(
-    admin.fetchTopicMetadata({ topics: [...topics] }),
-    timeoutMs,
-    'fetch topic metadata',
-  );
-  const toCreate: { topic: string; numPartitions: number }[] = [];
-  for (const { name, partitions } of metadata.topics) {
+  const described = await withTimeout(admin.describeTopics(topics), timeoutMs, 'describe topics');
+  const toCreate: { topic: string; partitions: number }[] = [];
+  for (const { topic: name, partitions } of described) {
     const { retry, deadLetter } = failureTopicsFor(name, delaysMs);
     for (const topic of [...retry, deadLetter]) {
-      if (!existing.has(topic)) toCreate.push({ topic, numPartitions: partitions.length });
+      if (!existing.has(topic)) toCreate.push({ topic, partitions: partitions.length });
     }
   }
   if (toCreate.length > 0) {
-    // Another instance may create them at the same moment; createTopics then reports "already exists" as false, not an error.
+    // Another instance may create them at the same moment: createTopics skips those, and waits
+    // for their leaders too, or the retry consumer would subscribe to partitions not fetchable yet.
     await withTimeout(
-      admin.createTopics({ topics: toCreate, waitForLeaders: true }),
-      timeoutMs,
+      admin.createTopics(toCreate, { timeoutMs }),
+      timeoutMs + 1_000,
       'create retry and dead-letter topics',
-    );
-    // ...and returns at once, before that other instance's topics have leaders: wait for them here,
-    // or the retry consumer would subscribe to partitions that cannot be fetched yet.
-    await waitForLeaders(
-      admin,
-      toCreate.map((t) => t.topic),
-      timeoutMs,
     );
   }
   return toCreate.map((t) => t.topic);
-}
-
-async function waitForLeaders(admin: Admin, topics: string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const metadata = await withTimeout(
-      admin.fetchTopicMetadata({ topics }),
-      timeoutMs,
-      'fetch topic metadata',
-    ).catch(() => undefined);
-    if (
-      metadata?.topics.every(
-        (t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0),
-      )
-    )
-      return;
-    if (Date.now() > deadline)
-      throw new TroupeError(
-        'TOPIC_NOT_READY',
-        `expected leaders for ${topics.join(', ')} within ${timeoutMs}ms, found none`,
-      );
-    await sleep(100);
-  }
 }

@@ -1,4 +1,4 @@
-import type { KafkaMessage } from 'kafkajs';
+import type { ConsumedRecord } from '../kafka/records';
 import type { EventMetadata } from '../events/envelope';
 import { Headers, RawHeaders, headerString } from '../events/headers';
 import type { InboundEvent } from '../middleware/types';
@@ -24,7 +24,7 @@ class RecordMetadata implements EventMetadata {
     readonly partition: number,
     readonly offset: string,
     readonly headers: RawHeaders,
-    private readonly message: KafkaMessage,
+    private readonly message: ConsumedRecord,
   ) {}
 
   get id(): string {
@@ -107,7 +107,7 @@ class ConsumedEvent implements InboundEvent {
   constructor(
     readonly type: string,
     readonly payload: unknown,
-    readonly message: KafkaMessage,
+    readonly message: ConsumedRecord,
     topic: string,
     partition: number,
     history: DeliveryHistory | undefined,
@@ -117,7 +117,7 @@ class ConsumedEvent implements InboundEvent {
       topic,
       partition,
       message.offset,
-      message.headers ?? {},
+      message.headers,
       message,
     );
     this.knownHistory = history;
@@ -143,12 +143,12 @@ class ConsumedEvent implements InboundEvent {
  * @param history what the retry headers say; undefined for a first delivery from the main topic.
  */
 export function inboundEvent(
-  message: KafkaMessage,
+  message: ConsumedRecord,
   topic: string,
   partition: number,
   type: string,
   payload: unknown,
   history: DeliveryHistory | undefined,
-): InboundEvent & { message: KafkaMessage } {
+): InboundEvent & { message: ConsumedRecord } {
   return new ConsumedEvent(type, payload, message, topic, partition, history);
 }

@@ -15,6 +15,5 @@ export type {
 export { createService, TroupeService } from './service';
 export type { ServiceOptions, StopOptions, ConsumerTuning } from './service';
 export { runService, stopOnSignals } from './lifecycle';
-export { createKafka } from './kafka-client';
 export { TopicMissingError } from './failure-topics';
 export { TimeoutError, withTimeout } from './timers';

@@ -1,6 +1,6 @@
-import type { Consumer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BreakerRegistry } from '../breaker/breaker-registry';
+import type { GroupConsumer } from '../kafka/consumer';
 import type { ServiceMetrics } from '../observability/metrics';
 
 type Reason = 'breaker' | 'retry-due' | 'redelivery';
@@ -16,7 +16,7 @@ export class PartitionPauser {
   private readonly waits = new Map<string, { reason: Reason; cancel: () => void }>();
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly consumer: Pick<GroupConsumer, 'pause' | 'resume' | 'seek'>,
     private readonly breakers: BreakerRegistry,
     private readonly logger: Logger,
     private readonly metrics?: ServiceMetrics,
@@ -70,15 +70,14 @@ export class PartitionPauser {
       this.metrics?.paused(previous.reason, -1);
     }
     this.metrics?.paused(reason, 1);
-    const partitions = [{ topic, partitions: [partition] }];
-    this.consumer.pause(partitions);
-    this.consumer.seek({ topic, partition, offset });
+    this.consumer.pause(topic, partition);
+    this.consumer.seek(topic, partition, offset);
     const resume = () => {
       if (this.waits.get(key)?.cancel !== cancel) return;
       this.waits.delete(key);
       this.metrics?.paused(reason, -1);
       try {
-        this.consumer.resume(partitions);
+        this.consumer.resume(topic, partition);
         this.logger.debug({ topic, partition, offset, reason }, 'partition resumed');
       } catch (error) {
         // The consumer stopped meanwhile; its partitions will be assigned afresh.

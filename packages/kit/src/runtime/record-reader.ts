@@ -1,10 +1,10 @@
-import type { KafkaMessage } from 'kafkajs';
 import { DecodeError, EventCodec } from '../codec/codec';
 import { PermanentError, toError } from '../errors';
 import { Headers, RawHeaders, headerString } from '../events/headers';
 import type { InboundEvent } from '../middleware/types';
 import { DeliveryHistory, readDeliveryHistory } from '../retry/failure-headers';
 import { msUntilDue } from '../retry/retry-topics';
+import type { ConsumedRecord } from '../kafka/records';
 import { inboundEvent } from './inbound-event';
 
 export interface RecordReaderDeps {
@@ -19,9 +19,9 @@ export interface RecordReaderDeps {
 
 /** What to do with one record, decided before any handler runs. */
 export type Step =
-  | { kind: 'handle'; message: KafkaMessage; event: InboundEvent & { message: KafkaMessage } }
-  | { kind: 'skip'; message: KafkaMessage; type?: string }
-  | { kind: 'reject'; message: KafkaMessage; error: Error; history: DeliveryHistory };
+  | { kind: 'handle'; message: ConsumedRecord; event: InboundEvent & { message: ConsumedRecord } }
+  | { kind: 'skip'; message: ConsumedRecord; type?: string }
+  | { kind: 'reject'; message: ConsumedRecord; error: Error; history: DeliveryHistory };
 
 /** Reading stopped before a record that must wait (retry not due) or be fetched again later. */
 export type ReadHalt =
@@ -36,7 +36,7 @@ export type ReadHalt =
  * reading so the record is fetched again later.
  */
 export async function readRecords(
-  messages: KafkaMessage[],
+  messages: readonly ConsumedRecord[],
   from: number,
   to: number,
   where: { topic: string; partition: number },
@@ -46,12 +46,12 @@ export async function readRecords(
   const steps: Step[] = [];
   const now = Date.now();
   const { topic, partition } = where;
-  const atOrigin = (message: KafkaMessage) =>
+  const atOrigin = (message: ConsumedRecord) =>
     readDeliveryHistory(undefined, { topic, partition, offset: message.offset });
   for (let i = from; i < to; i++) {
     const message = messages[i]!;
     if (!canContinue()) break;
-    const headers = message.headers ?? {};
+    const headers = message.headers;
     // Main-topic records are first deliveries; only retry-topic records carry a history.
     let history: DeliveryHistory | undefined;
     if (deps.retryTier) {
@@ -100,7 +100,7 @@ export async function readRecords(
 }
 
 function unhandled(
-  message: KafkaMessage,
+  message: ConsumedRecord,
   type: string,
   history: DeliveryHistory,
   deps: RecordReaderDeps,

@@ -1,4 +1,3 @@
-import { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { BreakerRegistry, BreakerSettings } from '../breaker/breaker-registry';
 import type { EventCodec } from '../codec/codec';
@@ -11,6 +10,8 @@ import { FailureRouter } from '../retry/failure-router';
 import { failureTopicsFor } from '../retry/retry-topics';
 import { dedupMiddleware } from '../dedup/middleware';
 import type { DedupStore } from '../dedup/store';
+import { createKafkaDriver } from '../kafka/create-driver';
+import type { KafkaDriver } from '../kafka/driver';
 import { createBatchProcessor } from './batch-processor';
 import { ConsumerState, startConsumer } from './consumer';
 import { ConsumerLag } from './consumer-lag';
@@ -25,7 +26,6 @@ import {
 } from './define-service';
 import { ensureFailureTopics } from './failure-topics';
 import { buildHandlerChain } from './handler-chain';
-import { createKafka } from './kafka-client';
 import { PartitionPauser } from './partition-pauser';
 import { withTimeout } from './timers';
 
@@ -44,7 +44,8 @@ export interface ServiceOptions {
   codec: EventCodec;
   /** Defaults to loadConfig(process.env). */
   config?: TroupeConfig;
-  kafka?: Kafka;
+  /** The Kafka driver; defaults to the one the config names (TROUPE_KAFKA_DRIVER), kafkajs unless set. */
+  kafka?: KafkaDriver;
   logger?: Logger;
   retry?: Partial<TroupeConfig['retry']>;
   partitionConcurrency?: number;
@@ -86,7 +87,7 @@ export class TroupeService {
   readonly breakers: BreakerRegistry;
   readonly publisher: Publisher;
   readonly config: TroupeConfig;
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaDriver;
   private readonly draining = new AbortController();
   private readonly hardStop = new AbortController();
   private consumers: ConsumerState[] = [];
@@ -110,7 +111,8 @@ export class TroupeService {
       createLogger({ service: this.name, level: this.config.logLevel, instanceId });
     this.metrics = new ServiceMetrics(this.name, { defaultMetrics: options.defaultMetrics });
     this.kafka =
-      options.kafka ?? createKafka(this.config.kafka, { clientId: this.name, logger: this.logger });
+      options.kafka ??
+      createKafkaDriver(this.config.kafka, { clientId: this.name, logger: this.logger });
     this.breakers = new BreakerRegistry({
       ...options.breakers,
       logger: this.logger,
@@ -234,14 +236,13 @@ export class TroupeService {
 
     for (const tier of tiers) {
       const tuning = this.options.consumer ?? {};
-      const consumer: Consumer = this.kafka.consumer({
+      const consumer = this.kafka.consumer({
         groupId: tier.groupId,
-        sessionTimeout: tuning.sessionTimeoutMs ?? 30_000,
-        heartbeatInterval: tuning.heartbeatIntervalMs ?? 3_000,
-        rebalanceTimeout: tuning.rebalanceTimeoutMs ?? 60_000,
-        maxWaitTimeInMs: tuning.maxWaitTimeMs ?? 1_000,
+        sessionTimeoutMs: tuning.sessionTimeoutMs,
+        heartbeatIntervalMs: tuning.heartbeatIntervalMs,
+        rebalanceTimeoutMs: tuning.rebalanceTimeoutMs,
+        maxWaitTimeMs: tuning.maxWaitTimeMs,
         maxBytesPerPartition: tuning.maxBytesPerPartition,
-        allowAutoTopicCreation: false,
       });
       const pauser = new PartitionPauser(
         consumer,
@@ -256,7 +257,7 @@ export class TroupeService {
         logger: this.logger.child({ group: tier.groupId }),
       });
       this.lags.push(lag);
-      const eachBatch = createBatchProcessor({
+      const onBatch = createBatchProcessor({
         service: this.name,
         codec: this.options.codec,
         hasHandler: (type) => handlers.has(type),
@@ -277,9 +278,8 @@ export class TroupeService {
         groupId: tier.groupId,
         topics: tier.topics,
         fromBeginning: tuning.fromBeginning ?? true,
-        partitionsConsumedConcurrently:
-          this.options.partitionConcurrency ?? this.config.partitionConcurrency,
-        eachBatch,
+        partitionConcurrency: this.options.partitionConcurrency ?? this.config.partitionConcurrency,
+        onBatch,
         lag,
         logger: this.logger,
       });
@@ -306,8 +306,8 @@ export class TroupeService {
       this.hardStop.abort(new Error('stop deadline passed'));
     }, deadlineMs);
     try {
-      // kafkajs disconnect waits for in-flight batches (which stop after their current event and commit), then leaves the group.
-      const disconnects = this.consumers.map((c) => c.consumer.disconnect());
+      // stop() waits for in-flight batches (which stop after their current event and commit), then leaves the group.
+      const disconnects = this.consumers.map((c) => c.consumer.stop());
       await withTimeout(Promise.allSettled(disconnects), deadlineMs + 5_000, 'consumer disconnect');
     } catch (error) {
       this.logger.error({ err: error }, 'consumers did not disconnect in time');

@@ -3,15 +3,16 @@
  * real AvroCodec against the stack's schema registry, a quiet fast-rebalancing service config,
  * and readers for what landed on a topic. Settings come only from TROUPE_* variables.
  */
-import { Consumer, IHeaders, KafkaMessage, logLevel } from 'kafkajs';
 import pino from 'pino';
 import {
   AvroCodec,
+  ConsumedRecord,
   DedupDeclaration,
   Envelope,
   EventCodec,
   Publisher,
   PublishMap,
+  RawHeaders,
   ServiceDefinition,
   ServiceOptions,
   TroupeService,
@@ -20,10 +21,10 @@ import {
   headerString,
   loadConfig,
 } from '@troupe/kit';
-import { testKafka, uniqueName } from '@troupe/testkit';
+import { consumeUntil, testKafka, uniqueName, withTestAdmin } from '@troupe/testkit';
 import { testSchemas } from './test-schemas';
 
-export { createTopics, testKafka, uniqueName } from '@troupe/testkit';
+export { createTopics, testKafka, uniqueName, withTestAdmin } from '@troupe/testkit';
 
 /** The test contract: `test.runtime.Counted` (payload `{ key, seq, note }`) and `test.runtime.Noted`. */
 export interface TestEvents {
@@ -110,7 +111,7 @@ export interface Record_ {
   offset: string;
   key?: string;
   value: Buffer | null;
-  headers: IHeaders;
+  headers: RawHeaders;
   timestamp: number;
 }
 
@@ -120,50 +121,31 @@ export async function readTopic(
   done: (records: Record_[]) => boolean,
   timeoutMs = 30_000,
 ): Promise<Record_[]> {
-  const consumer: Consumer = testKafka('troupe-test-reader').consumer({
-    groupId: uniqueName('reader'),
-    maxWaitTimeInMs: 200,
-  });
   const records: Record_[] = [];
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new Error(
-              `readTopic ${topic}: condition not met within ${timeoutMs} ms (read ${records.length})`,
-            ),
-          ),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          eachMessage: async ({ topic: t, partition, message }) => {
-            records.push(toRecord(t, partition, message));
-            if (done(records)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  await consumeUntil(
+    topic,
+    ({ topic: t, partition, message }) => {
+      records.push(toRecord(t, partition, message));
+      return done(records);
+    },
+    timeoutMs,
+  ).catch((error: unknown) => {
+    throw new Error(
+      `readTopic ${topic}: condition not met within ${timeoutMs} ms (read ${records.length})`,
+      { cause: error },
+    );
+  });
   return records;
 }
 
-function toRecord(topic: string, partition: number, message: KafkaMessage): Record_ {
+function toRecord(topic: string, partition: number, message: ConsumedRecord): Record_ {
   return {
     topic,
     partition,
     offset: message.offset,
     key: message.key?.toString(),
     value: message.value,
-    headers: message.headers ?? {},
+    headers: message.headers,
     timestamp: Number(message.timestamp),
   };
 }
@@ -177,14 +159,8 @@ export async function committedOffsets(
   groupId: string,
   topic: string,
 ): Promise<Map<number, number>> {
-  const admin = testKafka('troupe-test-offsets').admin();
-  await admin.connect();
-  try {
-    const [result] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    return new Map((result?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await withTestAdmin((admin) => admin.committedOffsets(groupId, [topic]));
+  return new Map(offsets.map((p) => [p.partition, Number(p.offset)]));
 }
 
 /** The current series of one of a service's metrics (empty when it has none yet). */
@@ -194,14 +170,8 @@ export async function metricValues(service: TroupeService, name: string) {
 
 /** The member ids of a consumer group, as the broker's group coordinator knows them. */
 export async function groupMemberIds(groupId: string): Promise<string[]> {
-  const admin = testKafka('troupe-test-groups').admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([groupId]);
-    return (groups[0]?.members ?? []).map((m) => m.memberId).sort();
-  } finally {
-    await admin.disconnect();
-  }
+  const groups = await withTestAdmin((admin) => admin.describeGroups([groupId]));
+  return (groups[0]?.members ?? []).map((m) => m.memberId).sort();
 }
 
 export async function waitFor(
@@ -216,8 +186,6 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
-
-export const kafkaLogLevel = logLevel.NOTHING;
 
 /**
  * Publishes `count` `test.runtime.Counted` events numbered 0…count-1 (`seq`), with ids

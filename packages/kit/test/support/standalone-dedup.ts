@@ -20,8 +20,8 @@ function inboundEvent(payload: unknown, metadata: { id: string }): InboundEvent 
 }
 
 /**
- * Drives the dedup middleware outside the runtime (tests of the store's mechanics under a raw
- * kafkajs consumer, a child process killed mid-flight…), with `(payload, ctx)` handlers.
+ * Drives the dedup middleware outside the runtime (tests of the store's mechanics under a test's
+ * own consumer, a child process killed mid-flight…), with `(payload, ctx)` handlers.
  * What the runtime does with it is proven by the runtime tests (dedup-runtime.itest.ts).
  */
 export function standaloneDedup<P>(

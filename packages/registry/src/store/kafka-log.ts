@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
-  ConfigResourceTypes,
-  Kafka,
-  Partitioners,
-  type Admin,
-  type Consumer,
-  type KafkaMessage,
-  type Producer,
-} from 'kafkajs';
+  headerString,
+  type ConsumedRecord,
+  type GroupConsumer,
+  type KafkaAdmin,
+  type KafkaDriver,
+  type RecordBatch,
+  type RecordProducer,
+} from '@troupe/kit';
 import type { Logger } from 'pino';
 import { storeError, storeTimeout } from '../errors';
-import { kafkaLogCreator, kafkaLogLevel } from './kafka-logger';
 import type { ApplyOutcome } from './schema-store';
 
 /**
@@ -24,16 +23,16 @@ import type { ApplyOutcome } from './schema-store';
  *   what applying each one decided. Each record carries a unique write token in a header, so the
  *   outcome of this instance's own record is known even when another instance wrote an identical one.
  *
- * The reader is a kafkajs consumer in a group of its own that never commits: after a restart or a
+ * The reader is a group consumer in a group of its own that never commits: after a restart or a
  * rebalance it reads from the beginning again, and records it already applied (offset below
  * `nextOffset`) are skipped, so each record is applied exactly once, in order.
  */
 
 export interface KafkaLogOptions {
-  readonly brokers: readonly string[];
+  /** The registry's Kafka client (see registry-driver.ts). */
+  readonly driver: KafkaDriver;
   readonly topic: string;
   readonly logger: Logger;
-  readonly clientId?: string;
   /** Longest wait for a catch-up or for a write to come back through the reader. Default 10 s. */
   readonly operationTimeoutMs?: number;
 }
@@ -58,10 +57,9 @@ interface OffsetWaiter {
 }
 
 export class KafkaLog {
-  private readonly kafka: Kafka;
-  private readonly admin: Admin;
-  private readonly producer: Producer;
-  private readonly consumer: Consumer;
+  private readonly admin: KafkaAdmin;
+  private readonly producer: RecordProducer;
+  private readonly consumer: GroupConsumer;
   private readonly logger: Logger;
   private readonly timeoutMs: number;
   private readonly instanceId = randomUUID();
@@ -80,26 +78,12 @@ export class KafkaLog {
   ) {
     this.logger = options.logger;
     this.timeoutMs = options.operationTimeoutMs ?? 10_000;
-    this.kafka = new Kafka({
-      clientId: options.clientId ?? 'troupe-registry',
-      brokers: [...options.brokers],
-      connectionTimeout: 5_000,
-      requestTimeout: 10_000,
-      retry: { retries: 5, maxRetryTime: 5_000 },
-      logLevel: kafkaLogLevel(options.logger),
-      logCreator: kafkaLogCreator(options.logger),
-    });
-    this.admin = this.kafka.admin();
-    // Never auto-create the topic: one created by a broker default would not be compacted.
-    this.producer = this.kafka.producer({
-      createPartitioner: Partitioners.DefaultPartitioner,
-      allowAutoTopicCreation: false,
-    });
-    this.consumer = this.kafka.consumer({
+    this.admin = options.driver.admin();
+    // A driver's producer never creates a topic: one created by a broker default would not be compacted.
+    this.producer = options.driver.producer();
+    this.consumer = options.driver.consumer({
       groupId: `troupe-registry-${options.topic}-${this.instanceId}`,
-      maxWaitTimeInMs: 500,
-      allowAutoTopicCreation: false,
-      retry: { retries: 10 },
+      maxWaitTimeMs: 500,
     });
   }
 
@@ -135,17 +119,20 @@ export class KafkaLog {
       outcomes.push(new Promise((resolve) => this.pendingWrites.set(token, resolve)));
     }
     try {
-      await this.producer.send({
-        topic: this.options.topic,
-        acks: -1,
-        timeout: this.timeoutMs,
-        messages: records.map((record, i) => ({
-          key: record.key,
-          value: record.value,
-          partition: 0,
-          headers: { [TOKEN_HEADER]: tokens[i] },
-        })),
-      });
+      await this.producer.send(
+        [
+          {
+            topic: this.options.topic,
+            records: records.map((record, i) => ({
+              key: record.key,
+              value: record.value,
+              partition: 0,
+              headers: { [TOKEN_HEADER]: tokens[i] },
+            })),
+          },
+        ],
+        { timeoutMs: this.timeoutMs },
+      );
       return await withTimeout(
         Promise.all(outcomes),
         this.timeoutMs,
@@ -166,7 +153,7 @@ export class KafkaLog {
     if (this.closed) return;
     this.closed = true;
     const results = await Promise.allSettled([
-      this.consumer.disconnect(),
+      this.consumer.stop(),
       this.producer.disconnect(),
       this.admin.disconnect(),
     ]);
@@ -180,32 +167,36 @@ export class KafkaLog {
     await this.admin.connect();
     await this.ensureTopic();
     await this.producer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      this.logger.error(
-        { err: payload.error, restart: payload.restart },
-        'schema log reader crashed',
-      );
-    });
+    // Resolves after the first join: the group is new, so reading starts at the beginning.
     await this.consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) this.applyMessage(message);
-        this.notifyOffsetWaiters();
-      },
+      topics: [this.options.topic],
+      fromBeginning: true,
+      partitionConcurrency: 1,
+      onBatch: async (batch) => this.applyBatch(batch),
+      onCrash: (error, restarting) =>
+        this.logger.error({ err: error, restart: restarting }, 'schema log reader crashed'),
     });
     await this.catchUp();
   }
 
-  private applyMessage(message: KafkaMessage): void {
-    const offset = Number(message.offset);
+  private applyBatch(batch: RecordBatch): void {
+    for (const record of batch.records) this.applyRecord(record);
+    this.notifyOffsetWaiters();
+    // A consumer's position moves only by a commit or a seek. The reader never commits (its group
+    // is thrown away with it), so it seeks past what it applied; commit would leave the group's
+    // offsets on the cluster for every instance that ever ran.
+    if (!this.closed && batch.records.length > 0)
+      this.consumer.seek(batch.topic, batch.partition, String(this.nextOffset));
+  }
+
+  private applyRecord(record: ConsumedRecord): void {
+    const offset = Number(record.offset);
     if (offset < this.nextOffset) return; // re-delivered after a rebalance: already applied
     let outcome: ApplyOutcome;
     try {
       outcome = this.handler(
-        message.key?.toString('utf8') ?? null,
-        message.value?.toString('utf8') ?? null,
+        record.key?.toString('utf8') ?? null,
+        record.value?.toString('utf8') ?? null,
         offset,
       );
     } catch (error) {
@@ -214,46 +205,28 @@ export class KafkaLog {
       outcome = 'ignored';
     }
     this.nextOffset = offset + 1;
-    const token = message.headers?.[TOKEN_HEADER]?.toString();
+    const token = headerString(record.headers, TOKEN_HEADER);
     if (token !== undefined) this.pendingWrites.get(token)?.(outcome);
   }
 
   private async ensureTopic(): Promise<void> {
     const { topic } = this.options;
-    try {
-      const created = await this.admin.createTopics({
-        waitForLeaders: true,
-        timeout: this.timeoutMs,
-        topics: [
-          {
-            topic,
-            numPartitions: 1,
-            configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-          },
-        ],
-      });
-      if (created) this.logger.info('created schema log topic (1 partition, compacted)');
-    } catch (error) {
-      // Another instance created it at the same moment: fine, it is checked below like any other.
-      if (!/already exists/i.test(String((error as Error).message))) throw error;
-    }
-    const metadata = await this.admin.fetchTopicMetadata({ topics: [topic] });
-    const partitions = metadata.topics[0]?.partitions.length ?? 0;
+    // Another instance may create it at the same moment: it is then checked below like any other.
+    const created = await this.admin.createTopics([
+      { topic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+    ]);
+    if (created.includes(topic))
+      this.logger.info('created schema log topic (1 partition, compacted)');
+    const [described] = await this.admin.describeTopics([topic]);
+    const partitions = described?.partitions.length ?? 0;
     if (partitions !== 1) {
       throw storeError(
         `topic ${topic} must have exactly 1 partition to keep a total order; found ${partitions}`,
       );
     }
     // Like Confluent's registry, refuse a topic that deletes old records: it would lose schemas.
-    const described = await this.admin.describeConfigs({
-      includeSynonyms: false,
-      resources: [
-        { type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] },
-      ],
-    });
-    const policy = described.resources[0]?.configEntries.find(
-      (e) => e.configName === 'cleanup.policy',
-    )?.configValue;
+    const configs = await this.admin.topicConfigs(topic);
+    const policy = configs.find((e) => e.name === 'cleanup.policy')?.value;
     if (policy !== 'compact') {
       throw storeError(
         `topic ${topic} must have cleanup.policy=compact, found ${JSON.stringify(policy)}; fix it with ` +
@@ -278,7 +251,7 @@ export class KafkaLog {
 
   private startEndOffsetQuery(): Promise<number> {
     const query = withTimeout(
-      this.admin.fetchTopicOffsets(this.options.topic),
+      this.admin.topicOffsets(this.options.topic),
       this.timeoutMs,
       `end offset of ${this.options.topic} not known within ${this.timeoutMs} ms`,
     )

@@ -9,7 +9,7 @@ const EVERY_MS = 1_000;
  * A timer asks while the batch runs (it fires whenever a handler awaits I/O); the batch loop asks
  * too, between events, for the case of many fast handlers that never leave the microtask queue.
  */
-export class GroupHeartbeat {
+export class BatchHeartbeat {
   /** Set when kafkajs refused a heartbeat: the group is rebalancing, stop and rejoin. */
   failure: unknown;
   private last = Date.now();

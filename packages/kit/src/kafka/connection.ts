@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { KafkaDriverName } from './driver-names';
+
+/**
+ * Where and how to reach the cluster: the one set of connection settings every part of Troupe
+ * uses (services, relays, CLI, registry, testkit), read from TROUPE_KAFKA_* by loadConfig.
+ */
+export interface KafkaConnection {
+  /** The client library Troupe talks through (TROUPE_KAFKA_DRIVER). Default kafkajs. */
+  driver?: KafkaDriverName;
+  brokers: string[];
+  clientId?: string;
+  ssl: boolean;
+  sasl?: {
+    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+    username: string;
+    password: string;
+  };
+}
+
+/** How a driver behaves towards the cluster, beyond where it is. */
+export interface DriverOptions {
+  /** Names this client in the broker's logs and quotas, unless the connection sets clientId. */
+  clientId: string;
+  /** Warnings and errors of the client library, through pino. */
+  logger?: Logger;
+  /** Per connection attempt. Default 5 s. */
+  connectionTimeoutMs?: number;
+  /** Per request. Default 30 s. */
+  requestTimeoutMs?: number;
+  /**
+   * Retries of a failed connection or request before the call fails. Default: the client
+   * library's own (kafkajs: 5, backing off to 30 s). A command-line tool sets few, to fail fast
+   * (kafkajs then warns, through the logger if one is given, that an idempotent producer with
+   * limited retries weakens its guarantees).
+   */
+  retries?: number;
+}

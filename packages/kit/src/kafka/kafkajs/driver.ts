@@ -1,0 +1,59 @@
+import { Kafka, KafkaConfig, SASLOptions, logLevel } from 'kafkajs';
+import type { KafkaAdmin } from '../admin';
+import type { DriverOptions, KafkaConnection } from '../connection';
+import type { ConsumerOptions, GroupConsumer } from '../consumer';
+import type { KafkaDriver } from '../driver';
+import type { ProducerOptions, RecordProducer } from '../producer';
+import { KafkajsAdmin } from './admin';
+import { KafkajsGroupConsumer } from './consumer';
+import { pinoLogCreator } from './log';
+import { KafkajsProducer } from './producer';
+
+/**
+ * Troupe's default driver: kafkajs (pure JavaScript, the classic consumer-group protocol). Logs
+ * warnings and errors only: kafkajs is chatty at info, one line per rebalance step.
+ */
+export class KafkajsDriver implements KafkaDriver {
+  readonly name = 'kafkajs';
+  private readonly kafka: Kafka;
+
+  constructor(connection: KafkaConnection, options: DriverOptions) {
+    const config: KafkaConfig = {
+      clientId: connection.clientId ?? options.clientId,
+      brokers: connection.brokers,
+      ssl: connection.ssl,
+      connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
+      logCreator: options.logger ? pinoLogCreator(options.logger) : undefined,
+    };
+    // kafkajs types SASL options as a union per mechanism; ours carry the same three fields for each.
+    if (connection.sasl) config.sasl = { ...connection.sasl } as SASLOptions;
+    // kafkajs reads the client's retry settings for connecting too, so they apply to every part.
+    if (options.retries !== undefined)
+      config.retry = { retries: options.retries, initialRetryTime: 200, maxRetryTime: 2_000 };
+    this.kafka = new Kafka(config);
+  }
+
+  consumer(options: ConsumerOptions): GroupConsumer {
+    return new KafkajsGroupConsumer(this.kafka, options);
+  }
+
+  producer(options?: ProducerOptions): RecordProducer {
+    return new KafkajsProducer(this.kafka, () => this.listTopics(), options);
+  }
+
+  admin(): KafkaAdmin {
+    return new KafkajsAdmin(this.kafka);
+  }
+
+  private async listTopics(): Promise<string[]> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      return await admin.listTopics();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,32 @@
+import { TroupeError } from '../errors';
+import { sleep, withTimeout } from '../runtime/timers';
+import type { TopicDescription } from './admin';
+
+/**
+ * Waits until every partition of `topics` has a leader. A topic just created (by this client or,
+ * in a race, by another) answers metadata before its partitions have leaders, and a produce or a
+ * fetch then fails with "leader not available". Drivers call this at the end of createTopics.
+ */
+export async function waitForLeaders(
+  describe: (topics: readonly string[]) => Promise<TopicDescription[]>,
+  topics: readonly string[],
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const described = await withTimeout(describe(topics), timeoutMs, 'describe topics').catch(
+      () => undefined,
+    );
+    if (
+      described?.length === topics.length &&
+      described.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new TroupeError(
+        'TOPIC_NOT_READY',
+        `expected leaders for ${topics.join(', ')} within ${timeoutMs}ms, found none`,
+      );
+    await sleep(100);
+  }
+}

@@ -1,0 +1,4 @@
+export { MemoryCluster, type GroupCommit } from './cluster';
+export { MemoryGroupConsumer, StaleGenerationError } from './consumer';
+export { MemoryKafkaDriver } from './driver';
+export { JsonTestCodec } from './json-codec';
