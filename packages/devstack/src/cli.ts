@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { PrerequisiteError, ServerStartError, StartInterruptedError } from './errors';
+import { PrerequisiteError, ServerStartError, SettingError, StartInterruptedError } from './errors';
 import {
   forgetCurrentStack,
   readCurrentStack,
@@ -86,7 +86,7 @@ function status(): void {
 /** Checks everything `up` needs, as `up` does before spawning anything, and resolves the Kafka classpath. */
 async function prepare(): Promise<void> {
   const tools = await findStackTools(say);
-  say(`Kafka classpath ready in ${tools.kafka.libDir}`);
+  say(`Kafka ${tools.kafka.release.version} classpath ready in ${tools.kafka.libDir}`);
 }
 
 const commands: Record<string, () => void | Promise<void>> = { up, down, status, prepare };
@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     // Known failures are one readable line (plus a server's log tail); anything else is a bug worth its stack.
     if (
       error instanceof PrerequisiteError ||
+      error instanceof SettingError ||
       error instanceof ServerStartError ||
       error instanceof StartInterruptedError
     )

@@ -29,3 +29,17 @@ export class ServerStartError extends Error {
     this.name = 'ServerStartError';
   }
 }
+
+/** A setting has a value the devstack cannot use; the message names the values it accepts. */
+export class SettingError extends Error {
+  readonly code = 'INVALID_SETTING';
+  constructor(
+    readonly setting: string,
+    value: string,
+    accepted: string,
+  ) {
+    // The value is quoted as JSON: even one with a line break in it stays on the one line.
+    super(`${setting}=${JSON.stringify(value)} is not accepted: use ${accepted}`);
+    this.name = 'SettingError';
+  }
+}

@@ -1,7 +1,9 @@
 export { startLocalStack, stopLocalStack, settingsLines, STACK_FILE } from './stack';
 export type { LocalStack, StackSettings, StartOptions } from './stack';
-export { prepareKafka, KAFKA_VERSION } from './kafka';
+export { prepareKafka } from './kafka';
+export { kafkaRelease, KAFKA_RELEASES, DEFAULT_KAFKA_RELEASE } from './kafka-release';
+export type { KafkaRelease } from './kafka-release';
 export { startRegistry as startRegistryProcess } from './registry';
 export { stopServer } from './server-process';
 export type { ServerHandle } from './server-process';
-export { PrerequisiteError, ServerStartError } from './errors';
+export { PrerequisiteError, ServerStartError, SettingError } from './errors';

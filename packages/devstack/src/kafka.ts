@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { createKafkaDriver } from '@troupe/kit';
 import { cacheDir } from './cache';
 import { ServerStartError } from './errors';
+import { writeKafkaLogging } from './kafka-logging';
+import type { KafkaRelease } from './kafka-release';
 import { freePort } from './ports';
 import { requireTool } from './prerequisites';
 import { ServerHandle, spawnServer } from './server-process';
@@ -13,20 +15,27 @@ import { ReadyWait, waitUntilReady } from './wait';
 
 const run = promisify(execFile);
 
-export const KAFKA_VERSION = '3.9.1';
-const POM = path.resolve(__dirname, '..', 'kafka', 'pom.xml');
+const POMS = path.resolve(__dirname, '..', 'kafka');
+
+/** Where a release's classpath is cached: one folder per exact version. */
+export function kafkaLibDir(release: KafkaRelease, cache: string = cacheDir()): string {
+  return path.join(cache, `kafka-${release.version}`, 'lib');
+}
 
 /**
- * Resolves Kafka's runtime classpath from Maven Central into the cache, once. Maven keeps the
- * artifacts in ~/.m2 too, so a second resolution on the same machine works offline.
+ * Resolves the release's runtime classpath from Maven Central into the cache, once. Maven keeps
+ * the artifacts in ~/.m2 too, so a second resolution on the same machine works offline.
  */
-export async function prepareKafka(log: (line: string) => void = () => undefined): Promise<string> {
-  const libDir = path.join(cacheDir(), `kafka-${KAFKA_VERSION}`, 'lib');
+export async function prepareKafka(
+  release: KafkaRelease,
+  log: (line: string) => void = () => undefined,
+): Promise<string> {
+  const libDir = kafkaLibDir(release);
   const marker = path.join(libDir, '.complete');
   if (existsSync(marker)) return libDir;
   requireTool('java');
   const mvn = requireTool('mvn');
-  log(`resolving Apache Kafka ${KAFKA_VERSION} from Maven Central into ${libDir}`);
+  log(`resolving Apache Kafka ${release.version} from Maven Central into ${libDir}`);
   mkdirSync(libDir, { recursive: true });
   try {
     await run(
@@ -35,8 +44,9 @@ export async function prepareKafka(log: (line: string) => void = () => undefined
         '-B',
         '-q',
         '-f',
-        POM,
+        path.join(POMS, release.pom),
         'dependency:copy-dependencies',
+        `-Dkafka.version=${release.version}`,
         `-DoutputDirectory=${libDir}`,
         '-DincludeScope=runtime',
       ],
@@ -50,7 +60,7 @@ export async function prepareKafka(log: (line: string) => void = () => undefined
       output.split('\n').slice(-20).join('\n'),
     );
   }
-  if (!readdirSync(libDir).some((name) => name.startsWith(`kafka_2.13-${KAFKA_VERSION}`))) {
+  if (!readdirSync(libDir).some((name) => name.startsWith(`kafka_2.13-${release.version}`))) {
     throw new ServerStartError('kafka', `mvn finished but ${libDir} has no kafka_2.13 jar`, '');
   }
   writeFileSync(marker, new Date().toISOString());
@@ -75,6 +85,8 @@ function serverProperties(dataDir: string, brokerPort: number, controllerPort: n
     // One JVM is broker and controller (KRaft combined mode): no ZooKeeper.
     'process.roles=broker,controller',
     'node.id=1',
+    // A static quorum, which 3.9 and 4.x both run on storage formatted with a cluster id; 4.x's
+    // dynamic quorum (controller.quorum.bootstrap.servers) buys nothing for one node.
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
     `listeners=PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
     `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort}`,
@@ -96,17 +108,10 @@ function serverProperties(dataDir: string, brokerPort: number, controllerPort: n
   ].join('\n');
 }
 
-const LOG4J = [
-  'log4j.rootLogger=WARN, stdout',
-  'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
-  'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
-  'log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n',
-  'log4j.logger.kafka.server.BrokerServer=INFO',
-].join('\n');
-
 /** What Kafka runs on, found before anything is spawned (see stack-tools.ts). */
 export interface KafkaTools {
   java: string;
+  release: KafkaRelease;
   libDir: string;
 }
 
@@ -116,7 +121,7 @@ export interface StartedKafka {
 }
 
 export async function startKafka(
-  { java, libDir }: KafkaTools,
+  { java, release, libDir }: KafkaTools,
   dir: string,
   detached: boolean,
   wait: ReadyWait,
@@ -124,18 +129,10 @@ export async function startKafka(
   mkdirSync(dir, { recursive: true });
   const [brokerPort, controllerPort] = [await freePort(), await freePort()];
   const properties = path.join(dir, 'server.properties');
-  const log4j = path.join(dir, 'log4j.properties');
   writeFileSync(properties, serverProperties(dir, brokerPort, controllerPort));
-  writeFileSync(log4j, LOG4J);
+  const logging = writeKafkaLogging(release.logging, dir);
   const classpath = `${libDir}/*`;
-  const jvm = [
-    '-Xms256m',
-    '-Xmx1g',
-    '-Djava.awt.headless=true',
-    `-Dlog4j.configuration=file:${log4j}`,
-    '-cp',
-    classpath,
-  ];
+  const jvm = ['-Xms256m', '-Xmx1g', '-Djava.awt.headless=true', logging, '-cp', classpath];
   const logFile = path.join(dir, 'kafka.log');
 
   // Storage is formatted once per data directory, as `kafka-storage.sh format` does.

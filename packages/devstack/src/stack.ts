@@ -71,7 +71,9 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       await Promise.allSettled(starting);
       throw error;
     });
-    log(`kafka ${kafka.brokers}, redis ${redis.url}, postgresql ${postgres.url}`);
+    log(
+      `kafka ${tools.kafka.release.version} ${kafka.brokers}, redis ${redis.url}, postgresql ${postgres.url}`,
+    );
     if (wait.signal?.aborted) throw new StartInterruptedError();
     const registry = track(await startRegistry(dir, kafka.brokers, detached, wait));
     const stack: LocalStack = {

@@ -54,6 +54,22 @@ describe('npm run stack:up / stack:status / stack:down', () => {
     expect((await stackCli('status', env)).code).toBe(3);
   }, 180_000);
 
+  it('refuses an unknown TROUPE_KAFKA_VERSION in one line naming the accepted values, before any check', async () => {
+    // An empty PATH too: the setting is read first, so no missing tool is reported instead.
+    const emptyPath = mkdtempSync(path.join(os.tmpdir(), 'troupe-nopath-'));
+    const result = await stackCli('prepare', {
+      ...env,
+      PATH: emptyPath,
+      TROUPE_KAFKA_VERSION: '4.1',
+    });
+    rmSync(emptyPath, { recursive: true });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      'troupe-stack: TROUPE_KAFKA_VERSION="4.1" is not accepted: use 4.4 or 4.4.0 (the default), 3.9 or 3.9.1',
+    ]);
+    expect(result.stdout).toBe('');
+  });
+
   it('names a missing prerequisite and how to install it, in one line', async () => {
     const emptyPath = mkdtempSync(path.join(os.tmpdir(), 'troupe-nopath-'));
     const result = await stackCli('prepare', { ...env, PATH: emptyPath, TROUPE_PG_BIN: '' });

@@ -13,7 +13,8 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KAFKA_VERSION } from '../src/kafka';
+import { kafkaLibDir } from '../src/kafka';
+import { kafkaRelease } from '../src/kafka-release';
 import { postgresBinDir } from '../src/prerequisites';
 import { isAlive } from '../src/server-process';
 import { CLI, stackCli } from './support/stack-cli';
@@ -108,7 +109,8 @@ describe('npm run stack:up that cannot complete', () => {
     // A classpath that claims to be complete but holds no jar: java is there, so every prerequisite
     // check passes and Redis and PostgreSQL are spawned, but the JVM cannot load Kafka's classes.
     const cache = tempDir('troupe-cache-');
-    const lib = path.join(cache, `kafka-${KAFKA_VERSION}`, 'lib');
+    // The classpath of the release the CLI will select from the same TROUPE_KAFKA_VERSION.
+    const lib = kafkaLibDir(kafkaRelease(env), cache);
     mkdirSync(lib, { recursive: true });
     writeFileSync(path.join(lib, '.complete'), 'no jars on purpose');
 

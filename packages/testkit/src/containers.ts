@@ -2,15 +2,9 @@ import { KafkaContainer } from '@testcontainers/kafka';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { RedisContainer } from '@testcontainers/redis';
 import { GenericContainer, Network, Wait } from 'testcontainers';
+import { kafkaRelease } from '@troupe/devstack';
 import type { StackSettings } from '@troupe/devstack';
-
-/** Images match docker-compose.yml, so tests and the users' compose stack run the same servers. */
-export const IMAGES = {
-  kafka: 'confluentinc/cp-kafka:7.9.0',
-  schemaRegistry: 'confluentinc/cp-schema-registry:7.9.0',
-  redis: 'redis:7.4-alpine',
-  postgres: 'postgres:16-alpine',
-} as const;
+import { containerImages } from './images';
 
 export interface ContainerStack {
   settings: StackSettings;
@@ -26,22 +20,26 @@ export interface ContainerStack {
  * TESTCONTAINERS_HOST_OVERRIDE.
  */
 export async function startContainerStack(): Promise<ContainerStack> {
+  // The broker TROUPE_KAFKA_VERSION selects, as the devstack would run it; by default the images
+  // of docker-compose.yml, so tests and the users' compose stack run the same servers.
+  const images = containerImages(kafkaRelease(process.env));
   const network = await new Network().start();
   const [kafka, redis, postgres] = await Promise.all([
-    new KafkaContainer(IMAGES.kafka)
+    new KafkaContainer(images.kafka)
+      // Implied from cp-kafka 8 on (Kafka 4 has no ZooKeeper); needed for 7.9.
       .withKraft()
       .withNetwork(network)
       .withNetworkAliases('kafka')
       .start(),
-    new RedisContainer(IMAGES.redis).start(),
-    new PostgreSqlContainer(IMAGES.postgres)
+    new RedisContainer(images.redis).start(),
+    new PostgreSqlContainer(images.postgres)
       .withUsername('postgres')
       .withPassword('postgres')
       .withDatabase('postgres')
       .start(),
   ]);
   // The registry reaches Kafka over the container network, on the broker's internal listener.
-  const registry = await new GenericContainer(IMAGES.schemaRegistry)
+  const registry = await new GenericContainer(images.schemaRegistry)
     .withNetwork(network)
     .withExposedPorts(8081)
     .withEnvironment({
