@@ -103,7 +103,9 @@ function serverProperties(dataDir: string, brokerPort: number, controllerPort: n
     'transaction.state.log.num.partitions=10',
     'group.initial.rebalance.delay.ms=0',
     'num.partitions=1',
-    'auto.create.topics.enable=true',
+    // As production clusters run: a record or a subscription for a misspelled topic is refused,
+    // not answered with a new empty topic.
+    'auto.create.topics.enable=false',
     'log.retention.hours=24',
   ].join('\n');
 }

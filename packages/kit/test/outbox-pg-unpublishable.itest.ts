@@ -141,4 +141,57 @@ describe('a PostgreSQL outbox row Kafka refuses', () => {
     expect(seqs()).toEqual([...rowsOfB, ...rowsOfA].map((r) => r.headers.seq));
     expect(await outbox.stats(pool)).toMatchObject({ pending: 0, failing: 0 });
   });
+
+  test('a row for a topic that does not exist fails naming the topic, and no topic is created', async () => {
+    const outbox = new PgOutbox({ table: uniqueName('outbox') });
+    const topic = uniqueName('outbox_real');
+    const misspelled = `${topic}_typo`;
+    await createTopic(kafka, topic, 1);
+    await outbox.migrate(pool);
+    cleanup.push(
+      () => deleteTopics(kafka, [topic, misspelled]),
+      () => pool.query(`DROP TABLE IF EXISTS ${outbox.table.sql}`),
+    );
+    const tx = await pool.connect();
+    try {
+      await tx.query('BEGIN');
+      await outbox.addMany(tx, [
+        { topic: misspelled, key: 'M', value: 'lost?', headers: { seq: 'M-0' } },
+        { topic, key: 'G', value: 'good', headers: { seq: 'G-0' } },
+      ]);
+      await tx.query('COMMIT');
+    } finally {
+      tx.release();
+    }
+    const errors: Error[] = [];
+    relays.push(
+      await runOutboxRelay({
+        outbox,
+        pool,
+        kafka,
+        listen: false,
+        pollIntervalMs: 100,
+        failedRowRetryMs: 200,
+        failedRowRetryMaxMs: 1_000,
+        onError: (error) => errors.push(error),
+      }),
+    );
+    const failed = async () =>
+      (
+        await pool.query<{ last_error: string | null }>(
+          `SELECT last_error FROM ${outbox.table.sql} WHERE headers->>'seq' = 'M-0' AND sent_at IS NULL`,
+        )
+      ).rows[0]?.last_error ?? null;
+    await waitFor(
+      async () => (await failed()) !== null,
+      60_000,
+      'the row for the missing topic to fail',
+    );
+    expect(await failed()).toContain(`expected topic ${misspelled} to exist`);
+    // The other aggregate's row went out; the refused row is kept for when the topic exists.
+    expect(await outbox.stats(pool)).toMatchObject({ pending: 1, failing: 1 });
+    expect(errors.some((e) => e.message.includes(misspelled))).toBe(true);
+    // Sending to it created nothing (the broker runs with auto.create.topics.enable=false).
+    expect(await withAdmin(kafka, (admin) => admin.listTopics())).not.toContain(misspelled);
+  });
 });

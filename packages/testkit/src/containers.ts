@@ -28,6 +28,8 @@ export async function startContainerStack(): Promise<ContainerStack> {
     new KafkaContainer(images.kafka)
       // Implied from cp-kafka 8 on (Kafka 4 has no ZooKeeper); needed for 7.9.
       .withKraft()
+      // As production clusters run (and the devstack): no topic is created by sending to it.
+      .withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' })
       .withNetwork(network)
       .withNetworkAliases('kafka')
       .start(),
