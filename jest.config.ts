@@ -6,6 +6,8 @@ const shared = {
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   moduleNameMapper: {
     // Subpath entry points (package.json "exports"), before the package entry points.
+    '^@troupe/kit/internal$': '<rootDir>/packages/kit/src/internal.ts',
+    '^@troupe/kit/kafkajs$': '<rootDir>/packages/kit/src/kafka/kafkajs/index.ts',
     '^@troupe/kit/memory$': '<rootDir>/packages/kit/src/kafka/memory/index.ts',
     '^@troupe/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^@troupe-services/([a-z-]+)$': '<rootDir>/services/$1/src/index.ts',

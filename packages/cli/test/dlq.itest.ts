@@ -1,17 +1,15 @@
 import { run, type CliContext } from '@troupe/cli';
+import { HandlerTimeoutError, PermanentError, headerString } from '@troupe/kit';
 import {
   FailureRouter,
-  HandlerTimeoutError,
-  PermanentError,
   envelopeFor,
   envelopeHeaders,
-  headerString,
   nextOffset,
   readDeliveryHistory,
   type ConsumedRecord,
   type KafkaAdmin,
   type RecordProducer,
-} from '@troupe/kit';
+} from '@troupe/kit/internal';
 import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
 
 /**

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { run, type CliContext } from '@troupe/cli';
-import type { KafkaAdmin } from '@troupe/kit';
+import type { KafkaAdmin } from '@troupe/kit/internal';
 import {
   createTopics,
   removeScratchDirs,

@@ -7,8 +7,8 @@ import {
   UnknownEventTypeError,
   ValidationError,
   createSchemaCatalog,
-  type DecodeFailure,
 } from '@troupe/kit';
+import { type DecodeFailure } from '@troupe/kit/internal';
 import { createServer } from 'node:net';
 import { registryUrlFromEnv, thrownBy, uniqueTopic } from './codec-helpers';
 

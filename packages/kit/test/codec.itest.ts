@@ -4,11 +4,9 @@ import {
   RegistryError,
   SchemaRegistryClient,
   loadSchemaCatalog,
-  loadTopics,
-  subjectNamer,
   type SchemaCatalog,
-  type TopicSpec,
 } from '@troupe/kit';
+import { loadTopics, subjectNamer, type TopicSpec } from '@troupe/kit/internal';
 import { contractsCatalog, Events, Topics, type ReleaseRequested } from '@troupe/contracts';
 import * as path from 'node:path';
 import { SCHEMAS_DIR, registryUrlFromEnv, thrownBy, uniqueTopic } from './codec-helpers';

@@ -1,4 +1,5 @@
-import { RedisDedupStore, createFailFastRedis, dedupMiddleware, defineService } from '@troupe/kit';
+import { RedisDedupStore, createFailFastRedis, defineService } from '@troupe/kit';
+import { dedupMiddleware } from '@troupe/kit/internal';
 import type { TroupeService } from '@troupe/kit';
 import { dedupRedisKey } from '../src/dedup/keys';
 import {

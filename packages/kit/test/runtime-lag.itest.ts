@@ -1,5 +1,5 @@
 import { TroupeService, defineService } from '@troupe/kit';
-import type { KafkaAdmin } from '@troupe/kit';
+import type { KafkaAdmin } from '@troupe/kit/internal';
 import {
   TestEvents,
   createTopics,

@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import {
-  createKafkaDriver,
-  loadKafkaConnection,
-  type KafkaAdmin,
-  type KafkaConnection,
-} from '@troupe/kit';
+import { createKafkaDriver, loadKafkaConnection, type KafkaConnection } from '@troupe/kit';
+import { type KafkaAdmin } from '@troupe/kit/internal';
 import { startRegistry, type RegistryOptions, type RunningRegistry } from '@troupe/registry';
 
 /**

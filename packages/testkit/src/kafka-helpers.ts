@@ -1,12 +1,11 @@
+import { KafkaDriver, createKafkaDriver } from '@troupe/kit';
 import {
   ConsumedRecord,
   KafkaAdmin,
-  KafkaDriver,
   NewTopic,
-  createKafkaDriver,
   nextOffset,
   parseKafkaDriverName,
-} from '@troupe/kit';
+} from '@troupe/kit/internal';
 import { uniqueName } from './names';
 
 /**

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { nextOffset } from '@troupe/kit';
+import { nextOffset } from '@troupe/kit/internal';
 import { createTopics, testKafka, uniqueName, waitForEvent } from '../src';
 
 /** Proves the stack the tests run on is a real broker, cache and database, whatever its source. */

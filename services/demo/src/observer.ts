@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AvroCodec,
-  ConsumedRecord,
-  GroupConsumer,
-  Headers,
-  KafkaDriver,
-  headerString,
-  nextOffset,
-} from '@troupe/kit';
+import { AvroCodec, Headers, KafkaDriver, headerString } from '@troupe/kit';
+import { ConsumedRecord, GroupConsumer, nextOffset } from '@troupe/kit/internal';
 
 /** One event as read back from a topic: its envelope (from the headers) and decoded payload. */
 export interface ObservedEvent {

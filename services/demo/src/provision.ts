@@ -1,5 +1,6 @@
 import { contractsCatalog, topicSpecs } from '@troupe/contracts';
-import { KafkaDriver, SchemaRegistryClient, failureTopicsFor, subjectNamer } from '@troupe/kit';
+import { KafkaDriver, SchemaRegistryClient } from '@troupe/kit';
+import { failureTopicsFor, subjectNamer } from '@troupe/kit/internal';
 import type { PipelineTopics } from '@troupe-services/pipeline';
 
 /** topics.json's default names → the names this run uses. */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Headers, KafkaDriver, headerString, nextOffset } from '@troupe/kit';
+import { Headers, KafkaDriver, headerString } from '@troupe/kit';
+import { nextOffset } from '@troupe/kit/internal';
 
 export interface ProbeOptions {
   /** Only records written at or after this time are read (one offset lookup per partition). */

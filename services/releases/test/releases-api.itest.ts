@@ -1,13 +1,6 @@
 import { Events } from '@troupe/contracts';
-import {
-  GroupConsumer,
-  Headers,
-  Publisher,
-  createKafkaDriver,
-  headerString,
-  loadConfig,
-  nextOffset,
-} from '@troupe/kit';
+import { Headers, Publisher, createKafkaDriver, headerString, loadConfig } from '@troupe/kit';
+import { GroupConsumer, nextOffset } from '@troupe/kit/internal';
 import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
 import { createPipelineCodec } from '@troupe-services/pipeline';
 import { RunningReleases, ReleaseView, startReleases } from '@troupe-services/releases';

@@ -1,13 +1,6 @@
 import { Events, RequestSamples } from '@troupe/contracts';
-import {
-  GroupConsumer,
-  Headers,
-  Publisher,
-  createKafkaDriver,
-  headerString,
-  loadConfig,
-  nextOffset,
-} from '@troupe/kit';
+import { Headers, Publisher, createKafkaDriver, headerString, loadConfig } from '@troupe/kit';
+import { GroupConsumer, nextOffset } from '@troupe/kit/internal';
 import { createTopics, testKafka, uniqueName, withTestAdmin } from '@troupe/testkit';
 import { createPipelineCodec } from '@troupe-services/pipeline';
 import { startWatchdog } from '@troupe-services/watchdog';

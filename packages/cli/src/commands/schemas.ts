@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import {
-  DEFAULT_SUBJECT_STRATEGY,
-  SchemaRegistryClient,
-  parseSubjectStrategy,
-  subjectNamer,
-} from '@troupe/kit';
+import { SchemaRegistryClient } from '@troupe/kit';
+import { DEFAULT_SUBJECT_STRATEGY, parseSubjectStrategy, subjectNamer } from '@troupe/kit/internal';
 import { registryUrl, type CliContext } from '../context';
 import { checkSchemas } from '../schemas/check';
 import { loadContracts } from '../schemas/contracts';

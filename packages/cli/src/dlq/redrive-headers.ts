@@ -1,4 +1,5 @@
-import { DeadLetterHeaders, headerString, type OutgoingRecord, type RawHeaders } from '@troupe/kit';
+import { DeadLetterHeaders, headerString, type RawHeaders } from '@troupe/kit';
+import { type OutgoingRecord } from '@troupe/kit/internal';
 
 export const RedriveHeaders = {
   /** `<dlq topic>:<partition>:<offset>` of the dead-lettered record a redriven one was copied from. */

@@ -1,4 +1,5 @@
-import { DeadLetterHeaders, type OutgoingRecord, type RecordProducer } from '@troupe/kit';
+import { DeadLetterHeaders } from '@troupe/kit';
+import { type OutgoingRecord, type RecordProducer } from '@troupe/kit/internal';
 import { CliFailure, type CliContext } from '../context';
 import { requireTopics, type KafkaSession } from '../kafka/client';
 import type { OffsetRange } from '../kafka/read-range';

@@ -2,13 +2,12 @@ import {
   ConfigError,
   TroupeError,
   createKafkaDriver,
-  isBrokerAddress,
   loadKafkaConnection,
   readVariable,
-  type KafkaAdmin,
   type KafkaConnection,
   type KafkaDriver,
 } from '@troupe/kit';
+import { isBrokerAddress, type KafkaAdmin } from '@troupe/kit/internal';
 import type { CliContext } from '../context';
 
 /**

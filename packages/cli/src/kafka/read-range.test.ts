@@ -1,4 +1,5 @@
-import type { ConsumedRecord, ConsumerRunOptions, GroupConsumer, KafkaDriver } from '@troupe/kit';
+import type { KafkaDriver } from '@troupe/kit';
+import type { ConsumedRecord, ConsumerRunOptions, GroupConsumer } from '@troupe/kit/internal';
 import { readRanges, ReadRangeError, type RangeBatch } from './read-range';
 
 /**

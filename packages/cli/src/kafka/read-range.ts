@@ -1,11 +1,10 @@
+import { TroupeError, type KafkaDriver } from '@troupe/kit';
 import {
-  TroupeError,
   type BatchControl,
   type ConsumedRecord,
   type KafkaAdmin,
-  type KafkaDriver,
   type RecordBatch,
-} from '@troupe/kit';
+} from '@troupe/kit/internal';
 
 /** Offsets [start, end) of one partition to read; `end` is the high watermark when reading began. */
 export interface OffsetRange {

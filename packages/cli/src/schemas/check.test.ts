@@ -1,10 +1,9 @@
+import { createSchemaCatalog, type SchemaRegistryClient } from '@troupe/kit';
 import {
-  createSchemaCatalog,
   parseAvroType,
   type CompatibilityResult,
   type RegisteredSchema,
-  type SchemaRegistryClient,
-} from '@troupe/kit';
+} from '@troupe/kit/internal';
 import type { CliContext } from '../context';
 import { checkSchemas, explainIncompatibility } from './check';
 import type { Contracts } from './contracts';

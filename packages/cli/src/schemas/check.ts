@@ -1,10 +1,6 @@
 import * as avro from 'avsc';
-import {
-  avroTypeOptions,
-  type RegisteredSchema,
-  type SchemaRegistryClient,
-  type SubjectNamer,
-} from '@troupe/kit';
+import { type SchemaRegistryClient } from '@troupe/kit';
+import { avroTypeOptions, type RegisteredSchema, type SubjectNamer } from '@troupe/kit/internal';
 import { CliFailure, type CliContext } from '../context';
 import { planSubjects, shownPath, type Contracts, type SubjectPlan } from './contracts';
 

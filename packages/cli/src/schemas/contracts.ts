@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { loadSchemaCatalog, type SchemaCatalog } from '@troupe/kit';
 import {
   SchemaFileError,
-  loadSchemaCatalog,
   loadTopics,
   type CatalogEntry,
-  type SchemaCatalog,
   type SubjectNamer,
   type TopicSpec,
-} from '@troupe/kit';
+} from '@troupe/kit/internal';
 import { CliFailure } from '../context';
 
 /** The contracts folder loaded and cross-checked: schemas, topics and how they relate. */

@@ -1,4 +1,5 @@
-import type { SchemaRegistryClient, SubjectNamer } from '@troupe/kit';
+import type { SchemaRegistryClient } from '@troupe/kit';
+import type { SubjectNamer } from '@troupe/kit/internal';
 import type { CliContext } from '../context';
 import { planSubjects, type Contracts } from './contracts';
 

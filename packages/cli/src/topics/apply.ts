@@ -1,4 +1,5 @@
-import { TroupeError, type KafkaAdmin } from '@troupe/kit';
+import { TroupeError } from '@troupe/kit';
+import { type KafkaAdmin } from '@troupe/kit/internal';
 import type { TopicChange } from './plan';
 
 /** Kafka refused one change; names the topic and says what Kafka said. */

@@ -1,4 +1,4 @@
-import type { KafkaAdmin } from '@troupe/kit';
+import type { KafkaAdmin } from '@troupe/kit/internal';
 import type { ClusterState, ClusterTopic } from './plan';
 
 /**

@@ -1,4 +1,4 @@
-import type { TopicSpec } from '@troupe/kit';
+import type { TopicSpec } from '@troupe/kit/internal';
 import { desiredTopics, planTopics, type ClusterTopic } from './plan';
 import { planText } from './plan-text';
 

@@ -1,4 +1,4 @@
-import { deadLetterTopicName, parseRetryTopic, type TopicSpec } from '@troupe/kit';
+import { deadLetterTopicName, parseRetryTopic, type TopicSpec } from '@troupe/kit/internal';
 import { isInternalTopic } from '../kafka/client';
 
 /** A topic as topics.json wants it. */

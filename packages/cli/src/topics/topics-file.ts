@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SchemaFileError, loadTopics, type TopicSpec } from '@troupe/kit';
+import { SchemaFileError, loadTopics, type TopicSpec } from '@troupe/kit/internal';
 import { CliFailure } from '../context';
 import { TOPICS_FILE, findSchemasDir } from '../schemas/contracts';
 

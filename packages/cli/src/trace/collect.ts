@@ -1,4 +1,5 @@
-import { Headers, headerString, type ConsumedRecord } from '@troupe/kit';
+import { Headers, headerString } from '@troupe/kit';
+import { type ConsumedRecord } from '@troupe/kit/internal';
 import type { KafkaSession } from '../kafka/client';
 import { rangesOf, readRanges } from '../kafka/read-range';
 import { throwawayGroup } from '../kafka/throwaway-group';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { TopicSpec } from '@troupe/kit';
+import type { TopicSpec } from '@troupe/kit/internal';
 import { loadContracts } from '../schemas/contracts';
 import { defaultGeneratedFile, renderContracts } from '../schemas/generate';
 import { GENERATED_HEADER, generateContractsSource, type ContractSchema } from './typegen';

@@ -1,4 +1,4 @@
-import { AvroCodec, EventCodec, TroupeConfig, createSchemaCatalog } from '../../src';
+import { AvroCodec, EventCodec, TroupeConfig, createSchemaCatalog } from '../../src/internal';
 import { testSchemas } from './test-schemas';
 
 /**

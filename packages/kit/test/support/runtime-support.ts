@@ -6,7 +6,6 @@
 import pino from 'pino';
 import {
   AvroCodec,
-  ConsumedRecord,
   DedupDeclaration,
   Envelope,
   EventCodec,
@@ -21,6 +20,7 @@ import {
   headerString,
   loadConfig,
 } from '@troupe/kit';
+import { ConsumedRecord } from '@troupe/kit/internal';
 import { consumeUntil, testKafka, uniqueName, withTestAdmin } from '@troupe/testkit';
 import { testSchemas } from './test-schemas';
 

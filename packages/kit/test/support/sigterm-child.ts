@@ -6,7 +6,7 @@
  */
 import { appendFileSync } from 'node:fs';
 import pino from 'pino';
-import { createService, defineService, loadConfig, stopOnSignals } from '../../src';
+import { createService, defineService, loadConfig, stopOnSignals } from '../../src/internal';
 import type { TestEvents } from './runtime-support';
 import { childCodec } from './child-codec';
 

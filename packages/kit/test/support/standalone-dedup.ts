@@ -1,4 +1,9 @@
-import type { DedupMiddleware, EventContext, EventMetadata, InboundEvent } from '../../src';
+import type {
+  DedupMiddleware,
+  EventContext,
+  EventMetadata,
+  InboundEvent,
+} from '../../src/internal';
 import type { OnceFunction } from '../../src/dedup/middleware';
 
 /** The part of a handler context these tests build by hand. */

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { headerString, type KafkaDriver } from '@troupe/kit';
 import {
-  headerString,
   type ConsumedRecord,
   type GroupConsumer,
   type KafkaAdmin,
-  type KafkaDriver,
   type RecordBatch,
   type RecordProducer,
-} from '@troupe/kit';
+} from '@troupe/kit/internal';
 import type { Logger } from 'pino';
 import { storeError, storeTimeout } from '../errors';
 import type { ApplyOutcome } from './schema-store';

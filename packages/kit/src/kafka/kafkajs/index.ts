@@ -1,0 +1,2 @@
+/** @troupe/kit/kafkajs: the kafkajs driver, for code that builds it directly instead of through createKafkaDriver. */
+export { KafkajsDriver } from './driver';
