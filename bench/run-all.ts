@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startStack, stopStack } from '@troupe/testkit';
 
-const BENCHES = ['codec', 'consume', 'dedup', 'outbox'];
+const BENCHES = ['codec', 'consume', 'publish', 'dedup', 'outbox'];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -7,7 +7,7 @@ import type { KafkaDriver } from '../packages/kit/src/kafka/driver';
 /**
  * The config of Troupe's side of a bench: the given brokers, and the driver TROUPE_KAFKA_DRIVER
  * names (kafkajs unless set), as a service reading its environment would choose it. The raw
- * baselines use kafkajs directly, whatever the driver.
+ * baselines are that driver's own client library used directly (bench/raw-clients.ts).
  */
 export function benchConfig(brokers: readonly string[]): TroupeConfig {
   return loadConfig({

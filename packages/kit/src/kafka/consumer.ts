@@ -32,7 +32,8 @@ export interface BatchControl {
    * True while the consumer runs and this member still owns the batch's partition at the position
    * the batch was fetched from: false once stop() began, the group took the partition away (or a
    * heartbeat was refused because it is rebalancing), or the partition was sought since the fetch.
-   * Cheap enough to ask before every record. A handler that sees false should stop starting records.
+   * Cheap enough to ask before every record; a driver may notice a seek made elsewhere a few calls
+   * late (never a stop). A handler that sees false should stop starting records.
    */
   isActive(): boolean;
   /**

@@ -86,8 +86,16 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private async runBatch(payload: EachBatchPayload, options: ConsumerRunOptions): Promise<void> {
     const { batch } = payload;
     const heartbeat = new BatchHeartbeat(payload.heartbeat);
+    let calls = 0;
+    let stale = false;
     const control: BatchControl = {
-      isActive: () => heartbeat.failure === undefined && payload.isRunning() && !payload.isStale(),
+      isActive: () => {
+        if (heartbeat.failure !== undefined || !payload.isRunning()) return false;
+        // isStale() (a seek since the fetch) builds a JSON key in kafkajs, measurable per record
+        // (~2.7 µs/event in the consume bench): asked on the first call and every 32nd.
+        if (!stale && (calls++ & 31) === 0) stale = payload.isStale();
+        return !stale;
+      },
       keepAlive: () => (heartbeat.due ? heartbeat.beatIfDue() : undefined),
       commit: async (next, metadata) => {
         // kafkajs fetches from the offset after the last resolved one once this batch is over.
