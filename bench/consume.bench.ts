@@ -2,18 +2,20 @@
  * Consume benchmark: `npx tsx bench/consume.bench.ts` with TROUPE_KAFKA_BROKERS and
  * TROUPE_SCHEMA_REGISTRY_URL set (source /work/shared/dev-env.sh). Fills a topic with 100k small
  * Avro events (8 CloudEvents headers each, published by Troupe), then reads it with the raw client
- * of Troupe's driver (TROUPE_KAFKA_DRIVER, kafkajs unless set: kafkajs eachBatch, resolve + commit,
- * no decode; see bench/raw-clients.ts) and with a Troupe service on that driver (decode + middleware
- * + no-op handler + commit), alternating rounds. Prints both, the ratio and CPU per event, writes
- * bench/results/consume.json. Target: ratio ≥ 0.85. A driver without a raw baseline gets Troupe's
- * figures alone, saying so. BENCH_EVENTS / BENCH_ROUNDS override the size; BENCH_CPU_PROFILE=<dir>
+ * of Troupe's driver (TROUPE_KAFKA_DRIVER, kafkajs unless set; kafkajs: eachBatch, resolve +
+ * commit, no decode; platformatic: @platformatic/kafka's messages stream, autocommit, no decode;
+ * see bench/raw-clients.ts) and with a Troupe service on that driver (decode + middleware + no-op
+ * handler + commit), alternating rounds. Prints both, the ratio and CPU per event, writes
+ * bench/results/consume.json (consume-<driver>.json for a driver other than kafkajs). Target:
+ * ratio ≥ 0.85. A driver without a raw baseline gets Troupe's figures alone, saying so.
+ * BENCH_EVENTS / BENCH_ROUNDS override the size; BENCH_CPU_PROFILE=<dir>
  * writes a CPU profile of each measured run (bench/profile.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { ConsumeBenchResult, measureConsume } from './consume-measure';
 import { formatSpread } from './figures';
-import { missingBaseline } from './raw-clients';
+import { missingBaseline, resultsFile } from './raw-clients';
 
 // Issue 9: Troupe keeps at least 0.85x of its own driver's raw client.
 const TARGET_RATIO = 0.85;
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    path.join(dir, 'consume.json'),
+    path.join(dir, resultsFile('consume', result.driver)),
     `${JSON.stringify({ ...result, targetRatio: TARGET_RATIO }, null, 2)}\n`,
   );
 }

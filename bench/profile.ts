@@ -27,6 +27,8 @@ export async function profiled<T>(label: string, run: () => Promise<T>): Promise
   } finally {
     const { profile } = await s.post('Profiler.stop');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, `${label}.cpuprofile`), JSON.stringify(profile));
+    // A label may name a scoped package ("@platformatic/kafka"): no slash may make it a path.
+    const file = `${label.replace(/[^\w.]+/g, '-').replace(/^-+/, '')}.cpuprofile`;
+    writeFileSync(path.join(dir, file), JSON.stringify(profile));
   }
 }

@@ -4,22 +4,23 @@
  * (Avro wire format) with Troupe's 8 CloudEvents headers to a 4-partition topic, in batches of
  * 100 and of 1,000, one batch in flight at a time, three ways, rotating the order every round:
  *   - the raw client of Troupe's driver (TROUPE_KAFKA_DRIVER, kafkajs unless set; for kafkajs an
- *     idempotent producer, acks=-1, maxInFlightRequests 1, sendBatch, as the adapter makes it; see
+ *     idempotent producer, acks=-1, maxInFlightRequests 1, sendBatch, as the adapter makes it; for
+ *     platformatic an idempotent acks=all @platformatic/kafka Producer.send; see
  *     bench/raw-clients.ts) sending records encoded once up front by Troupe's toMessage;
  *   - Troupe's Publisher.sendEncoded of those same encoded events (Troupe's send path alone);
  *   - Troupe's Publisher.publishMany of the events (envelope + Avro encode + headers + send).
  * Prints events/s and CPU µs per event of each (median and range), and the paired ratios Troupe /
- * raw; writes bench/results/publish.json. Target: send only ≥ 0.85x of raw (incl. encode has
- * none: the raw side does not encode). A driver without a raw baseline
- * gets Troupe's figures alone, saying so. BENCH_EVENTS / BENCH_ROUNDS / BENCH_BATCH_SIZES
- * (comma-separated) / BENCH_VALUE_BYTES override the sizes; BENCH_CPU_PROFILE=<dir> writes a CPU
- * profile of each measured run (bench/profile.ts).
+ * raw; writes bench/results/publish.json (publish-<driver>.json for a driver other than
+ * kafkajs). Target: send only ≥ 0.85x of raw (incl. encode has none: the raw side does not
+ * encode). A driver without a raw baseline gets Troupe's figures alone, saying so. BENCH_EVENTS /
+ * BENCH_ROUNDS / BENCH_BATCH_SIZES (comma-separated) / BENCH_VALUE_BYTES override the sizes;
+ * BENCH_CPU_PROFILE=<dir> writes a CPU profile of each measured run (bench/profile.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { formatSpread } from './figures';
 import { PublishBenchResult, PublishSideFigures, measurePublish } from './publish-measure';
-import { missingBaseline } from './raw-clients';
+import { missingBaseline, resultsFile } from './raw-clients';
 
 // Issue 9: Troupe keeps at least 0.85x of its own driver's raw client.
 const TARGET_RATIO = 0.85;
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(
-    path.join(dir, 'publish.json'),
+    path.join(dir, resultsFile('publish', result.driver)),
     `${JSON.stringify({ ...result, targetRatio: TARGET_RATIO }, null, 2)}\n`,
   );
 }

@@ -4,10 +4,12 @@
  * has no baseline yet: the benches then report Troupe's figures alone and say so, rather than
  * comparing with kafkajs.
  *
- * To add a driver's baseline (e.g. @platformatic/kafka's once its driver is in KAFKA_DRIVERS):
- * write a RawClient doing what kafkajsRawClient does with that library — a consumer that resolves
- * and commits each batch without decoding, an idempotent acks=all producer sending the given
- * records as they are — and add it to RAW_CLIENTS under the driver's name (KafkaDriver.name).
+ * To add a driver's baseline: write a RawClient doing what kafkajsRawClient does with that
+ * library — a consumer that reads the topic with a fresh group and commits without decoding, an
+ * idempotent acks=all producer sending the given records as they are — and add it to RAW_CLIENTS
+ * under the driver's name (KafkaDriver.name). A library that not every supported Node.js runs
+ * (or that is an optional install) goes in a sibling file required when its factory is called,
+ * as platformaticRawClient is (bench/raw-platformatic.ts).
  */
 import { EachBatchPayload, Kafka, Partitioners, logLevel } from 'kafkajs';
 import { RunFigures, stopwatch, unique } from './figures';
@@ -46,7 +48,7 @@ type RawClientFactory = (brokers: readonly string[], clientId: string) => RawCli
 /** Keyed by KafkaDriver.name, as TROUPE_KAFKA_DRIVER selects the driver. */
 const RAW_CLIENTS: Readonly<Record<string, RawClientFactory>> = {
   kafkajs: kafkajsRawClient,
-  // The @platformatic/kafka driver's baseline plugs in here, under that driver's name.
+  platformatic: platformaticRawClient,
 };
 
 /** The raw baseline for Troupe's driver `driver`, or undefined when none is written yet. */
@@ -58,12 +60,33 @@ export function rawClientFor(
   return Object.hasOwn(RAW_CLIENTS, driver) ? RAW_CLIENTS[driver]!(brokers, clientId) : undefined;
 }
 
+/**
+ * The results file of a Kafka bench on `driver`: `<bench>.json` for kafkajs, the default (as
+ * before there were two drivers), `<bench>-<driver>.json` for another, so that `npm run bench`,
+ * which runs them on both, keeps both.
+ */
+export function resultsFile(bench: string, driver: string): string {
+  return driver === 'kafkajs' ? `${bench}.json` : `${bench}-${driver}.json`;
+}
+
 /** Says why a bench has no ratio: the driver has no raw baseline in bench/raw-clients.ts. */
 export function missingBaseline(driver: string): string {
   return (
     `raw baseline for driver "${driver}": missing (none in bench/raw-clients.ts; known: ` +
     `${Object.keys(RAW_CLIENTS).join(', ')}), so no ratio: Troupe's figures alone`
   );
+}
+
+/**
+ * @platformatic/kafka's baseline (bench/raw-platformatic.ts), required only when called: the
+ * library is an ES module for Node >= 22.22, which the kafkajs benches on Node 20 never load. The
+ * platformatic driver, made first by the bench, has already refused an older Node.
+ */
+function platformaticRawClient(brokers: readonly string[], clientId: string): RawClient {
+  type Module = typeof import('./raw-platformatic');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily on purpose (see above)
+  const { platformaticRawClient: create } = require('./raw-platformatic') as Module;
+  return create(brokers, clientId);
 }
 
 function kafkajsRawClient(brokers: readonly string[], clientId: string): RawClient {

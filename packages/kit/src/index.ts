@@ -1,7 +1,8 @@
 /**
  * @troupe/kit: what a service author uses. Troupe's own tools (CLI, registry, devstack, testkit)
  * reach the building blocks through `@troupe/kit/internal`, which makes no stability promise;
- * drivers have their own entry points (`@troupe/kit/kafkajs`, `@troupe/kit/memory`).
+ * drivers have their own entry points (`@troupe/kit/kafkajs`, `@troupe/kit/platformatic`,
+ * `@troupe/kit/memory`).
  */
 
 // Errors: every error Troupe raises is a TroupeError with a stable code.

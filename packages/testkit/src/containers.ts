@@ -29,7 +29,14 @@ export async function startContainerStack(): Promise<ContainerStack> {
       // Implied from cp-kafka 8 on (Kafka 4 has no ZooKeeper); needed for 7.9.
       .withKraft()
       // As production clusters run (and the devstack): no topic is created by sending to it.
-      .withEnvironment({ KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false' })
+      .withEnvironment({
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+        // KIP-848 groups take these from the broker (45 s and 5 s by default): as the devstack.
+        KAFKA_GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS: '6000',
+        KAFKA_GROUP_CONSUMER_SESSION_TIMEOUT_MS: '10000',
+        KAFKA_GROUP_CONSUMER_MIN_HEARTBEAT_INTERVAL_MS: '500',
+        KAFKA_GROUP_CONSUMER_HEARTBEAT_INTERVAL_MS: '1000',
+      })
       .withNetwork(network)
       .withNetworkAliases('kafka')
       .start(),

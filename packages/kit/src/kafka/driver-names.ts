@@ -1,7 +1,10 @@
 import { ConfigError } from '../errors';
 
-/** The drivers TROUPE_KAFKA_DRIVER may name; kafkajs is the default. */
-export const KAFKA_DRIVERS = ['kafkajs'] as const;
+/**
+ * The drivers TROUPE_KAFKA_DRIVER may name; kafkajs is the default. platformatic
+ * (@platformatic/kafka) needs Node.js >= 22.22, checked when the driver is created.
+ */
+export const KAFKA_DRIVERS = ['kafkajs', 'platformatic'] as const;
 export type KafkaDriverName = (typeof KAFKA_DRIVERS)[number];
 
 export const KAFKA_DRIVER_VARIABLE = 'TROUPE_KAFKA_DRIVER';

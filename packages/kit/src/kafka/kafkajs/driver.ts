@@ -7,6 +7,7 @@ import type { ProducerOptions, RecordProducer } from '../producer';
 import { KafkajsAdmin } from './admin';
 import { KafkajsGroupConsumer } from './consumer';
 import { pinoLogCreator } from './log';
+import { ignoreKafkajsNegativeTimeoutWarning } from './negative-timeout-warning';
 import { KafkajsProducer } from './producer';
 
 /**
@@ -33,6 +34,8 @@ export class KafkajsDriver implements KafkaDriver {
     if (options.retries !== undefined)
       config.retry = { retries: options.retries, initialRetryTime: 200, maxRetryTime: 2_000 };
     this.kafka = new Kafka(config);
+    // kafkajs's request queue sets negative timeouts, which Node 23+ warns about on stderr.
+    ignoreKafkajsNegativeTimeoutWarning();
   }
 
   consumer(options: ConsumerOptions): GroupConsumer {
