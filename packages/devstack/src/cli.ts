@@ -10,7 +10,8 @@ import { settingsLines, startLocalStack, stopLocalStack } from './stack';
 import { findStackTools } from './stack-tools';
 
 /**
- * `npm run stack:up|down|status|prepare`. Settings go to stdout as NAME=value lines (for eval);
+ * `npm run stack:up|down|status|prepare`. Settings go to stdout as `export NAME='value'` lines (for
+ * `eval "$(npm run -s stack:up)"`);
  * everything meant for a person goes to stderr.
  */
 const say = (line: string) => process.stderr.write(`${line}\n`);

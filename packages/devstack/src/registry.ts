@@ -17,11 +17,11 @@ function registryCommand(): { args: string[]; cwd: string; env: NodeJS.ProcessEn
   const packageDir = path.dirname(require.resolve('@troupe/registry/package.json'));
   const source = path.join(packageDir, 'src', 'cli.ts');
   if (existsSync(source))
-    // From sources, @troupe/kit resolves to its src/ too (tsconfig.run.json), never a stale dist/.
+    // From sources, @troupe/kit resolves to its src/ too (the root tsconfig.json's paths), never a stale dist/.
     return {
       args: ['--import', 'tsx', source],
       cwd: packageDir,
-      env: { TSX_TSCONFIG_PATH: path.join(packageDir, 'tsconfig.run.json') },
+      env: { TSX_TSCONFIG_PATH: path.join(packageDir, '..', '..', 'tsconfig.json') },
     };
   return { args: [path.join(packageDir, 'dist', 'cli.js')], cwd: packageDir, env: {} };
 }

@@ -105,8 +105,17 @@ export async function stopLocalStack(stack: Pick<LocalStack, 'dir' | 'servers'>)
   rmSync(stack.dir, { recursive: true, force: true });
 }
 
+/**
+ * The settings as shell `export NAME='value'` lines: `eval "$(npm run -s stack:up)"` exports them,
+ * and when stack:up fails it prints none (the reason goes to stderr), so the eval changes nothing
+ * (a bare `export $(…)` with no words would instead list the whole environment).
+ */
 export function settingsLines(settings: StackSettings): string {
   return Object.entries(settings)
-    .map(([name, value]) => `${name}=${value}`)
+    .map(([name, value]) => `export ${name}=${shellQuoted(value)}`)
     .join('\n');
+}
+
+function shellQuoted(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
 }

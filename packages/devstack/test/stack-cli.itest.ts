@@ -1,16 +1,27 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../src/server-process';
 import { stackCli } from './support/stack-cli';
 
-function parseSettings(stdout: string): Record<string, string> {
+/** What a shell gets from `eval "$(npm run -s stack:up)"`: the TROUPE_* it then exports. */
+function evalInShell(stdout: string): Record<string, string> {
+  const shown = execFileSync('bash', ['-c', 'eval "$STACK_UP_OUTPUT"; env -0'], {
+    env: { PATH: process.env.PATH ?? '', STACK_UP_OUTPUT: stdout },
+  }).toString();
   return Object.fromEntries(
-    stdout
-      .trim()
-      .split('\n')
-      .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+    shown
+      .split('\0')
+      .filter((entry) => entry.startsWith('TROUPE_'))
+      .map((entry) => entry.split(/=(.*)/s).slice(0, 2) as [string, string]),
   );
+}
+
+function parseSettings(stdout: string): Record<string, string> {
+  const lines = stdout.trim().split('\n');
+  for (const line of lines) expect(line).toMatch(/^export TROUPE_[A-Z_]+='[^']*'$/);
+  return evalInShell(stdout);
 }
 
 describe('npm run stack:up / stack:status / stack:down', () => {
@@ -68,6 +79,14 @@ describe('npm run stack:up / stack:status / stack:down', () => {
       'troupe-stack: TROUPE_KAFKA_VERSION="4.1" is not accepted: use 4.4 or 4.4.0 (the default), 3.9 or 3.9.1',
     ]);
     expect(result.stdout).toBe('');
+  });
+
+  it('a failed up leaves eval "$(…)" nothing to run: the reason on stderr, a non-zero exit', async () => {
+    const result = await stackCli('up', { ...env, TROUPE_KAFKA_VERSION: '4.1' });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+    expect(evalInShell(result.stdout)).toEqual({});
   });
 
   it('names a missing prerequisite and how to install it, in one line', async () => {

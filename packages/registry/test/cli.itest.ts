@@ -25,7 +25,7 @@ describe('troupe-registry CLI', () => {
         env: {
           PATH: process.env.PATH ?? '',
           // From sources, @troupe/kit included (as the devstack runs it in a checkout).
-          TSX_TSCONFIG_PATH: path.join(packageDir, 'tsconfig.run.json'),
+          TSX_TSCONFIG_PATH: path.join(packageDir, '..', '..', 'tsconfig.json'),
           TROUPE_LOG_LEVEL: 'warn',
           ...env,
         },

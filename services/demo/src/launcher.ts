@@ -195,7 +195,8 @@ export class PipelineLauncher {
           env: {
             ...process.env,
             ...env,
-            TSX_TSCONFIG_PATH: path.join(root, 'services', 'demo', 'tsconfig.run.json'),
+            // Workspace packages from their sources (the root tsconfig.json's paths).
+            TSX_TSCONFIG_PATH: path.join(root, 'tsconfig.json'),
           },
           stdio: ['ignore', log, log],
         },

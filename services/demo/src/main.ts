@@ -7,8 +7,6 @@ import { runDemo } from './demo';
  * Options: `--spikes <n>` (default 5), `--keep-logs`.
  */
 async function main(): Promise<number> {
-  // Set by `npm run demo` for this process only; the launcher gives each service an absolute one.
-  delete process.env.TSX_TSCONFIG_PATH;
   const args = process.argv.slice(2);
   const spikesAt = args.indexOf('--spikes');
   const spikeRuns = spikesAt >= 0 ? Number(args[spikesAt + 1]) : 5;
