@@ -1,12 +1,8 @@
 #!/usr/bin/env node
 import { PrerequisiteError, ServerStartError, SettingError, StartInterruptedError } from './errors';
-import {
-  forgetCurrentStack,
-  readCurrentStack,
-  rememberCurrentStack,
-  serverStates,
-} from './current-stack';
-import { settingsLines, startLocalStack, stopLocalStack } from './stack';
+import { upBackgroundStack } from './background-stack';
+import { forgetCurrentStack, readCurrentStack, serverStates } from './current-stack';
+import { settingsLines, stopLocalStack } from './stack';
 import { findStackTools } from './stack-tools';
 
 /**
@@ -17,44 +13,7 @@ import { findStackTools } from './stack-tools';
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function up(): Promise<void> {
-  const current = readCurrentStack();
-  if (current) {
-    const states = serverStates(current);
-    if (states.every((s) => s.alive)) {
-      say(`reusing the running stack in ${current.dir}`);
-      process.stdout.write(`${settingsLines(current.settings)}\n`);
-      return;
-    }
-    say(
-      `the previous stack is only partly running (${states
-        .filter((s) => !s.alive)
-        .map((s) => s.name)
-        .join(', ')} gone): replacing it`,
-    );
-    await stopLocalStack(current);
-    forgetCurrentStack();
-  }
-  // Ctrl-C while starting: the servers are detached, so they would outlive us; stop them instead.
-  const interrupted = new AbortController();
-  const interrupt = () => {
-    say('interrupted: stopping the servers started so far…');
-    interrupted.abort();
-  };
-  process.once('SIGINT', interrupt);
-  process.once('SIGTERM', interrupt);
-  let stack;
-  try {
-    stack = await startLocalStack({ detached: true, log: say, signal: interrupted.signal });
-  } finally {
-    process.off('SIGINT', interrupt);
-    process.off('SIGTERM', interrupt);
-  }
-  rememberCurrentStack(stack);
-  const readiness = Object.entries(stack.readyAfterMs)
-    .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
-    .join(', ');
-  say(`stack up in ${(stack.startupMs / 1000).toFixed(1)} s (${readiness}; data in ${stack.dir})`);
-  say('stop it with: npm run stack:down');
+  const { stack } = await upBackgroundStack(say);
   process.stdout.write(`${settingsLines(stack.settings)}\n`);
 }
 

@@ -1,4 +1,5 @@
 export { startLocalStack, stopLocalStack, settingsLines, STACK_FILE } from './stack';
+export { upBackgroundStack } from './background-stack';
 export type { LocalStack, StackSettings, StartOptions } from './stack';
 export { prepareKafka } from './kafka';
 export { kafkaRelease, KAFKA_RELEASES, DEFAULT_KAFKA_RELEASE } from './kafka-release';

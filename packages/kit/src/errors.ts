@@ -33,6 +33,7 @@ export const errorCodes = [
   'OUTBOX_PUBLISH_FAILED',
   'TOPIC_MISSING',
   'TOPIC_NOT_READY',
+  'UNREACHABLE',
   // The CLI (packages/cli)
   'KAFKA_UNREACHABLE',
   'TOPIC_UNKNOWN',
@@ -104,4 +105,10 @@ function safeStringify(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** An error as one line for a person (a failed start, a CLI failure): its message, line breaks folded. */
+export function oneLineMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s*\n\s*/g, ' ');
 }

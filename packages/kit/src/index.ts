@@ -6,11 +6,24 @@
  */
 
 // Errors: every error Troupe raises is a TroupeError with a stable code.
-export { TroupeError, ConfigError, PermanentError, errorCodes, type ErrorCode } from './errors';
+export {
+  TroupeError,
+  ConfigError,
+  PermanentError,
+  errorCodes,
+  oneLineMessage,
+  type ErrorCode,
+} from './errors';
 
 // Events: the envelope a handler sees and a publisher sends; CloudEvents headers.
 export { Headers, headerString, type RawHeaders } from './events/headers';
-export type { Envelope, EventMetadata, OutgoingEvent } from './events/envelope';
+export type {
+  Envelope,
+  EventMetadata,
+  OutgoingEvent,
+  OutgoingEventOf,
+  RoutableEventOf,
+} from './events/envelope';
 
 // Contracts: Avro in the Confluent wire format, schemas from the registry.
 export { AvroCodec, UnknownEventTypeError, type AvroCodecOptions } from './codec/avro-codec';
@@ -40,10 +53,14 @@ export type {
   HasDedup,
   PublishMap,
   ServiceDefinition,
+  StartPosition,
 } from './runtime/define-service';
 export { createService, TroupeService } from './runtime/service';
 export type { ConsumerTuning, ServiceOptions, StopOptions } from './runtime/service';
-export { runService, stopOnSignals } from './runtime/lifecycle';
+export { stopOnSignals } from './runtime/lifecycle';
+export { runService, type RunServiceOptions } from './runtime/run-service';
+export { UnreachableError } from './runtime/dependency-probe';
+export { codecFromConfig } from './codec/codec-from-config';
 export { TopicMissingError } from './runtime/failure-topics';
 export { TimeoutError, withTimeout } from './runtime/timers';
 export { compose, defineMiddleware } from './middleware/compose';

@@ -20,7 +20,7 @@ import { createPipelineTopics, registerPipelineSchemas } from './provision';
 import { recoverySummary, timeline } from './report';
 import { removeRunData } from './run-cleanup';
 import { ScenarioOutcome, Scenarios } from './scenarios';
-import { ensureStack } from './stack';
+import { DemoStack, ensureStack } from './stack';
 
 export interface DemoOptions {
   /** TROUPE_* settings: the stack to use (else one is started) and tuning the services honour. */
@@ -46,6 +46,11 @@ export interface DemoOptions {
   out: (line: string) => void;
   /** Keep the services' log files (their path is printed). */
   keepLogs?: boolean;
+  /**
+   * Leave the stack and this run's topics up (the services still stop) and print the
+   * `troupe trace` command for a rolled-back release's flow.
+   */
+  keep?: boolean;
   /** Released on interruption too. */
   cleanup?: CleanupStack;
 }
@@ -68,7 +73,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { log, out } = options;
   const cleanup = options.cleanup ?? new CleanupStack();
   try {
-    const stack = await ensureStack(options.env, log);
+    const stack = await ensureStack(options.env, log, options.keep);
     cleanup.add('stop the local stack', () => stack.stop());
     const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
     // On a stack of its own the demo uses the real names; on a shared one, names of its own.
@@ -100,7 +105,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     );
     const redis = createFailFastRedis(settings.redisUrl);
     cleanup.add('close Redis', () => quitRedis(redis));
-    if (!stack.owned) {
+    if (!stack.owned && !options.keep) {
       cleanup.add('remove the run’s topics, schema and keys', () =>
         removeRunData({
           kafka,
@@ -199,6 +204,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `${outcomes.filter((o) => o.ok).length} of ${outcomes.length} scenarios reached their expected end: ${ok ? 'OK' : 'FAILED'}`,
     );
     if (!ok) for (const name of SERVICE_NAMES) printTail(out, launcher.logFile(name));
+    if (options.keep) for (const line of howToTrace(outcomes, topics, stack)) out(line);
     return {
       ok,
       outcomes,
@@ -255,4 +261,25 @@ function printTail(out: (line: string) => void, file: string): void {
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n').slice(-15);
   out(`--- last lines of ${path.basename(file)}`);
   for (const line of lines) out(line);
+}
+
+/** What `--keep` prints: the stack and topics left up, and the trace of a rolled-back flow. */
+function howToTrace(
+  outcomes: readonly ScenarioOutcome[],
+  topics: PipelineTopics,
+  stack: DemoStack,
+): string[] {
+  const rolledBack = outcomes.find((o) => o.expected === 'RolledBack' && o.correlationId);
+  const realNames = topics.releases === Topics.releasesEvents;
+  const topicFlag = realNames
+    ? ''
+    : ` --topics ${[topics.releases, topics.alerts].join(',')}`; // trace adds their retry and dead-letter topics
+  const lines = ['', `kept: the stack and the topics ${Object.values(topics).join(', ')}`];
+  if (rolledBack) {
+    lines.push(`trace the flow of release ${rolledBack.releaseId}, rolled back:`);
+    const shell = stack.reachWith ? `${stack.reachWith} && ` : '';
+    lines.push(`  ${shell}npx troupe trace ${rolledBack.correlationId}${topicFlag}`);
+  }
+  if (stack.reachWith) lines.push('stop the stack with: npm run stack:down');
+  return lines;
 }

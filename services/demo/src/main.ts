@@ -1,10 +1,12 @@
 import path from 'node:path';
+import { oneLineMessage } from '@troupe/kit';
 import { CleanupStack } from './cleanup';
 import { runDemo } from './demo';
 
 /**
  * `npm run demo`: the self-healing deployment pipeline, end to end.
- * Options: `--spikes <n>` (default 5), `--keep-logs`.
+ * Options: `--spikes <n>` (default 5), `--keep-logs`, `--keep` (leave the stack and the topics up
+ * and print the `troupe trace` command of a rolled-back flow), `--verbose` (a failure's stack).
  */
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
     root: path.resolve(__dirname, '..', '..', '..'),
     spikeRuns,
     keepLogs: args.includes('--keep-logs') || process.env.TROUPE_DEMO_KEEP_LOGS === '1',
+    keep: args.includes('--keep'),
     cleanup,
     log: (line) => process.stdout.write(`${stamp()} ${line}\n`),
     out: (line) => process.stdout.write(`${line}\n`),
@@ -46,7 +49,12 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`demo failed: ${(error as Error).stack ?? String(error)}\n`);
+    // A missing prerequisite or a bad setting is one line that says what to do; the stack helps
+    // only with a bug (--verbose).
+    const detail = process.argv.includes('--verbose')
+      ? ((error as Error).stack ?? String(error))
+      : oneLineMessage(error);
+    process.stderr.write(`demo failed: ${detail}\n`);
     process.exit(1);
   },
 );

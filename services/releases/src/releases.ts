@@ -76,6 +76,7 @@ export function releasesDefinition(settings: PipelineSettings, store: ReleaseSto
     name: serviceName('releases', settings),
     dedup: true, // each event handled once per event id; ctx.once for effects
     topics: [settings.topics.releases],
+    startFrom: 'earliest', // a projection: a new instance builds its state from the whole topic
     consumes,
   });
 }

@@ -24,6 +24,9 @@ export interface SchemaRegistryClientOptions {
   url: string;
   /** Per request; default 10 s. */
   timeoutMs?: number;
+  /** Basic authentication, e.g. from TROUPE_SCHEMA_REGISTRY_USERNAME and _PASSWORD; overrides the URL's. */
+  username?: string;
+  password?: string;
 }
 
 export interface RegisteredSchema {
@@ -76,7 +79,12 @@ export class SchemaRegistryClient {
   private readonly authorization?: string;
 
   constructor(options: SchemaRegistryClientOptions | string) {
-    const { url, timeoutMs = 10_000 } = typeof options === 'string' ? { url: options } : options;
+    const {
+      url,
+      timeoutMs = 10_000,
+      username,
+      password,
+    }: SchemaRegistryClientOptions = typeof options === 'string' ? { url: options } : options;
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -92,8 +100,15 @@ export class SchemaRegistryClient {
       parsed.username = '';
       parsed.password = '';
     }
+    if (username !== undefined)
+      this.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
     this.url = parsed.toString().replace(/\/+$/, '');
     this.timeoutMs = timeoutMs;
+  }
+
+  /** The registered subjects (GET /subjects): also the cheapest "does the registry answer?". */
+  async subjects(signal?: AbortSignal): Promise<string[]> {
+    return this.request<string[]>('GET', '/subjects', undefined, signal);
   }
 
   /** Registers `schema` under `subject` (idempotent) and returns its global id. */

@@ -19,6 +19,8 @@ function configError(env: Record<string, string>): ConfigError {
 
 test('defaults with only the brokers set', () => {
   expect(loadConfig(base)).toEqual({
+    connectTimeoutMs: 10_000,
+    redis: undefined,
     kafka: {
       brokers: ['kafka-1:9092', 'kafka-2:9093'],
       clientId: undefined,
@@ -227,4 +229,20 @@ test('durations', () => {
   expect(parseDuration('1 day')).toBeUndefined();
   expect(parseDurationList('1s,10s,60s')).toEqual([1_000, 10_000, 60_000]);
   expect(parseDurationList('1s,x')).toBeUndefined();
+});
+
+test('TROUPE_REDIS_URL: a redis URL, never quoted back (it may hold a password)', () => {
+  expect(loadConfig({ ...base, TROUPE_REDIS_URL: 'redis://:pw@redis:6379' }).redis).toEqual({
+    url: 'redis://:pw@redis:6379',
+  });
+  expect(() => loadConfig({ ...base, TROUPE_REDIS_URL: 'http://:hunter2@redis' })).toThrow(
+    'TROUPE_REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://redis:6379, found "(redacted)"',
+  );
+});
+
+test('TROUPE_CONNECT_TIMEOUT: how long runService waits for its servers, 10s by default', () => {
+  expect(loadConfig({ ...base, TROUPE_CONNECT_TIMEOUT: '3s' }).connectTimeoutMs).toBe(3_000);
+  expect(() => loadConfig({ ...base, TROUPE_CONNECT_TIMEOUT: 'soon' })).toThrow(
+    'TROUPE_CONNECT_TIMEOUT: expected a duration such as 10s, found "soon"',
+  );
 });

@@ -21,6 +21,10 @@ export interface TroupeConfig {
     /** How event types map to subjects; pass it to AvroCodec's `subjectStrategy`. */
     subjectStrategy: SubjectNameStrategy;
   };
+  /** TROUPE_REDIS_URL: where runService keeps dedup keys when it builds the store itself. */
+  redis?: { url: string };
+  /** How long runService waits for Kafka, the registry and Redis to answer before giving up. */
+  connectTimeoutMs: number;
   http: { port: number; host: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Partitions handled at the same time (kafkajs partitionsConsumedConcurrently). */
@@ -102,6 +106,19 @@ const VARIABLES = {
     expected: 'a password on one line',
     schema: oneLine,
     secret: { configPath: 'schemaRegistry.password' },
+  },
+  TROUPE_REDIS_URL: {
+    expected: 'a redis:// or rediss:// URL, e.g. redis://redis:6379',
+    schema: z
+      .string()
+      .regex(/^rediss?:\/\/[^\s]+$/)
+      .optional(),
+    // May hold a password: never quoted back, redacted in logs, and accepted as a _FILE.
+    secret: { configPath: 'redis.url' },
+  },
+  TROUPE_CONNECT_TIMEOUT: {
+    expected: 'a duration such as 10s',
+    schema: duration.default(10_000),
   },
   TROUPE_SUBJECT_STRATEGY: {
     expected: SUBJECT_STRATEGIES.join(' | '),
@@ -226,6 +243,8 @@ function assemble(v: Parsed): TroupeConfig {
           subjectStrategy: v.TROUPE_SUBJECT_STRATEGY,
         }
       : undefined,
+    redis: v.TROUPE_REDIS_URL ? { url: v.TROUPE_REDIS_URL } : undefined,
+    connectTimeoutMs: v.TROUPE_CONNECT_TIMEOUT,
     http: { port: v.TROUPE_HTTP_PORT, host: v.TROUPE_HTTP_HOST },
     logLevel: v.TROUPE_LOG_LEVEL,
     partitionConcurrency: v.TROUPE_PARTITION_CONCURRENCY,

@@ -32,6 +32,20 @@ export interface OutgoingEvent<T = unknown> {
   headers?: Record<string, string>;
 }
 
+/**
+ * An OutgoingEvent typed by an event map (`EventTypes` of @troupe/contracts): `type` is one of the
+ * map's event types and `payload` that type's payload, so a typo or a wrong field is a compile
+ * error. With the default map, any type and payload go.
+ */
+export type OutgoingEventOf<E extends object = Record<string, unknown>> = {
+  [T in keyof E & string]: OutgoingEvent<E[T]> & { type: T };
+}[keyof E & string];
+
+/** An OutgoingEventOf whose `topic` may be left out where the publisher routes its type (`routes`). */
+export type RoutableEventOf<E extends object = Record<string, unknown>> = {
+  [T in keyof E & string]: Omit<OutgoingEvent<E[T]>, 'topic'> & { type: T; topic?: string };
+}[keyof E & string];
+
 /** The envelope attributes an outgoing event gets, filled with defaults where the caller gave none. */
 export interface Envelope {
   id: string;

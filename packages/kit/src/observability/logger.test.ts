@@ -24,10 +24,11 @@ function capture(): { lines: string[]; log: ReturnType<typeof createLogger> } {
   return { lines, log: createLogger({ service: 'svc', destination }) };
 }
 
-test('the secret settings are the two passwords', () => {
+test('the secret settings are the two passwords and the Redis URL (which may hold one)', () => {
   expect(SECRET_VARIABLES).toEqual([
     'TROUPE_KAFKA_SASL_PASSWORD',
     'TROUPE_SCHEMA_REGISTRY_PASSWORD',
+    'TROUPE_REDIS_URL',
   ]);
 });
 

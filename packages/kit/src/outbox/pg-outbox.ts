@@ -1,5 +1,5 @@
 import type { ClientBase, Pool } from 'pg';
-import type { OutgoingEvent } from '../events/envelope';
+import type { OutgoingEventOf } from '../events/envelope';
 import { OutboxEncoder, OutboxMessage, OutboxRecord, toOutboxRecord } from './message';
 import { OutboxSql, outboxSql } from './pg-sql';
 import { QualifiedTable, qualifiedTable } from './sql-names';
@@ -32,9 +32,10 @@ export interface OutboxStats {
 /**
  * The transactional outbox on PostgreSQL: `add(tx, event)` writes the encoded message in the
  * caller's own transaction, so the event exists if and only if the business change committed. The
- * relay (`OutboxRelay`) publishes rows after commit.
+ * relay (`OutboxRelay`) publishes rows after commit. Typed by an event map
+ * (`new PgOutbox<EventTypes>(…)`), `add` accepts only the map's event types with their payloads.
  */
-export class PgOutbox {
+export class PgOutbox<E extends object = Record<string, unknown>> {
   readonly table: QualifiedTable;
   /** The LISTEN/NOTIFY channel: the table's qualified name. */
   readonly channel: string;
@@ -80,7 +81,7 @@ export class PgOutbox {
    * COMMIT). An OutgoingEvent is encoded first; an encoding failure throws before anything is written.
    * Returns the row id.
    */
-  async add(tx: ClientBase, input: OutgoingEvent | OutboxMessage): Promise<string> {
+  async add(tx: ClientBase, input: OutgoingEventOf<E> | OutboxMessage): Promise<string> {
     const record = await toOutboxRecord(input, this.encode);
     const params: unknown[] = rowParams(record);
     if (this.notify) params.push(this.channel);
@@ -94,7 +95,7 @@ export class PgOutbox {
   /** Adds several messages in one statement, in order. Returns their row ids. */
   async addMany(
     tx: ClientBase,
-    inputs: readonly (OutgoingEvent | OutboxMessage)[],
+    inputs: readonly (OutgoingEventOf<E> | OutboxMessage)[],
   ): Promise<string[]> {
     if (inputs.length === 0) return [];
     const records = await Promise.all(inputs.map((input) => toOutboxRecord(input, this.encode)));

@@ -1,7 +1,7 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { RawHeaders } from '../events/headers';
 import { ConfigError } from '../errors';
-import type { OutgoingEvent } from '../events/envelope';
+import type { OutgoingEventOf } from '../events/envelope';
 import {
   OutboxEncoder,
   OutboxMessage,
@@ -36,7 +36,7 @@ export interface RedisOutboxEntry {
  * caller's MULTI, so the state change and the outbox entry are applied by one EXEC, or neither
  * (DISCARD, or a WATCH that fails). The RedisOutboxRelay publishes entries after EXEC.
  */
-export class RedisOutbox {
+export class RedisOutbox<E extends object = Record<string, unknown>> {
   readonly stream: string;
   private readonly encode: OutboxEncoder | undefined;
 
@@ -48,7 +48,7 @@ export class RedisOutbox {
   }
 
   /** Encodes first (an encoding failure throws before anything is queued), then queues the XADD. */
-  async add(multi: ChainableCommander, input: OutgoingEvent | OutboxMessage): Promise<void> {
+  async add(multi: ChainableCommander, input: OutgoingEventOf<E> | OutboxMessage): Promise<void> {
     const record = await toOutboxRecord(input, this.encode);
     const fields: (string | Buffer)[] = ['topic', record.topic, 'agg', record.aggregateKey];
     if (record.key) fields.push('key', record.key);

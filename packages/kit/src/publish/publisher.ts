@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
 import type { EventCodec } from '../codec/codec';
-import type { Envelope, OutgoingEvent } from '../events/envelope';
+import type { Envelope, OutgoingEvent, RoutableEventOf } from '../events/envelope';
 import type { KafkaDriver } from '../kafka/driver';
 import type { ProducerOptions, RecordProducer } from '../kafka/producer';
 import type { OutgoingRecord, TopicRecords } from '../kafka/records';
 import { withTimeout } from '../runtime/timers';
 import { EncodedEvent, toMessage } from './to-message';
 
-export interface PublisherOptions {
+export interface PublisherOptions<E extends object = Record<string, unknown>> {
   kafka: KafkaDriver;
   codec: EventCodec;
   /** CloudEvents source of published events: the service name. */
@@ -16,20 +16,26 @@ export interface PublisherOptions {
   /** How long one send may take, broker retries included, before the caller gets a TimeoutError. */
   sendTimeoutMs?: number;
   compression?: ProducerOptions['compression'];
+  /**
+   * Event type → topic (e.g. `EventTopics` of @troupe/contracts, from schemas/topics.json): an
+   * event of a routed type may leave `topic` out. An event's own `topic` wins.
+   */
+  routes?: { readonly [T in keyof E & string]?: string };
 }
 
 /**
  * Publishes events through one producer of the driver: idempotent (broker-side retries free of
  * duplicates and reordering), acks=all, never creating topics. Events are keyed by their
  * aggregate key: the partitioner (murmur2, Java-compatible) sends one key to one partition, which
- * keeps order per key.
+ * keeps order per key. Typed by an event map (`new Publisher<EventTypes>(…)`), `publish` accepts
+ * only the map's event types with their payloads.
  */
-export class Publisher {
+export class Publisher<E extends object = Record<string, unknown>> {
   private readonly producer: RecordProducer;
   private readonly sendTimeoutMs: number;
   private connected?: Promise<void>;
 
-  constructor(private readonly options: PublisherOptions) {
+  constructor(private readonly options: PublisherOptions<E>) {
     this.producer = options.kafka.producer({ compression: options.compression });
     this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
   }
@@ -57,19 +63,30 @@ export class Publisher {
   }
 
   /** Encodes and sends one event; resolves once all in-sync replicas have it. */
-  async publish(event: OutgoingEvent): Promise<Envelope> {
-    const encoded = await toMessage(event, this.options.codec, this.options.source);
+  async publish(event: RoutableEventOf<E>): Promise<Envelope> {
+    const encoded = await toMessage(this.routed(event), this.options.codec, this.options.source);
     await this.sendEncoded([encoded]);
     return encoded.envelope;
   }
 
   /** Encodes all, then sends them in one sendBatch (one request per broker). */
-  async publishMany(events: readonly OutgoingEvent[]): Promise<Envelope[]> {
+  async publishMany(events: readonly RoutableEventOf<E>[]): Promise<Envelope[]> {
     const encoded = await Promise.all(
-      events.map((event) => toMessage(event, this.options.codec, this.options.source)),
+      events.map((event) => toMessage(this.routed(event), this.options.codec, this.options.source)),
     );
     await this.sendEncoded(encoded);
     return encoded.map((e) => e.envelope);
+  }
+
+  /** The event with its topic: its own, else the route of its type; an Error names the type otherwise. */
+  private routed(event: RoutableEventOf<E>): OutgoingEvent {
+    const routes = this.options.routes as Record<string, string | undefined> | undefined;
+    const topic = event.topic ?? routes?.[event.type];
+    if (topic === undefined)
+      throw new Error(
+        `no topic for event type ${event.type}: give the event a topic, or route its type in the publisher's \`routes\``,
+      );
+    return { ...event, topic } as OutgoingEvent;
   }
 
   /** Sends events encoded earlier by toMessage (e.g. rows of an outbox), keeping their order per topic. */

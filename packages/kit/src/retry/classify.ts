@@ -103,6 +103,7 @@ export function failureKindOfCode(code: ErrorCode): FailureKind {
     case 'OUTBOX_PUBLISH_FAILED':
     case 'TOPIC_MISSING':
     case 'TOPIC_NOT_READY':
+    case 'UNREACHABLE':
     case 'WEBHOOK_FAILED':
     case 'SERVICE_INVALID':
     case 'SCHEMA_FILE_INVALID':

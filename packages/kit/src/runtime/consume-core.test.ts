@@ -7,7 +7,7 @@ import pino from 'pino';
 import { JsonTestCodec, MemoryCluster, MemoryKafkaDriver } from '../kafka/memory';
 import { Publisher } from '../publish/publisher';
 import { loadConfig } from '../config/service-config';
-import { defineService } from './define-service';
+import { defineService, type StartPosition } from './define-service';
 import { createService, type ServiceOptions, type TroupeService } from './service';
 
 interface Events {
@@ -44,12 +44,15 @@ function setup(partitions = 1) {
 async function start(
   driver: MemoryKafkaDriver,
   handle: (payload: Events['test.Counted']) => Promise<void>,
-  options: Partial<ServiceOptions> & { name?: string } = {},
+  options: Partial<ServiceOptions> & { name?: string; startFrom?: StartPosition } = {},
 ): Promise<TroupeService> {
+  const { name = 'svc', startFrom = 'earliest', ...serviceOptions } = options;
   const service = createService(
     defineService<Events>()({
-      name: options.name ?? 'svc',
+      name,
       topics: ['orders'],
+      // Most tests here publish first; the start-position tests below say what they need.
+      startFrom,
       consumes: { 'test.Counted': { handle: (payload) => handle(payload) } },
     }),
     {
@@ -61,7 +64,7 @@ async function start(
       consumer: { maxWaitTimeMs: 20 },
       redeliveryDelayMs: 30,
       defaultMetrics: false,
-      ...options,
+      ...serviceOptions,
     },
   );
   running.push(service);
@@ -160,6 +163,7 @@ test('an open breaker pauses and rewinds exactly the partition that hit it; the 
     defineService<Events>()({
       name: 'svc',
       topics: [topic],
+      startFrom: 'earliest',
       consumes: {
         'test.Counted': {
           dependsOn: ['api'],
@@ -260,4 +264,62 @@ test('a revocation mid-batch commits what the member finished, and the next owne
   // The first member stopped after the event it was running and committed it; nothing ran twice.
   expect(byFirst).toEqual([0, 1, 2, 3]);
   expect([...byFirst, ...bySecond].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+});
+
+describe("startFrom: 'latest' (the default)", () => {
+  test('a new group skips what its topics held before its first start and handles everything after', async () => {
+    const { driver, topic, publish } = setup(2);
+    for (let seq = 0; seq < 4; seq++) await publish(`old-${seq}`, seq);
+    const handled: number[] = [];
+    await start(driver, async ({ seq }) => void handled.push(seq), { startFrom: 'latest' });
+    // Published right after start() returned, before any fetch: none of it may be skipped.
+    for (let seq = 10; seq < 16; seq++) await publish(`new-${seq}`, seq);
+    await until(() => handled.length === 6, 'the six new events');
+    expect(handled.sort((a, b) => a - b)).toEqual([10, 11, 12, 13, 14, 15]);
+    expect(driver.cluster.records(topic)).toHaveLength(10);
+  });
+
+  test('a group that committed resumes where it stopped, including what arrived while it was down', async () => {
+    const { driver, publish } = setup(1);
+    const handled: number[] = [];
+    const first = await start(driver, async ({ seq }) => void handled.push(seq), {
+      startFrom: 'latest',
+    });
+    await publish('k', 1);
+    await until(() => handled.length === 1, 'the first event');
+    await first.stop();
+    await publish('k', 2);
+    await publish('k', 3);
+    await start(driver, async ({ seq }) => void handled.push(seq), { startFrom: 'latest' });
+    await until(() => handled.length === 3, 'the events published while it was down');
+    expect(handled).toEqual([1, 2, 3]);
+  });
+
+  test('a partition the group never committed on a topic it already reads is read from its beginning', async () => {
+    // Partition 2 is added while the service is down: what lands on it must not be skipped by
+    // a "latest" restart, and neither may anything on a partition a group never committed.
+    const { driver, topic, publish } = setup(2);
+    const handled: string[] = [];
+    const first = await start(driver, async ({ key }) => void handled.push(key), {
+      startFrom: 'latest',
+    });
+    await publish('p0-a', 0, 0);
+    await until(() => handled.length === 1, 'the event on partition 0');
+    await first.stop();
+    const admin = driver.admin();
+    await admin.createPartitions(topic, 3);
+    await publish('p2-a', 0, 2);
+    await start(driver, async ({ key }) => void handled.push(key), { startFrom: 'latest' });
+    await until(() => handled.length === 2, 'the event on the new partition');
+    expect(handled).toEqual(['p0-a', 'p2-a']);
+  });
+
+  test("'earliest' handles what the topics held before the first start", async () => {
+    const { driver, publish } = setup(2);
+    for (let seq = 0; seq < 4; seq++) await publish(`old-${seq}`, seq);
+    const handled: number[] = [];
+    await start(driver, async ({ seq }) => void handled.push(seq), { startFrom: 'earliest' });
+    await until(() => handled.length === 4, 'the four earlier events');
+    expect(handled.sort((a, b) => a - b)).toEqual([0, 1, 2, 3]);
+  });
 });

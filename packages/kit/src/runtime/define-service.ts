@@ -103,7 +103,19 @@ export interface ServiceDefinition<
   middleware?: readonly Middleware[];
   /** Extra rule for errors retrying cannot fix (sent straight to the DLQ). */
   isPermanentError?: PermanentErrorPredicate;
+  /**
+   * Where the consumer group starts on a partition it has never committed an offset for.
+   * `'latest'` (the default): at each topic's end as it is when the group first starts, so a new
+   * service never replays a topic's whole history; events published once `start()` has returned
+   * are all handled, and partitions added to a topic later are read from their beginning.
+   * `'earliest'`: everything the topics still hold (a projection rebuilding its state, a test
+   * that publishes first). A group that has committed offsets resumes from them either way.
+   */
+  startFrom?: StartPosition;
 }
+
+export const START_POSITIONS = ['latest', 'earliest'] as const;
+export type StartPosition = (typeof START_POSITIONS)[number];
 
 /** The service definition is unusable (no topics, no handlers, a bad name). */
 export class ServiceDefinitionError extends TroupeError {
@@ -164,6 +176,12 @@ export function validateDefinition(definition: ServiceDefinition): void {
     throw new ServiceDefinitionError(
       name,
       `expected a non-empty list of topic names in "topics", found ${JSON.stringify(definition.topics)}`,
+    );
+  }
+  if (definition.startFrom !== undefined && !START_POSITIONS.includes(definition.startFrom)) {
+    throw new ServiceDefinitionError(
+      name,
+      `startFrom: expected ${START_POSITIONS.map((p) => `"${p}"`).join(' or ')}, found ${JSON.stringify(definition.startFrom)}`,
     );
   }
   const types = Object.keys(definition.consumes ?? {});

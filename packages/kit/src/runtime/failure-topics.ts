@@ -7,7 +7,7 @@ export class TopicMissingError extends TroupeError {
   constructor(readonly topics: string[]) {
     super(
       'TOPIC_MISSING',
-      `expected topics ${topics.join(', ')} to exist (the service subscribes to them), found none`,
+      `${topics.length === 1 ? 'topic' : 'topics'} ${topics.join(', ')} ${topics.length === 1 ? 'does' : 'do'} not exist: the service subscribes to ${topics.length === 1 ? 'it' : 'them'}; create ${topics.length === 1 ? 'it' : 'them'} first (npx troupe topics apply creates what schemas/topics.json declares)`,
     );
   }
 }

@@ -11,9 +11,12 @@ export type {
   HandlerSpec,
   ConsumeMap,
   ServiceDefinition,
+  StartPosition,
 } from './define-service';
 export { createService, TroupeService } from './service';
 export type { ServiceOptions, StopOptions, ConsumerTuning } from './service';
-export { runService, stopOnSignals } from './lifecycle';
+export { stopOnSignals } from './lifecycle';
+export { runService, type RunServiceOptions } from './run-service';
+export { UnreachableError } from './dependency-probe';
 export { TopicMissingError } from './failure-topics';
 export { TimeoutError, withTimeout } from './timers';

@@ -1,7 +1,4 @@
-import type { EventCodec } from '../codec/codec';
-import { loadConfig } from '../config/service-config';
-import type { DedupDeclaration, EventMap, PublishMap, ServiceDefinition } from './define-service';
-import { ServiceOptions, TroupeService, createService } from './service';
+import type { TroupeService } from './service';
 
 /**
  * Stops the service on SIGTERM or SIGINT (drain, commit, disconnect within the shutdown
@@ -35,31 +32,4 @@ export function stopOnSignals(
   return () => {
     for (const signal of signals) process.off(signal, onSignal);
   };
-}
-
-/**
- * The usual main(): config from the environment (ConfigError at once if invalid), start the
- * service with its ops HTTP server on TROUPE_HTTP_PORT, stop gracefully on SIGTERM/SIGINT.
- */
-export async function runService<
-  E extends EventMap,
-  P extends PublishMap<E>,
-  D extends DedupDeclaration | undefined,
->(
-  definition: ServiceDefinition<E, P, D>,
-  options: Omit<ServiceOptions, 'codec'> & {
-    codec: EventCodec | ((config: ReturnType<typeof loadConfig>) => EventCodec);
-  },
-): Promise<TroupeService> {
-  const config = options.config ?? loadConfig();
-  const codec = typeof options.codec === 'function' ? options.codec(config) : options.codec;
-  const service = createService(definition, {
-    http: { port: config.http.port, host: config.http.host },
-    ...options,
-    config,
-    codec,
-  });
-  stopOnSignals(service);
-  await service.start();
-  return service;
 }

@@ -25,6 +25,7 @@ import {
   validateDefinition,
 } from './define-service';
 import { ensureFailureTopics } from './failure-topics';
+import { pinNewGroupAtEnd } from './start-position';
 import { buildHandlerChain } from './handler-chain';
 import { PartitionPauser } from './partition-pauser';
 import { withTimeout } from './timers';
@@ -36,8 +37,6 @@ export interface ConsumerTuning {
   /** Longest a fetch waits for data; also bounds how long stop() waits for an idle fetch. Default 1s. */
   maxWaitTimeMs?: number;
   maxBytesPerPartition?: number;
-  /** Where a new consumer group starts: true (default) reads topics from the beginning. */
-  fromBeginning?: boolean;
 }
 
 export interface ServiceOptions {
@@ -181,16 +180,21 @@ export class TroupeService {
     const retry = { ...this.config.retry, ...this.options.retry };
     const topics = this.definition.topics;
     await this.publisher.connect();
-    if (this.options.createFailureTopics ?? true) {
-      const admin = this.kafka.admin();
-      await withTimeout(admin.connect(), 30_000, 'admin connect');
-      try {
+    const admin = this.kafka.admin();
+    await withTimeout(admin.connect(), 30_000, 'admin connect');
+    try {
+      if (this.options.createFailureTopics ?? true) {
         const created = await ensureFailureTopics(admin, topics, retry.topicDelaysMs);
         if (created.length > 0)
           this.logger.info({ created }, 'created retry and dead-letter topics');
-      } finally {
-        await admin.disconnect();
       }
+      if ((this.definition.startFrom ?? 'latest') === 'latest') {
+        const pinned = await pinNewGroupAtEnd(admin, this.name, topics);
+        if (pinned.length > 0)
+          this.logger.info({ pinned }, 'new consumer group: starting at the end of its topics');
+      }
+    } finally {
+      await admin.disconnect();
     }
 
     const handlers = resolveHandlers(this.definition);
@@ -277,7 +281,10 @@ export class TroupeService {
       const state = await startConsumer(consumer, {
         groupId: tier.groupId,
         topics: tier.topics,
-        fromBeginning: tuning.fromBeginning ?? true,
+        // Uncommitted partitions are read from their beginning: partitions added later, the
+        // retry topics (written only by this service), or every topic under startFrom 'earliest'.
+        // A new group under 'latest' was pinned at the end above.
+        fromBeginning: true,
         partitionConcurrency: this.options.partitionConcurrency ?? this.config.partitionConcurrency,
         onBatch,
         lag,

@@ -52,7 +52,11 @@ export function testCodec(): EventCodec {
 
 export const quietLogger = () => pino({ level: process.env.TROUPE_TEST_LOG_LEVEL ?? 'silent' });
 
-/** A service tuned for tests: quick heartbeats and fetches, short retry delays, no HTTP server. */
+/**
+ * A service tuned for tests: quick heartbeats and fetches, short retry delays, no HTTP server.
+ * It starts from the earliest offset unless the definition says otherwise: most tests publish
+ * before the service starts.
+ */
 export function testService<
   P extends PublishMap<TestEvents>,
   D extends DedupDeclaration | undefined,
@@ -64,20 +68,23 @@ export function testService<
     TROUPE_KAFKA_BROKERS: process.env.TROUPE_KAFKA_BROKERS,
     TROUPE_LOG_LEVEL: 'silent',
   });
-  return createService(definition, {
-    codec: options.codec ?? testCodec(),
-    config,
-    logger: quietLogger(),
-    retry: { attempts: 3, backoffBaseMs: 20, backoffMaxMs: 100, topicDelaysMs: [500, 1_000] },
-    consumer: {
-      sessionTimeoutMs: 10_000,
-      heartbeatIntervalMs: 500,
-      maxWaitTimeMs: 200,
-      rebalanceTimeoutMs: 15_000,
+  return createService(
+    { startFrom: 'earliest', ...definition },
+    {
+      codec: options.codec ?? testCodec(),
+      config,
+      logger: quietLogger(),
+      retry: { attempts: 3, backoffBaseMs: 20, backoffMaxMs: 100, topicDelaysMs: [500, 1_000] },
+      consumer: {
+        sessionTimeoutMs: 10_000,
+        heartbeatIntervalMs: 500,
+        maxWaitTimeMs: 200,
+        rebalanceTimeoutMs: 15_000,
+      },
+      defaultMetrics: false,
+      ...options,
     },
-    defaultMetrics: false,
-    ...options,
-  });
+  );
 }
 
 /** A publisher for feeding test topics, with the same codec as the services. */

@@ -18,6 +18,7 @@ const service = createService(
   defineService<TestEvents>()({
     name: GROUP,
     topics: [TOPIC],
+    startFrom: 'earliest', // the test publishes before the child starts
     consumes: {
       'test.runtime.Counted': async (_payload, ctx) => {
         await new Promise((resolve) => setTimeout(resolve, 2));

@@ -1,0 +1,57 @@
+import {
+  forgetCurrentStack,
+  readCurrentStack,
+  rememberCurrentStack,
+  serverStates,
+} from './current-stack';
+import { LocalStack, startLocalStack, stopLocalStack } from './stack';
+
+/**
+ * The stack `stack:up` runs in the background, also what `npm run demo -- --keep` leaves up:
+ * the remembered one when all its servers still run, else a new one, detached so that it
+ * outlives this process and remembered so that `stack:status` and `stack:down` find it. A
+ * remembered stack with a server gone is stopped and replaced. Ctrl-C (SIGINT) or SIGTERM while
+ * the servers start stops those started so far.
+ */
+export async function upBackgroundStack(
+  log: (line: string) => void,
+): Promise<{ stack: LocalStack; reused: boolean }> {
+  const current = readCurrentStack();
+  if (current) {
+    const states = serverStates(current);
+    if (states.every((s) => s.alive)) {
+      log(`reusing the running stack in ${current.dir}`);
+      return { stack: current, reused: true };
+    }
+    log(
+      `the previous stack is only partly running (${states
+        .filter((s) => !s.alive)
+        .map((s) => s.name)
+        .join(', ')} gone): replacing it`,
+    );
+    await stopLocalStack(current);
+    forgetCurrentStack();
+  }
+  // Ctrl-C while starting: the servers are detached, so they would outlive us; stop them instead.
+  const interrupted = new AbortController();
+  const interrupt = () => {
+    log('interrupted: stopping the servers started so far…');
+    interrupted.abort();
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
+  let stack;
+  try {
+    stack = await startLocalStack({ detached: true, log, signal: interrupted.signal });
+  } finally {
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+  }
+  rememberCurrentStack(stack);
+  const readiness = Object.entries(stack.readyAfterMs)
+    .map(([name, ms]) => `${name} ${(ms / 1000).toFixed(1)} s`)
+    .join(', ');
+  log(`stack up in ${(stack.startupMs / 1000).toFixed(1)} s (${readiness}; data in ${stack.dir})`);
+  log('stop it with: npm run stack:down');
+  return { stack, reused: false };
+}
