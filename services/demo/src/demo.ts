@@ -271,9 +271,7 @@ function howToTrace(
 ): string[] {
   const rolledBack = outcomes.find((o) => o.expected === 'RolledBack' && o.correlationId);
   const realNames = topics.releases === Topics.releasesEvents;
-  const topicFlag = realNames
-    ? ''
-    : ` --topics ${[topics.releases, topics.alerts].join(',')}`; // trace adds their retry and dead-letter topics
+  const topicFlag = realNames ? '' : ` --topics ${[topics.releases, topics.alerts].join(',')}`; // trace adds their retry and dead-letter topics
   const lines = ['', `kept: the stack and the topics ${Object.values(topics).join(', ')}`];
   if (rolledBack) {
     lines.push(`trace the flow of release ${rolledBack.releaseId}, rolled back:`);

@@ -1,4 +1,9 @@
-import { StackSettings, startLocalStack, stopLocalStack, upBackgroundStack } from '@troupe/devstack';
+import {
+  StackSettings,
+  startLocalStack,
+  stopLocalStack,
+  upBackgroundStack,
+} from '@troupe/devstack';
 
 export interface DemoStack {
   settings: StackSettings;
