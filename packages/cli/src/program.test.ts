@@ -66,7 +66,15 @@ describe('troupe CLI', () => {
     const out = path.join(dir, 'generated.ts');
     const first = capture({}, dir);
     expect(await run(['schemas', 'generate', '--out', 'generated.ts'], first.context)).toBe(0);
-    expect(first.out).toEqual(['wrote generated.ts (9 event types, 3 topics)']);
+    // Counted from the copy: a service scaffolded into schemas/ adds its own types and topic.
+    const topicsFile = JSON.parse(
+      await readFile(path.join(dir, 'schemas', 'topics.json'), 'utf8'),
+    ) as {
+      topics: Record<string, { eventTypes: string[] }>;
+    };
+    const types = Object.values(topicsFile.topics).flatMap((t) => t.eventTypes).length;
+    const topics = Object.keys(topicsFile.topics).length;
+    expect(first.out).toEqual([`wrote generated.ts (${types} event types, ${topics} topics)`]);
     expect(
       await run(
         ['schemas', 'generate', '--out', 'generated.ts', '--check'],
