@@ -1,59 +1,21 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { cp, mkdir, readdir, readlink, realpath, symlink } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { realpath } from 'node:fs/promises';
 import os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { run, type CliContext } from '@troupe/cli';
-import { removeScratchDirs, scratchDir } from '@troupe/testkit';
+import { removeScratchDirs } from '@troupe/testkit';
+import { copyOfRepository } from './support/repository-copy';
 
 /**
  * `troupe new service` on a copy of the repository, as a new user runs it on a fresh clone: the
  * generated service type-checks, passes prettier and eslint, and its own unit test passes, with
  * nothing edited by hand. Needs no stack; it is an integration test for the processes it runs.
  */
-const REPO = path.resolve(__dirname, '../../..');
 const LONG = `a${'b'.repeat(39)}c`; // the longest name accepted: lines prettier must wrap
 const exec = promisify(execFile);
 
 afterAll(removeScratchDirs);
-
-/**
- * The working tree's sources (tracked files, and new ones not ignored: what a commit of the
- * tree would hold) in a scratch folder. node_modules is a folder of links to the repository's,
- * except the workspace links (@troupe/*, @troupe-services/*): those are relative links
- * (../../packages/kit) that, followed through a link to the repository's node_modules, would
- * land in the repository's packages, so they are made again inside the copy.
- */
-async function copyOfRepository(): Promise<string> {
-  const dir = scratchDir('troupe-new-service');
-  const files = execFileSync(
-    'git',
-    ['ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-    {
-      cwd: REPO,
-      encoding: 'utf8',
-    },
-  )
-    .split('\0')
-    .filter((file) => file !== '' && existsSync(path.join(REPO, file)));
-  for (const file of files) await cp(path.join(REPO, file), path.join(dir, file));
-  const modules = path.join(REPO, 'node_modules');
-  await mkdir(path.join(dir, 'node_modules'));
-  for (const entry of await readdir(modules)) {
-    if (entry === '@troupe' || entry === '@troupe-services') {
-      await mkdir(path.join(dir, 'node_modules', entry));
-      for (const link of await readdir(path.join(modules, entry)))
-        await symlink(
-          await readlink(path.join(modules, entry, link)),
-          path.join(dir, 'node_modules', entry, link),
-        );
-    } else {
-      await symlink(path.join(modules, entry), path.join(dir, 'node_modules', entry));
-    }
-  }
-  return dir;
-}
 
 async function troupe(args: string[], cwd: string) {
   const out: string[] = [];

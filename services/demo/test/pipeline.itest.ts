@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { runDemo } from '@troupe-services/demo';
 
 /**
@@ -62,4 +64,37 @@ test('healthy release is promoted, failing tests stop a release, spikes are roll
     100,
   );
   expect(result.medianRecoveryMs).toBeLessThan(5_000);
+});
+
+test('--keep leaves the topics up and prints a troupe trace command that shows the rolled-back flow', async () => {
+  const lines: string[] = [];
+  const root = path.resolve(__dirname, '..', '..', '..');
+  const result = await runDemo({
+    env: { ...process.env, TROUPE_LOG_LEVEL: 'warn', TROUPE_CANARY_OBSERVATION: '8s' },
+    root,
+    spikeRuns: 1,
+    scenarios: {
+      healthy: false,
+      failingTests: false,
+      killDuringSpike: false,
+      crashAfterRouter: false,
+      crashAfterPublish: false,
+    },
+    inProcess: ['releases', 'verifier', 'canary', 'telemetry', 'watchdog', 'notifier', 'rollback'],
+    keep: true,
+    log: (line) => lines.push(line),
+    out: (line) => lines.push(line),
+  });
+  expect({ ok: result.ok, report: lines.join('\n') }).toMatchObject({ ok: true });
+  const command = lines
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('npx troupe trace '));
+  expect(command).toBeDefined();
+  // The command as printed, run from the project root with the same settings.
+  const { stdout } = await promisify(execFile)('sh', ['-c', command!], {
+    cwd: root,
+    env: process.env,
+    timeout: 120_000,
+  });
+  expect(stdout).toMatch(/ReleaseRequested[\s\S]*CanaryDegraded[\s\S]*RolledBack/);
 });
