@@ -3,6 +3,7 @@ import { registerSchemasCommands } from './commands/schemas';
 import { registerDlqCommands } from './commands/dlq';
 import { registerTopicsCommands } from './commands/topics';
 import { registerTraceCommands } from './commands/trace';
+import { registerPublishCommands } from './commands/publish';
 import { registerNewCommands } from './commands/new';
 import { CliFailure, type CliContext } from './context';
 
@@ -18,6 +19,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
   registerTopicsCommands,
   registerDlqCommands,
   registerTraceCommands,
+  registerPublishCommands,
   registerNewCommands,
 ];
 

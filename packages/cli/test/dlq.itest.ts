@@ -332,7 +332,7 @@ describe('troupe dlq list / redrive', () => {
   }, 30_000);
 
   it('an empty dead-letter topic: list and redrive return at once', async () => {
-    const empty = uniqueName('cli-dlq-empty');
+    const empty = `${uniqueName('cli-dlq-empty')}.dlq`;
     await createTopics([{ topic: empty, partitions: 2 }]);
     try {
       const started = Date.now();
@@ -346,6 +346,25 @@ describe('troupe dlq list / redrive', () => {
     } finally {
       await admin.deleteTopics([empty]).catch(() => undefined);
     }
+  });
+
+  it('a topic that is not a dead-letter topic is refused in one line, suggesting <topic>.dlq', async () => {
+    for (const command of ['list', 'redrive']) {
+      const result = await troupe(['dlq', command, topic]);
+      expect(result).toEqual({
+        code: 1,
+        out: [],
+        err: [
+          `troupe: dlq ${command}: ${topic} is not a dead-letter topic (their names end in .dlq); did you mean ${dlq}?`,
+        ],
+      });
+    }
+    const retry = await troupe(['dlq', 'redrive', `${topic}.retry.1`, '--dry-run']);
+    expect(retry.err).toEqual([
+      `troupe: dlq redrive: ${topic}.retry.1 is not a dead-letter topic (their names end in .dlq); did you mean ${dlq}?`,
+    ]);
+    // Nothing was redriven from the main topic.
+    expect(await redriven()).toHaveLength(6);
   });
 
   it('an unknown topic is one line', async () => {

@@ -2,9 +2,17 @@ import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { run, type CliContext } from '@troupe/cli';
 import { contractsCatalog } from '@troupe/contracts';
-import { AvroCodec, Publisher, type Envelope } from '@troupe/kit';
+import {
+  AvroCodec,
+  HandlerTimeoutError,
+  PermanentError,
+  Publisher,
+  type Envelope,
+} from '@troupe/kit';
+import { FailureRouter, readDeliveryHistory } from '@troupe/kit/internal';
 import {
   createTopics,
+  readRecords,
   removeScratchDirs,
   scratchDir,
   testKafka,
@@ -252,5 +260,145 @@ describe('troupe trace', () => {
     expect(unknown.err).toEqual([
       `troupe: unknown topic "${releases}-typo": expected it on the cluster at ${process.env.TROUPE_KAFKA_BROKERS} (see troupe topics list)`,
     ]);
+  });
+});
+
+describe('troupe trace through retry and dead-letter topics', () => {
+  const kafka = testKafka('troupe-cli-trace-dlq-itest');
+  const topic = uniqueName('cli-trace-failing');
+  const retryTopic = `${topic}.retry.1`;
+  const dlq = `${topic}.dlq`;
+  const publisher = new Publisher({
+    kafka,
+    source: 'releases',
+    codec: new AvroCodec({
+      registry: process.env.TROUPE_SCHEMA_REGISTRY_URL!,
+      catalog: contractsCatalog(),
+    }),
+  });
+  let event: Envelope;
+
+  beforeAll(async () => {
+    await createTopics([
+      { topic, partitions: 2 },
+      { topic: retryTopic, partitions: 1 },
+      { topic: dlq, partitions: 1 },
+    ]);
+    event = await publisher.publish({
+      type: 'troupe.releases.ReleaseRequested',
+      topic,
+      key: 'rel-9',
+      payload: {
+        releaseId: 'rel-9',
+        service: 'checkout',
+        version: '2.5.0',
+        canaryShare: 0.1,
+        requestedBy: 'ci',
+        requestedAt: new Date('2024-05-01T12:00:00.000Z'),
+      },
+    });
+    // What a failing verifier does: a timeout sends it to retry 1, then a permanent error to the DLQ.
+    const router = new FailureRouter({
+      service: 'verifier',
+      topicDelaysMs: [1000],
+      sender: { sendRaw: (to, records) => publisher.sendRaw(to, records) },
+    });
+    for (const [from, error, attempts] of [
+      [topic, new HandlerTimeoutError(5000, 'troupe.releases.ReleaseRequested'), 3],
+      [retryTopic, new PermanentError('version: 2.5.0 was withdrawn'), 4],
+    ] as const) {
+      const [received] = await readRecords(from, 1, 20_000);
+      const { partition, message } = received!;
+      const history = readDeliveryHistory(message.headers, {
+        topic: from,
+        partition,
+        offset: message.offset,
+      });
+      await router.route(
+        { key: message.key, value: message.value, headers: message.headers, history },
+        error,
+        attempts,
+      );
+    }
+  });
+
+  afterAll(async () => {
+    await publisher.disconnect();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics([topic, retryTopic, dlq]).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('reads the retry and dead-letter topics of the topics it reads, and marks each hop with its reason', async () => {
+    const result = await troupe(['trace', event.correlationId, '--topics', topic]);
+    expect(result.err).toEqual([]);
+    expect(result.code).toBe(0);
+    expect(result.out[0]).toMatch(
+      new RegExp(
+        `^trace ${event.correlationId}: 3 events on ${topic}, ${dlq}, ${retryTopic} since `,
+      ),
+    );
+    const [header, ...lines] = result.out.slice(1);
+    expect(header).toMatch(/^TIME +TOPIC +EVENT +ID +CAUSED BY +SOURCE$/);
+    expect(lines).toHaveLength(5);
+    expect(lines[0]!.split(/ {2,}/)).toEqual([
+      '+0ms',
+      topic,
+      'troupe.releases.ReleaseRequested',
+      event.id,
+      '-',
+      'releases',
+    ]);
+    expect(lines[1]!.split(/ {2,}/)).toEqual([
+      expect.stringMatching(/^\+/),
+      retryTopic,
+      '└─ troupe.releases.ReleaseRequested (retry 1)',
+      event.id,
+      '-',
+      'releases',
+    ]);
+    expect(lines[2]).toMatch(
+      /^ {5}retry 1 by verifier after 3 attempts, due \d{4}-[\d-]+T[\d:.]+Z: HandlerTimeoutError: handler for troupe\.releases\.ReleaseRequested did not finish/,
+    );
+    expect(lines[3]!.split(/ {2,}/).slice(1, 3)).toEqual([
+      dlq,
+      '└─ troupe.releases.ReleaseRequested (dead letter)',
+    ]);
+    expect(lines[4]).toBe(
+      '     dead-lettered by verifier after 4 attempts: PERMANENT: version: 2.5.0 was withdrawn',
+    );
+
+    const json = await troupe(['trace', event.correlationId, '--topics', topic, '--json']);
+    const events = json.out.map((line) => JSON.parse(line));
+    expect(events.map((e) => [e.topic, e.depth, e.hop?.kind])).toEqual([
+      [topic, 0, undefined],
+      [retryTopic, 1, 'retry'],
+      [dlq, 1, 'dead-letter'],
+    ]);
+    expect(events[2].hop).toEqual({
+      kind: 'dead-letter',
+      service: 'verifier',
+      attempts: 4,
+      errorCode: 'PERMANENT',
+      errorClass: 'PermanentError',
+      errorMessage: 'version: 2.5.0 was withdrawn',
+      originalTopic: topic,
+    });
+  });
+
+  it('does the same for the topics of topics.json; --no-failure-topics reads only the topics named', async () => {
+    const dir = scratchDir('troupe-trace-dlq-itest');
+    await writeFile(
+      path.join(dir, 'topics.json'),
+      JSON.stringify({ topics: { [topic]: { partitions: 2, eventTypes: ['x.Y'] } } }),
+    );
+    const all = await troupe(['trace', event.correlationId], dir);
+    expect(all.err).toEqual([]);
+    expect(all.out[0]).toMatch(new RegExp(`: 3 events on ${topic}, ${dlq}, ${retryTopic} since `));
+
+    const only = await troupe(['trace', event.correlationId, '--no-failure-topics'], dir);
+    expect(only.out[0]).toMatch(new RegExp(`: 1 event on ${topic} since `));
+    expect(only.out).toHaveLength(3);
   });
 });

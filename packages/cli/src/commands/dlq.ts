@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import type { DeadLetterFilter } from '../dlq/dead-letter-row';
+import { requireDeadLetterTopic } from '../dlq/dead-letter-topic';
 import { printDeadLetters } from '../dlq/list';
 import { redrive, redriveGroup } from '../dlq/redrive';
 import { withKafka } from '../kafka/client';
@@ -43,6 +44,7 @@ export function registerDlqCommands(program: Command, context: CliContext): void
     .option('--limit <n>', 'show at most n records', '50')
     .option('--json', 'one JSON object per line')
     .action(async (topic: string, flags: FilterFlags & { json?: boolean }) => {
+      requireDeadLetterTopic(topic, 'dlq list');
       const limit = positiveInteger(flags.limit ?? '50', '--limit');
       await withKafka(flags.brokers, context, (session) =>
         printDeadLetters(
@@ -72,6 +74,7 @@ export function registerDlqCommands(program: Command, context: CliContext): void
         topic: string,
         flags: FilterFlags & { to?: string; dryRun?: boolean; fromBeginning?: boolean },
       ) => {
+        requireDeadLetterTopic(topic, 'dlq redrive');
         const limit =
           flags.limit === undefined ? undefined : positiveInteger(flags.limit, '--limit');
         await withKafka(flags.brokers, context, (session) =>

@@ -14,6 +14,7 @@ interface TraceFlags {
   json?: boolean;
   payload?: boolean;
   registry?: string;
+  failureTopics: boolean;
 }
 
 /** `troupe trace <correlationId>`: follow one flow through the topics, cause by cause. */
@@ -24,8 +25,15 @@ export function registerTraceCommands(program: Command, context: CliContext): vo
       'the events of one flow (ce_correlationid, or ce_id, equal to the id) as a causation tree on a timeline',
     )
     .option('--brokers <host:port,…>', 'Kafka brokers (default: $TROUPE_KAFKA_BROKERS)')
-    .option('--topics <a,b,c>', 'topics to read (default: every topic in schemas/topics.json)')
+    .option(
+      '--topics <a,b,c>',
+      'topics to read, with their retry and dead-letter topics (default: every topic in schemas/topics.json)',
+    )
     .option('--file <topics.json>', 'the topics file used when --topics is not given')
+    .option(
+      '--no-failure-topics',
+      'read only those topics, not also their <topic>.retry.<n> and <topic>.dlq',
+    )
     .option('--since <when>', 'how far back: a duration (30m, 1h, 2d) or an ISO-8601 time', '24h')
     .option('--json', 'one JSON object per event, in timeline order')
     .option('--payload', 'decode payloads (Avro, writer schema from the registry)')
@@ -56,6 +64,7 @@ export function registerTraceCommands(program: Command, context: CliContext): vo
             ...(topics === undefined ? {} : { topics }),
             ...(topicsFile === undefined ? {} : { topicsFile }),
             sinceMs,
+            failureTopics: flags.failureTopics,
             json: flags.json ?? false,
             ...(decodePayload === undefined ? {} : { decodePayload }),
           },

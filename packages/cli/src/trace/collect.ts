@@ -4,6 +4,7 @@ import type { KafkaSession } from '../kafka/client';
 import { rangesOf, readRanges } from '../kafka/read-range';
 import { throwawayGroup } from '../kafka/throwaway-group';
 import type { TraceEvent } from './flow';
+import { hopOf } from './hop';
 
 export interface CollectOptions {
   correlationId: string;
@@ -65,7 +66,9 @@ export function flowEvent(
   const id = h(Headers.id);
   const correlation = h(Headers.correlationId);
   if (id === undefined || (correlation !== correlationId && id !== correlationId)) return undefined;
-  const ceTime = h(Headers.time);
+  const hop = hopOf(topic, headers);
+  // A copy keeps the original's ce_time: when it was moved is the record's own timestamp.
+  const ceTime = hop === undefined ? h(Headers.time) : undefined;
   const parsed = ceTime === undefined ? Number.NaN : Date.parse(ceTime);
   const event: TraceEvent = {
     id,
@@ -75,6 +78,7 @@ export function flowEvent(
     offset: message.offset,
     value: message.value,
     headers,
+    ...(hop === undefined ? {} : { hop }),
   };
   const optional: [keyof TraceEvent, string | undefined][] = [
     ['type', h(Headers.type)],

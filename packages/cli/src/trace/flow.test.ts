@@ -58,14 +58,17 @@ describe('buildFlow', () => {
     expect(shape([event('self', 0, 'self')])).toEqual(['self']);
   });
 
-  it('shows copies of one event (retry, dead letter) as siblings; effects hang under the first', () => {
+  it('hangs copies of one event (retry, dead letter) under its first delivery, with its effects, by time', () => {
     const first = event('e', 10, 'root');
-    const copy = event('e', 20, 'root', 'releases.events.dlq');
-    expect(shape([event('root', 0), copy, first, event('effect', 30, 'e')])).toEqual([
-      'root',
-      '  e',
-      '    effect',
-      '  e',
+    const retry = event('e', 20, 'root', 'releases.events.retry.1');
+    const copy = event('e', 40, 'root', 'releases.events.dlq');
+    const flow = buildFlow([event('root', 0), copy, retry, first, event('effect', 30, 'e')]);
+    expect(flow.map((e) => `${'  '.repeat(e.depth)}${e.event.id} ${e.event.topic}`)).toEqual([
+      'root releases.events',
+      '  e releases.events',
+      '    e releases.events.retry.1',
+      '    effect releases.events',
+      '    e releases.events.dlq',
     ]);
   });
 });

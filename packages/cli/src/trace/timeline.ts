@@ -1,5 +1,6 @@
 import { formatTable } from '../shared/table';
 import type { FlowEntry } from './flow';
+import { hopLine, hopMark } from './hop';
 
 /** `+0ms`, `+250ms`, `+1.250s`, `+2m03.5s`, `+1h02m03s`: time since the flow's first event. */
 export function relativeTime(ms: number): string {
@@ -27,7 +28,9 @@ export const TIMELINE_COLUMNS = ['TIME', 'TOPIC', 'EVENT', 'ID', 'CAUSED BY', 'S
 
 /**
  * The flow as a table: time relative to the earliest event, topic, type indented by its
- * depth in the causation tree, id, cause, source. `payloadLine` adds a line under an event.
+ * depth in the causation tree (a copy marked `(retry n)`, `(dead letter)` or `(redriven)`, with
+ * a line under it saying who moved it and why), id, cause, source. `payloadLine` adds a line
+ * under an event.
  */
 export function timelineLines(
   flow: FlowEntry[],
@@ -38,7 +41,7 @@ export function timelineLines(
   const rows = flow.map(({ event, depth, causeMissing }) => [
     relativeTime(event.time - start),
     event.topic,
-    indented(event.type ?? '(no ce_type)', depth),
+    indented(`${event.type ?? '(no ce_type)'}${event.hop ? ` ${hopMark(event.hop)}` : ''}`, depth),
     event.id,
     event.causationId === undefined
       ? '-'
@@ -51,9 +54,11 @@ export function timelineLines(
   const out = [header as string];
   lines.forEach((line, i) => {
     out.push(line);
-    const extra = payloadLine?.(flow[i] as FlowEntry);
-    if (extra !== undefined)
-      out.push(`${' '.repeat(2 + 3 * (flow[i] as FlowEntry).depth)}${extra}`);
+    const entry = flow[i] as FlowEntry;
+    const under = ' '.repeat(2 + 3 * entry.depth);
+    if (entry.event.hop) out.push(`${under}${hopLine(entry.event.hop)}`);
+    const extra = payloadLine?.(entry);
+    if (extra !== undefined) out.push(`${under}${extra}`);
   });
   return out;
 }
@@ -81,6 +86,7 @@ export function timelineJson(
       source: event.source,
       correlationId: event.correlationId,
       causationId: event.causationId,
+      ...(event.hop === undefined ? {} : { hop: event.hop }),
       ...(payload === undefined ? {} : { payload }),
     });
   });

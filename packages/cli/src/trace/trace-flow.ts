@@ -1,3 +1,4 @@
+import { deadLetterTopicName, parseRetryTopic } from '@troupe/kit/internal';
 import { CliFailure, type CliContext } from '../context';
 import { requireTopics, type KafkaSession } from '../kafka/client';
 import type { TopicsFile } from '../topics/topics-file';
@@ -7,10 +8,18 @@ import type { PayloadDecoder } from './payload';
 import { timelineJson, timelineLines } from './timeline';
 
 export interface TraceOptions {
-  /** Topics to read; default every topic of topics.json that exists on the cluster. */
+  /**
+   * Topics to read; default every topic of topics.json that exists on the cluster. Their retry
+   * and dead-letter topics are added unless `failureTopics` is false.
+   */
   topics?: string[];
   /** topics.json, read when `topics` is not given. */
   topicsFile?: TopicsFile;
+  /**
+   * Also read each topic's `<topic>.retry.<n>` and `<topic>.dlq` that exist on the cluster
+   * (default true), so a retried or dead-lettered flow shows its copies.
+   */
+  failureTopics?: boolean;
   sinceMs: number;
   json: boolean;
   decodePayload?: PayloadDecoder;
@@ -53,6 +62,39 @@ export async function printTrace(
 }
 
 async function topicsToRead(
+  session: KafkaSession,
+  options: TraceOptions,
+  context: CliContext,
+): Promise<string[]> {
+  const main = await mainTopics(session, options, context);
+  if (options.failureTopics === false) return main;
+  return withFailureTopics(main, await session.admin.listTopics());
+}
+
+/**
+ * The topics and, after each, its retry topics (`<topic>.retry.<n>`, by level) and its
+ * dead-letter topic (`<topic>.dlq`) among `existing`; each topic once.
+ */
+export function withFailureTopics(
+  topics: readonly string[],
+  existing: readonly string[],
+): string[] {
+  const out = new Set<string>();
+  const present = new Set(existing);
+  for (const topic of topics) {
+    out.add(topic);
+    const retries = existing
+      .map((name) => ({ name, parsed: parseRetryTopic(name) }))
+      .filter(({ parsed }) => parsed?.topic === topic)
+      .sort((a, b) => (a.parsed?.level ?? 0) - (b.parsed?.level ?? 0));
+    for (const { name } of retries) out.add(name);
+    const deadLetter = deadLetterTopicName(topic);
+    if (present.has(deadLetter) && !topic.endsWith('.dlq')) out.add(deadLetter);
+  }
+  return [...out];
+}
+
+async function mainTopics(
   session: KafkaSession,
   options: TraceOptions,
   context: CliContext,
