@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { registerSchemasCommands } from './commands/schemas';
 import { registerDlqCommands } from './commands/dlq';
@@ -26,6 +28,7 @@ const COMMAND_GROUPS: CommandGroup[] = [
 export function createProgram(context: CliContext): Command {
   const program = new Command('troupe')
     .description('Troupe: choreographed microservices on Kafka')
+    .version(cliVersion(), '--version', 'the version of @troupe/cli')
     .option('--verbose', 'on failure, also print the stack trace and causes')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -61,6 +64,12 @@ export async function run(argv: string[], context: CliContext = processContext()
     if (verbose) describeInDetail(error, context);
     return error instanceof CliFailure ? error.exitCode : 1;
   }
+}
+
+function cliVersion(): string {
+  // package.json sits one folder above both src/ (a checkout) and dist/ (an installed package).
+  const manifest = readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8');
+  return (JSON.parse(manifest) as { version: string }).version;
 }
 
 function oneLine(error: unknown): string {
