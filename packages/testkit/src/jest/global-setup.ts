@@ -1,3 +1,4 @@
+import './from-sources'; // first: @troupe/* below resolve to their src/
 import { ignoreKafkajsNegativeTimeoutWarning } from '@troupe/kit/kafkajs';
 import { startStack } from '../stack';
 import type { RunningStack } from '../stack';
