@@ -172,6 +172,7 @@ async function consumeWithService(
   const definition = defineService<{ [EVENT]: { key: string; seq: number } }>()({
     name: unique('bench-service'),
     topics: [topic],
+    startFrom: 'earliest', // the events are published before the service starts
     consumes: {
       [EVENT]: () => {
         clock.started();

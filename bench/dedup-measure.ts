@@ -177,6 +177,7 @@ async function consume(
   const definition = defineService<{ [EVENT]: { key: string; seq: number } }>()({
     name,
     topics: [topic],
+    startFrom: 'earliest', // the events are published before the service starts
     middleware: middleware(name),
     consumes: {
       [EVENT]: effect

@@ -254,6 +254,7 @@ async function measureLatency(
   }>()({
     name: unique('outbox-bench-service').replace(/_/g, '-'),
     topics: [latencyTopic],
+    startFrom: 'earliest', // the events are published before the service starts
     consumes: {
       [EVENT]: (_payload, ctx) => {
         const at = committedAt.get(ctx.metadata.id);
