@@ -9,17 +9,8 @@ import {
   createSchemaCatalog,
 } from '@troupe/kit';
 import { type DecodeFailure } from '@troupe/kit/internal';
-import { createServer } from 'node:net';
+import { closedPort } from '@troupe/testkit';
 import { registryUrlFromEnv, thrownBy, uniqueTopic } from './codec-helpers';
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every way a payload can fail, produced from real bytes and a real registry. */
 const schema = {

@@ -4,8 +4,8 @@
  * start handles what is published once it is up, and SIGTERM ends it with 0.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
+import { closedPort } from '@troupe/testkit';
 import { createTopics, publishCounted, uniqueName } from './support/runtime-support';
 
 jest.setTimeout(90_000);
@@ -61,15 +61,6 @@ const stack = () => ({
   TROUPE_SCHEMA_REGISTRY_URL: process.env.TROUPE_SCHEMA_REGISTRY_URL,
   TROUPE_REDIS_URL: process.env.TROUPE_REDIS_URL,
 });
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;

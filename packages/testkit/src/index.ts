@@ -5,6 +5,7 @@ export type { StackSource, SourceChoice } from './choose-source';
 export { probeContainerRuntime } from './docker';
 export type { RuntimeProbe } from './docker';
 export { uniqueName } from './names';
+export { closedPort } from './closed-port';
 export { scratchDir, removeScratchDirs } from './scratch-dir';
 export {
   consumeUntil,
