@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readdir, readlink, realpath, symlink } from 'node:fs/promises';
+import { cp, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
 import * as path from 'node:path';
 import { scratchDir } from '@troupe/testkit';
 
@@ -36,7 +36,8 @@ export async function copyOfRepository(prefix = 'troupe-repo-copy'): Promise<str
         await symlink(
           bin === 'troupe'
             ? path.join(dir, 'packages', 'cli', 'bin', 'troupe.js')
-            : await realpath(path.join(modules, '.bin', bin)),
+            : // The link's target as an absolute path, whether or not it exists yet (a bin in a dist/).
+              path.resolve(modules, '.bin', await readlink(path.join(modules, '.bin', bin))),
           path.join(dir, 'node_modules', '.bin', bin),
         );
     } else if (entry === '@troupe' || entry === '@troupe-services') {
