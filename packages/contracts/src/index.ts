@@ -1,3 +1,9 @@
+/**
+ * @troupe/contracts: The TypeScript types, topic names and schema catalog generated from schemas/.
+ *
+ * @packageDocumentation
+ * @module @troupe/contracts
+ */
 import { createSchemaCatalog, type SchemaCatalog } from '@troupe/kit';
 import { schemaSources } from './generated';
 

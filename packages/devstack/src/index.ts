@@ -1,3 +1,9 @@
+/**
+ * @troupe/devstack: A real Kafka, Redis, PostgreSQL and schema registry as local processes, no Docker.
+ *
+ * @packageDocumentation
+ * @module @troupe/devstack
+ */
 export { startLocalStack, stopLocalStack, settingsLines, STACK_FILE } from './stack';
 export { upBackgroundStack } from './background-stack';
 export type { LocalStack, StackSettings, StartOptions } from './stack';

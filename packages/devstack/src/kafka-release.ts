@@ -28,6 +28,7 @@ export const KAFKA_RELEASES = [
   { line: '3.9', version: '3.9.1', pom: '3.x/pom.xml', logging: 'log4j' },
 ] as const satisfies readonly KafkaRelease[];
 
+/** The broker the devstack runs when TROUPE_KAFKA_VERSION is unset: the first of KAFKA_RELEASES. */
 export const DEFAULT_KAFKA_RELEASE: KafkaRelease = KAFKA_RELEASES[0];
 
 /** "4.4 or 4.4.0 (the default), 3.9 or 3.9.1": what the error tells someone to write instead. */

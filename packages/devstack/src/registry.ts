@@ -26,6 +26,10 @@ function registryCommand(): { args: string[]; cwd: string; env: NodeJS.ProcessEn
   return { args: [path.join(packageDir, 'dist', 'cli.js')], cwd: packageDir, env: {} };
 }
 
+/**
+ * Starts `troupe-registry` as a child process on a free port against `brokers`, its log in
+ * `dir`; resolves once it answers.
+ */
 export async function startRegistry(
   dir: string,
   brokers: string,

@@ -28,17 +28,25 @@ export interface LocalStack {
   readyAfterMs: Record<string, number>;
 }
 
+/** How startLocalStack starts the servers. */
 export interface StartOptions {
   /** Detach the servers so they outlive this process (`stack:up`); tests keep them attached. */
   detached?: boolean;
+  /** How long each server gets to answer. Default 90 s. */
   timeoutMs?: number;
+  /** Progress lines for a person (what started, when each answered). */
   log?: (line: string) => void;
   /** Aborting stops what was started so far and rejects with StartInterruptedError. */
   signal?: AbortSignal;
 }
 
+/** The file, in the stack's data directory, that describes a started stack (LocalStack as JSON). */
 export const STACK_FILE = 'stack.json';
 
+/**
+ * Starts Kafka, Redis, PostgreSQL and the registry as local processes in a new data directory;
+ * resolves once each answers. A failure stops what was started and deletes the directory.
+ */
 export async function startLocalStack(options: StartOptions = {}): Promise<LocalStack> {
   const detached = options.detached ?? false;
   const wait = { timeoutMs: options.timeoutMs ?? 90_000, signal: options.signal };

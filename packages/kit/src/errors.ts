@@ -43,6 +43,7 @@ export const errorCodes = [
   'WEBHOOK_FAILED',
 ] as const;
 
+/** One of errorCodes: the stable `code` every TroupeError carries. */
 export type ErrorCode = (typeof errorCodes)[number];
 
 /**

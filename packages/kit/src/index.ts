@@ -3,6 +3,9 @@
  * reach the building blocks through `@troupe/kit/internal`, which makes no stability promise;
  * drivers have their own entry points (`@troupe/kit/kafkajs`, `@troupe/kit/platformatic`,
  * `@troupe/kit/memory`).
+ *
+ * @packageDocumentation
+ * @module @troupe/kit
  */
 
 // Errors: every error Troupe raises is a TroupeError with a stable code.

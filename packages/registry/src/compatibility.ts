@@ -20,6 +20,7 @@ export const COMPATIBILITY_LEVELS = [
   'FULL_TRANSITIVE',
 ] as const;
 
+/** A compatibility level, as the Confluent API names them (`BACKWARD`, `FULL_TRANSITIVE`…). */
 export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = 'BACKWARD';

@@ -1,3 +1,9 @@
+/**
+ * @troupe/registry: A Confluent-compatible Avro schema registry whose state lives in a compacted Kafka topic.
+ *
+ * @packageDocumentation
+ * @module @troupe/registry
+ */
 import type { AddressInfo } from 'node:net';
 import type { KafkaConnection, KafkaDriver } from '@troupe/kit';
 import pino, { type Logger } from 'pino';
@@ -20,6 +26,7 @@ export { RegistryConfigError } from './config';
 export { RegistryError } from './errors';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './compatibility';
 
+/** What startRegistry needs: the cluster, and optionally where to listen and which topic to keep. */
 export interface RegistryOptions {
   /**
    * The cluster: connection settings, as services read them (loadKafkaConnection: brokers, TLS,
@@ -40,9 +47,11 @@ export interface RegistryOptions {
   readonly operationTimeoutMs?: number;
 }
 
+/** A registry startRegistry started: where it listens, and how to stop it. */
 export interface RunningRegistry {
   /** Base URL, e.g. `http://127.0.0.1:43121`. */
   readonly url: string;
+  /** The port it listens on (the free one chosen when asked for 0). */
   readonly port: number;
   /** Stops accepting requests, finishes those in flight, then disconnects from Kafka. Idempotent. */
   close(): Promise<void>;

@@ -13,6 +13,7 @@ export const SETTING_NAMES = [
   'TROUPE_DATABASE_URL',
 ] as const;
 
+/** Where the tests' servers come from, and why. */
 export interface SourceChoice {
   source: StackSource;
   reason: string;

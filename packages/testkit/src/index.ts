@@ -1,3 +1,9 @@
+/**
+ * @troupe/testkit: The test stack (startStack/stopStack: existing servers, testcontainers or the devstack) and test helpers.
+ *
+ * @packageDocumentation
+ * @module @troupe/testkit
+ */
 export { startStack, stopStack } from './stack';
 export type { RunningStack } from './stack';
 export { chooseStackSource } from './choose-source';

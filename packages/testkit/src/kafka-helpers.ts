@@ -44,6 +44,7 @@ export async function createTopics(topics: readonly NewTopic[], timeoutMs = 30_0
   await withTestAdmin((admin) => admin.createTopics(topics, { timeoutMs }));
 }
 
+/** One record a test consumer received, with its topic and partition. */
 export interface ReceivedMessage {
   topic: string;
   partition: number;

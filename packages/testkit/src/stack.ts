@@ -11,6 +11,7 @@ import {
 import { SourceChoice, chooseStackSource } from './choose-source';
 import { probeContainerRuntime } from './docker';
 
+/** The stack the tests run against: its TROUPE_* settings, where it came from, and how to stop it. */
 export interface RunningStack extends SourceChoice {
   settings: StackSettings;
   /** Seconds the stack took to come up (0 when it was already there). */
@@ -48,6 +49,7 @@ export async function startStack(
   return current;
 }
 
+/** Stops the stack startStack started, if any (nothing, when it came from TROUPE_* settings). */
 export async function stopStack(): Promise<void> {
   const stack = current;
   current = undefined;

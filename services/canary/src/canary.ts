@@ -14,6 +14,7 @@ import {
   serviceName,
 } from '@troupe-services/pipeline';
 import { CanaryState } from './canary-state';
+import { CANARY } from './settings';
 import { PromotionLoop } from './promotion-loop';
 
 export interface CanarySettings {
@@ -27,21 +28,16 @@ export interface CanarySettings {
 }
 
 /**
- * | variable | default | meaning |
- * |---|---|---|
- * | TROUPE_CANARY_OBSERVATION | `30s` | healthy time before promotion |
- * | TROUPE_CANARY_DEFAULT_SHARE | `0.1` | canary share when the request was not seen |
- * | TROUPE_CANARY_INITIAL_STABLE_VERSION | `1.0.0` | stable version of a service new to the router |
- * | TROUPE_CANARY_PROMOTION_INTERVAL | `100ms` | how often due promotions are looked for |
+ * Each variable, its default and meaning: ./settings.ts (listed in docs/settings.md).
  */
 export function loadCanarySettings(env: Environment): CanarySettings {
   return {
-    observationMs: readDuration(env, 'TROUPE_CANARY_OBSERVATION', 30_000, {
+    observationMs: readDuration(env, CANARY.observation, {
       maxMs: 24 * 3_600_000,
     }),
-    defaultShare: readNumber(env, 'TROUPE_CANARY_DEFAULT_SHARE', 0.1, { min: 0.001, max: 1 }),
-    initialStableVersion: readString(env, 'TROUPE_CANARY_INITIAL_STABLE_VERSION', '1.0.0'),
-    promotionIntervalMs: readDuration(env, 'TROUPE_CANARY_PROMOTION_INTERVAL', 100, {
+    defaultShare: readNumber(env, CANARY.defaultShare, { min: 0.001, max: 1 }),
+    initialStableVersion: readString(env, CANARY.initialStableVersion),
+    promotionIntervalMs: readDuration(env, CANARY.promotionInterval, {
       minMs: 10,
       maxMs: 60_000,
     }),

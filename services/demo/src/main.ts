@@ -2,6 +2,7 @@ import path from 'node:path';
 import { oneLineMessage } from '@troupe/kit';
 import { CleanupStack } from './cleanup';
 import { runDemo } from './demo';
+import { DEMO } from './settings';
 
 /**
  * `npm run demo`: the self-healing deployment pipeline, end to end.
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
     env: process.env,
     root: path.resolve(__dirname, '..', '..', '..'),
     spikeRuns,
-    keepLogs: args.includes('--keep-logs') || process.env.TROUPE_DEMO_KEEP_LOGS === '1',
+    keepLogs: args.includes('--keep-logs') || process.env[DEMO.keepLogs.name] === '1',
     keep: args.includes('--keep'),
     cleanup,
     log: (line) => process.stdout.write(`${stamp()} ${line}\n`),

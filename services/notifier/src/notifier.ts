@@ -12,6 +12,7 @@ import {
 } from '@troupe-services/pipeline';
 import { AlertDraft, canaryDegradedAlert, rolledBackAlert, testsFailedAlert } from './alerts';
 import { postAlert } from './webhook';
+import { NOTIFIER } from './settings';
 
 export interface NotifierSettings {
   webhookUrl?: string;
@@ -19,15 +20,12 @@ export interface NotifierSettings {
 }
 
 /**
- * | variable | default | meaning |
- * |---|---|---|
- * | TROUPE_NOTIFIER_WEBHOOK_URL | none | also POST each alert there as JSON |
- * | TROUPE_NOTIFIER_WEBHOOK_TIMEOUT | `2s` | per webhook call |
+ * Each variable, its default and meaning: ./settings.ts (listed in docs/settings.md).
  */
 export function loadNotifierSettings(env: Environment): NotifierSettings {
   return {
-    webhookUrl: readOptionalString(env, 'TROUPE_NOTIFIER_WEBHOOK_URL'),
-    webhookTimeoutMs: readDuration(env, 'TROUPE_NOTIFIER_WEBHOOK_TIMEOUT', 2_000, {
+    webhookUrl: readOptionalString(env, NOTIFIER.webhookUrl),
+    webhookTimeoutMs: readDuration(env, NOTIFIER.webhookTimeout, {
       minMs: 10,
       maxMs: 60_000,
     }),

@@ -4,7 +4,6 @@ export {
   readDuration,
   readNumber,
   readOptionalString,
-  readRedisUrl,
   readRequiredString,
   readString,
 } from './env';

@@ -21,6 +21,7 @@ import {
   releaseEventId,
   serviceName,
 } from '@troupe-services/pipeline';
+import { RELEASES } from './settings';
 import { Pool } from 'pg';
 import { ReleaseApi, startReleaseApi } from './api';
 import { RELEASE_EVENT_TYPES, ReleaseEvent } from './projection';
@@ -35,23 +36,18 @@ export interface ReleasesSettings {
 }
 
 /**
- * | variable | default | meaning |
- * |---|---|---|
- * | TROUPE_DATABASE_URL | required | PostgreSQL |
- * | TROUPE_RELEASES_DB_SCHEMA | `releases` | schema of the releases and outbox tables |
- * | TROUPE_RELEASES_API_PORT | `3000` | the release API (0 picks a free port) |
- * | TROUPE_RELEASES_API_HOST | `0.0.0.0` | |
+ * Each variable, its default and meaning: ./settings.ts (listed in docs/settings.md).
  */
 export function loadReleasesSettings(env: Environment): ReleasesSettings {
   return {
     databaseUrl: readDatabaseUrl(env),
-    dbSchema: readString(env, 'TROUPE_RELEASES_DB_SCHEMA', 'releases'),
-    apiPort: readNumber(env, 'TROUPE_RELEASES_API_PORT', 3_000, {
+    dbSchema: readString(env, RELEASES.dbSchema),
+    apiPort: readNumber(env, RELEASES.apiPort, {
       min: 0,
       max: 65_535,
       integer: true,
     }),
-    apiHost: readString(env, 'TROUPE_RELEASES_API_HOST', '0.0.0.0'),
+    apiHost: readString(env, RELEASES.apiHost),
   };
 }
 

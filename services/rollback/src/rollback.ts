@@ -18,6 +18,7 @@ import {
   releaseEventId,
   serviceName,
 } from '@troupe-services/pipeline';
+import { ROLLBACK } from './settings';
 
 /**
  * Fault injection for the crash scenarios: the process kills itself (SIGKILL, no cleanup) at one
@@ -30,10 +31,10 @@ export type RollbackFault = 'after-router' | 'after-publish';
 const FAULTS: readonly RollbackFault[] = ['after-router', 'after-publish'];
 
 export function loadRollbackFault(env: Environment): RollbackFault | undefined {
-  const fault = readOptionalString(env, 'TROUPE_ROLLBACK_FAULT');
+  const fault = readOptionalString(env, ROLLBACK.fault);
   if (fault === undefined) return undefined;
   if (!(FAULTS as readonly string[]).includes(fault)) {
-    throw new ConfigError('TROUPE_ROLLBACK_FAULT', `${FAULTS.join(' or ')} (or unset)`, fault);
+    throw new ConfigError(ROLLBACK.fault.name, `${FAULTS.join(' or ')} (or unset)`, fault);
   }
   return fault as RollbackFault;
 }

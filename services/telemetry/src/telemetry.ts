@@ -18,6 +18,7 @@ import {
   readString,
   serviceName,
 } from '@troupe-services/pipeline';
+import { TELEMETRY } from './settings';
 import type { Logger } from 'pino';
 import { ControlServer, ControlState, startControlServer } from './control-server';
 import { TrafficSettings, loadsOf, simulateWindow } from './traffic-model';
@@ -28,24 +29,17 @@ export interface TelemetrySettings extends TrafficSettings {
 }
 
 /**
- * | variable | default | meaning |
- * |---|---|---|
- * | TROUPE_TELEMETRY_INTERVAL | `100ms` | sample window |
- * | TROUPE_TELEMETRY_RPS | `2000` | requests per second per service |
- * | TROUPE_TELEMETRY_ERROR_RATE | `0.01` | healthy error rate |
- * | TROUPE_TELEMETRY_SPIKE_ERROR_RATE | `0.3` | error rate during a spike |
- * | TROUPE_TELEMETRY_SPIKE_MARKER | `spike` | versions containing it spike… |
- * | TROUPE_TELEMETRY_SPIKE_DELAY | `1s` | …this long after their canary started |
+ * Each variable, its default and meaning: ./settings.ts (listed in docs/settings.md).
  * The control endpoint (GET/POST/DELETE /spikes, /healthz, /readyz) listens on TROUPE_HTTP_PORT.
  */
 export function loadTelemetrySettings(env: Environment): TelemetrySettings {
   return {
-    intervalMs: readDuration(env, 'TROUPE_TELEMETRY_INTERVAL', 100, { minMs: 10, maxMs: 60_000 }),
-    requestsPerSecond: readNumber(env, 'TROUPE_TELEMETRY_RPS', 2_000, { min: 1, max: 1_000_000 }),
-    baseErrorRate: readNumber(env, 'TROUPE_TELEMETRY_ERROR_RATE', 0.01, { min: 0, max: 1 }),
-    spikeErrorRate: readNumber(env, 'TROUPE_TELEMETRY_SPIKE_ERROR_RATE', 0.3, { min: 0, max: 1 }),
-    spikeMarker: readString(env, 'TROUPE_TELEMETRY_SPIKE_MARKER', 'spike'),
-    spikeDelayMs: readDuration(env, 'TROUPE_TELEMETRY_SPIKE_DELAY', 1_000, { maxMs: 3_600_000 }),
+    intervalMs: readDuration(env, TELEMETRY.interval, { minMs: 10, maxMs: 60_000 }),
+    requestsPerSecond: readNumber(env, TELEMETRY.rps, { min: 1, max: 1_000_000 }),
+    baseErrorRate: readNumber(env, TELEMETRY.errorRate, { min: 0, max: 1 }),
+    spikeErrorRate: readNumber(env, TELEMETRY.spikeErrorRate, { min: 0, max: 1 }),
+    spikeMarker: readString(env, TELEMETRY.spikeMarker),
+    spikeDelayMs: readDuration(env, TELEMETRY.spikeDelay, { maxMs: 3_600_000 }),
   };
 }
 

@@ -13,19 +13,16 @@ import {
   serviceName,
 } from '@troupe-services/pipeline';
 import { SuiteSettings, runSuite } from './test-suite';
+import { VERIFIER } from './settings';
 
 /**
- * | variable | default | meaning |
- * |---|---|---|
- * | TROUPE_VERIFIER_SUITE_DURATION | `1s` | how long the simulated suite runs |
- * | TROUPE_VERIFIER_FAIL_MARKER | `broken-tests` | versions containing it fail their tests |
- * | TROUPE_VERIFIER_FAILURE_RATE | `0` | chance any other version fails |
+ * Each variable, its default and meaning: ./settings.ts (listed in docs/settings.md).
  */
 export function loadSuiteSettings(env: Environment): SuiteSettings {
   return {
-    durationMs: readDuration(env, 'TROUPE_VERIFIER_SUITE_DURATION', 1_000, { maxMs: 600_000 }),
-    failMarker: readString(env, 'TROUPE_VERIFIER_FAIL_MARKER', 'broken-tests'),
-    failureRate: readNumber(env, 'TROUPE_VERIFIER_FAILURE_RATE', 0, { min: 0, max: 1 }),
+    durationMs: readDuration(env, VERIFIER.suiteDuration, { maxMs: 600_000 }),
+    failMarker: readString(env, VERIFIER.failMarker),
+    failureRate: readNumber(env, VERIFIER.failureRate, { min: 0, max: 1 }),
   };
 }
 

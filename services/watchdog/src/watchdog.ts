@@ -13,6 +13,7 @@ import {
 } from '@troupe-services/pipeline';
 import { DEFAULT_DETECTION, DetectionSettings, judgeCanary } from './statistics';
 import { WindowStore } from './window-store';
+import { WATCHDOG } from './settings';
 
 export interface WatchdogSettings {
   detection: DetectionSettings;
@@ -21,37 +22,30 @@ export interface WatchdogSettings {
 }
 
 /**
- * | variable | default | meaning |
- * |---|---|---|
- * | TROUPE_WATCHDOG_HORIZON | `3s` | rolling window the test compares |
- * | TROUPE_WATCHDOG_MIN_REQUESTS | `200` | requests needed on each side before a verdict |
- * | TROUPE_WATCHDOG_Z | `4` | z-score that makes the canary significantly worse |
- * | TROUPE_WATCHDOG_MIN_INCREASE | `0.02` | materiality margin on the error rate |
- * | TROUPE_WATCHDOG_MARGIN_Z | `2` | z the increase needs over that margin |
- * | TROUPE_WATCHDOG_HISTORY | `60s` | canary history kept to date the first bad sample |
+ * Each variable, its default and meaning: ./settings.ts (listed in docs/settings.md).
  */
 export function loadWatchdogSettings(env: Environment): WatchdogSettings {
   const d = DEFAULT_DETECTION;
   return {
     detection: {
-      horizonMs: readDuration(env, 'TROUPE_WATCHDOG_HORIZON', d.horizonMs, {
+      horizonMs: readDuration(env, WATCHDOG.horizon, {
         minMs: 100,
         maxMs: 3_600_000,
       }),
-      minRequests: readNumber(env, 'TROUPE_WATCHDOG_MIN_REQUESTS', d.minRequests, {
+      minRequests: readNumber(env, WATCHDOG.minRequests, {
         min: 1,
         max: 10_000_000,
         integer: true,
       }),
-      zThreshold: readNumber(env, 'TROUPE_WATCHDOG_Z', d.zThreshold, { min: 1, max: 20 }),
-      minIncrease: readNumber(env, 'TROUPE_WATCHDOG_MIN_INCREASE', d.minIncrease, {
+      zThreshold: readNumber(env, WATCHDOG.z, { min: 1, max: 20 }),
+      minIncrease: readNumber(env, WATCHDOG.minIncrease, {
         min: 0,
         max: 1,
       }),
-      marginZ: readNumber(env, 'TROUPE_WATCHDOG_MARGIN_Z', d.marginZ, { min: 0, max: 20 }),
+      marginZ: readNumber(env, WATCHDOG.marginZ, { min: 0, max: 20 }),
       changePointThreshold: d.changePointThreshold,
     },
-    historyMs: readDuration(env, 'TROUPE_WATCHDOG_HISTORY', 60_000, {
+    historyMs: readDuration(env, WATCHDOG.history, {
       minMs: 1_000,
       maxMs: 24 * 3_600_000,
     }),

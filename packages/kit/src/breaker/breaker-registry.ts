@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { ServiceMetrics } from '../observability/metrics';
 import { DependencyBreaker } from './dependency-breaker';
 
+/** A circuit breaker's thresholds (opossum's); every field has a default. */
 export interface BreakerSettings {
   /** Failure percentage within the rolling window that opens the breaker. Default 50. */
   errorThresholdPercentage?: number;

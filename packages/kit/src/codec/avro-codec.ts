@@ -9,6 +9,7 @@ import { subjectNamer, type SubjectNameStrategy, type SubjectNamer } from './sub
 import { validationErrorFor } from './validation-error';
 import { WIRE_HEADER_SIZE, readSchemaId, writeWireHeader } from './wire-format';
 
+/** What an AvroCodec needs: the registry, the catalog of schemas, and how subjects are named. */
 export interface AvroCodecOptions {
   /** A client, or the registry's base URL. */
   registry: SchemaRegistryClient | string;

@@ -21,6 +21,7 @@ export class DecodeError extends TroupeError {
   }
 }
 
+/** A decoded record: its event type, its payload read with the reader schema, and the writer schema id. */
 export interface DecodedEvent<T = unknown> {
   type: string;
   payload: T;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../errors';
 
+/** Environment variables by name, as `process.env` holds them. */
 export type Environment = Record<string, string | undefined>;
 
 /**

@@ -1,4 +1,5 @@
 export {
+  KIT_SETTINGS,
   loadConfig,
   loadKafkaConnection,
   SECRET_LOG_PATHS,
@@ -9,3 +10,5 @@ export { readVariable } from './env-source';
 export type { Environment } from './env-source';
 export { parseDuration, parseDurationList } from './duration';
 export { isBrokerAddress } from './broker-address';
+export { formatDuration } from './setting-doc';
+export type { SettingDoc } from './setting-doc';

@@ -10,6 +10,7 @@ import { KAFKA_DRIVERS, type KafkaDriverName } from '../kafka/driver-names';
 import { isBrokerAddress } from './broker-address';
 import { parseDuration, parseDurationList } from './duration';
 import { Environment, readVariable } from './env-source';
+import { formatDuration, type SettingDoc } from './setting-doc';
 
 /** Everything a service reads from its environment, validated once at start. */
 export interface TroupeConfig {
@@ -65,6 +66,7 @@ const oneLine = z
 
 const VARIABLES = {
   TROUPE_KAFKA_BROKERS: {
+    description: 'The Kafka bootstrap brokers every client connects to.',
     expected: 'a comma-separated list of host:port, e.g. kafka-1:9092,kafka-2:9092',
     schema: z.string().transform((text, ctx) => {
       const brokers = text
@@ -76,38 +78,65 @@ const VARIABLES = {
       return brokers;
     }),
   },
-  TROUPE_KAFKA_CLIENT_ID: { expected: 'a client id', schema: z.string().min(1).optional() },
+  TROUPE_KAFKA_CLIENT_ID: {
+    description:
+      'The client id announced to the brokers (in their logs and quotas); a service uses its own name when unset.',
+    expected: 'a client id',
+    schema: z.string().min(1).optional(),
+  },
   TROUPE_KAFKA_DRIVER: {
+    description:
+      'Which client library talks to Kafka: kafkajs, or platformatic (@platformatic/kafka, Node 22.22+).',
     expected: KAFKA_DRIVERS.join(' | '),
     schema: z
       .enum(KAFKA_DRIVERS as unknown as [KafkaDriverName, ...KafkaDriverName[]])
       .default('kafkajs'),
   },
-  TROUPE_KAFKA_SSL: { expected: 'true or false', schema: bool.default(false) },
+  TROUPE_KAFKA_SSL: {
+    description: 'Connect to the brokers over TLS.',
+    expected: 'true or false',
+    schema: bool.default(false),
+  },
   TROUPE_KAFKA_SASL_MECHANISM: {
+    description:
+      'The SASL mechanism, which makes TROUPE_KAFKA_SASL_USERNAME and _PASSWORD required; unset means no SASL.',
     expected: 'plain, scram-sha-256 or scram-sha-512',
     schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   },
-  TROUPE_KAFKA_SASL_USERNAME: { expected: 'a user name', schema: z.string().optional() },
+  TROUPE_KAFKA_SASL_USERNAME: {
+    description: 'The SASL user name, required when TROUPE_KAFKA_SASL_MECHANISM is set.',
+    expected: 'a user name',
+    schema: z.string().optional(),
+  },
   TROUPE_KAFKA_SASL_PASSWORD: {
+    description:
+      'The SASL password, required when TROUPE_KAFKA_SASL_MECHANISM is set; redacted in logs.',
     expected: 'a password on one line',
     schema: oneLine,
     secret: { configPath: 'kafka.sasl.password' },
   },
   TROUPE_SCHEMA_REGISTRY_URL: {
+    description: 'The schema registry the Avro codec registers and fetches schemas at.',
     expected: 'an http(s) URL, e.g. http://registry:8081',
     schema: z
       .string()
       .regex(/^https?:\/\/[^\s/]+/)
       .optional(),
   },
-  TROUPE_SCHEMA_REGISTRY_USERNAME: { expected: 'a user name', schema: z.string().optional() },
+  TROUPE_SCHEMA_REGISTRY_USERNAME: {
+    description: "The user name for the schema registry's basic authentication.",
+    expected: 'a user name',
+    schema: z.string().optional(),
+  },
   TROUPE_SCHEMA_REGISTRY_PASSWORD: {
+    description: "The password for the schema registry's basic authentication; redacted in logs.",
     expected: 'a password on one line',
     schema: oneLine,
     secret: { configPath: 'schemaRegistry.password' },
   },
   TROUPE_REDIS_URL: {
+    description:
+      'The Redis runService keeps dedup keys in for a definition that declares dedup; redacted in logs.',
     expected: 'a redis:// or rediss:// URL, e.g. redis://redis:6379',
     schema: z
       .string()
@@ -117,36 +146,64 @@ const VARIABLES = {
     secret: { configPath: 'redis.url' },
   },
   TROUPE_CONNECT_TIMEOUT: {
+    description:
+      'How long runService waits for Kafka, the registry and Redis to answer before the start fails.',
     expected: 'a duration such as 10s',
     schema: duration.default(10_000),
   },
   TROUPE_SUBJECT_STRATEGY: {
+    description:
+      'How event types map to registry subjects (topic-record-name, topic-name or record-name).',
     expected: SUBJECT_STRATEGIES.join(' | '),
     schema: z
       .enum(SUBJECT_STRATEGIES as [SubjectNameStrategy, ...SubjectNameStrategy[]])
       .default(DEFAULT_SUBJECT_STRATEGY),
   },
-  TROUPE_HTTP_PORT: { expected: 'a port number 0-65535', schema: int(0, 65535).default(8080) },
+  TROUPE_HTTP_PORT: {
+    description: 'The port of /healthz, /readyz and /metrics; 0 picks a free one.',
+    expected: 'a port number 0-65535',
+    schema: int(0, 65535).default(8080),
+  },
   TROUPE_HTTP_HOST: {
+    description: 'The address /healthz, /readyz and /metrics listen on.',
     expected: 'a host or address to listen on',
     schema: z.string().min(1).default('0.0.0.0'),
   },
   TROUPE_LOG_LEVEL: {
+    description: "The pino log level of the service's JSON logs.",
     expected: 'one of fatal, error, warn, info, debug, trace, silent',
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   },
-  TROUPE_PARTITION_CONCURRENCY: { expected: 'an integer 1-256', schema: int(1, 256).default(4) },
+  TROUPE_PARTITION_CONCURRENCY: {
+    description: 'How many partitions a service handles at the same time.',
+    expected: 'an integer 1-256',
+    schema: int(1, 256).default(4),
+  },
   TROUPE_HANDLER_TIMEOUT: {
+    description: 'How long one handler call may take before it fails with HandlerTimeoutError.',
     expected: 'a duration such as 30s or 500ms',
     schema: duration.default(30_000),
   },
-  TROUPE_RETRY_ATTEMPTS: { expected: 'an integer 1-100', schema: int(1, 100).default(3) },
+  TROUPE_RETRY_ATTEMPTS: {
+    description:
+      'Handler calls per delivery, the first included, before an event moves to a retry topic.',
+    expected: 'an integer 1-100',
+    schema: int(1, 100).default(3),
+  },
   TROUPE_RETRY_BACKOFF_BASE: {
+    description:
+      "The ceiling of the first in-process retry's backoff (exponential, with full jitter).",
     expected: 'a duration such as 100ms',
     schema: duration.default(100),
   },
-  TROUPE_RETRY_BACKOFF_MAX: { expected: 'a duration such as 5s', schema: duration.default(5_000) },
+  TROUPE_RETRY_BACKOFF_MAX: {
+    description: 'The longest in-process backoff (at least TROUPE_RETRY_BACKOFF_BASE).',
+    expected: 'a duration such as 5s',
+    schema: duration.default(5_000),
+  },
   TROUPE_RETRY_TOPIC_DELAYS: {
+    description:
+      'One delay per retry topic (<topic>.retry.1 waits the first); none sends failures straight to the DLQ.',
     expected: 'a comma-separated list of durations such as 1s,10s,60s, or none',
     schema: z
       .string()
@@ -159,11 +216,24 @@ const VARIABLES = {
       })
       .default([1_000, 10_000, 60_000]),
   },
-  TROUPE_SHUTDOWN_TIMEOUT: { expected: 'a duration such as 30s', schema: duration.default(30_000) },
-  TROUPE_INSTANCE_ID: { expected: 'an instance id', schema: z.string().min(1).optional() },
+  TROUPE_SHUTDOWN_TIMEOUT: {
+    description: 'How long in-flight handlers get to finish on a stop before they are aborted.',
+    expected: 'a duration such as 30s',
+    schema: duration.default(30_000),
+  },
+  TROUPE_INSTANCE_ID: {
+    description: 'A name for this instance (e.g. a pod name), added to every log line as instance.',
+    expected: 'an instance id',
+    schema: z.string().min(1).optional(),
+  },
 } satisfies Record<
   string,
-  { expected: string; schema: z.ZodType; secret?: { configPath: string } }
+  {
+    description: string;
+    expected: string;
+    schema: z.ZodType;
+    secret?: { configPath: string };
+  }
 >;
 
 type VariableName = keyof typeof VARIABLES;
@@ -173,6 +243,24 @@ type Parsed = { [K in VariableName]: z.output<(typeof VARIABLES)[K]['schema']> }
 export const SECRET_VARIABLES: readonly string[] = Object.entries(VARIABLES)
   .filter(([, spec]) => 'secret' in spec)
   .map(([name]) => name);
+
+/**
+ * The kit's settings as docs/settings.md lists them. Every one is read through readVariable, so
+ * each also accepts `<NAME>_FILE`. The default is what the schema yields for an unset variable:
+ * `required` when it fails, `none` when it is undefined; durations are shown as durations.
+ */
+export const KIT_SETTINGS: readonly SettingDoc[] = Object.entries(VARIABLES).map(([name, spec]) => {
+  const unset = (spec.schema as z.ZodType).safeParse(undefined);
+  const isDuration = spec.expected.includes('duration');
+  const show = (value: unknown): string =>
+    isDuration && typeof value === 'number' ? formatDuration(value) : String(value);
+  let shown: string;
+  if (!unset.success) shown = 'required';
+  else if (unset.data === undefined) shown = 'none';
+  else if (Array.isArray(unset.data)) shown = unset.data.map(show).join(',');
+  else shown = show(unset.data);
+  return { name, default: shown, description: spec.description, fromFile: true };
+});
 
 /**
  * Where a secret setting can stand in a logged object, as pino redact paths: under its variable

@@ -13,6 +13,7 @@ export interface DedupEvent {
  */
 export type DedupKeyFunction = (event: DedupEvent) => string;
 
+/** The default dedup key: the event id (`ce_id`), so a redelivered event runs once. */
 export const byEventId: DedupKeyFunction = (event) => event.metadata.id;
 
 export const DEFAULT_DEDUP_PREFIX = 'troupe:dedup';

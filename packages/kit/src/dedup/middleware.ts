@@ -24,6 +24,7 @@ export interface DedupMiddleware extends Middleware {
   finishBatch(): Promise<void>;
 }
 
+/** How the dedup middleware keys events and when it writes their done marks. */
 export interface DedupMiddlewareOptions {
   /**
    * The key an effect is deduplicated by; it receives the decoded event (`{ metadata, payload }`)

@@ -2,6 +2,7 @@ import type { ClientBase, Pool } from 'pg';
 import { qualifiedTable, QualifiedTable } from '../outbox/sql-names';
 import { checkedKey, checkedService } from './keys';
 
+/** Which service the marks belong to and the table that holds them. */
 export interface PgDedupMarksOptions {
   service: string;
   /** Default `public`. */

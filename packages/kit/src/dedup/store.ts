@@ -68,6 +68,7 @@ export interface DedupStore {
 
 export type OnceResult<T> = { ran: true; value: T } | { ran: false };
 
+/** Where a RedisDedupStore keeps its leases and done marks, and how long each lasts. */
 export interface RedisDedupStoreOptions {
   redis: Redis;
   /** Namespace: two services consuming the same event each handle it once. */

@@ -20,6 +20,7 @@ export const CLOUDEVENTS_SPEC_VERSION = '1.0';
 /** Confluent wire format: magic byte 0, 4-byte schema id, Avro body. */
 export const AVRO_CONTENT_TYPE = 'application/vnd.apache.avro+confluent';
 
+/** Kafka record headers as clients hand them over: Buffers or strings, repeated ones as arrays. */
 export type RawHeaders = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
 
 /** Reads one header as a string; Kafka gives Buffers, repeated headers come as arrays (last wins). */

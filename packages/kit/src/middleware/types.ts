@@ -16,6 +16,7 @@ export interface InboundEvent<T = unknown> {
   readonly record: { key: Buffer | null; value: Buffer | null; headers: RawHeaders };
 }
 
+/** How `ctx.publish` sends one event: its key (required) and optional overrides. */
 export interface PublishOptions {
   /** Aggregate key: events with the same key keep their order. */
   key: string;
@@ -69,6 +70,7 @@ export interface EventContext {
   breaker(name: string): DependencyBreaker;
 }
 
+/** The end of a middleware chain: handles one decoded event; a rejection is a failure (retried unless permanent). */
 export type Handler = (event: InboundEvent, ctx: EventContext) => Promise<void>;
 
 /** The fetched batch a batch hook runs for. */

@@ -4,6 +4,7 @@ import { OutboxEncoder, OutboxMessage, OutboxRecord, toOutboxRecord } from './me
 import { OutboxSql, outboxSql } from './pg-sql';
 import { QualifiedTable, qualifiedTable } from './sql-names';
 
+/** Where a PgOutbox keeps its rows and how `add` encodes events. */
 export interface PgOutboxOptions {
   /** Default `public`. */
   schema?: string;
@@ -18,6 +19,7 @@ export interface PgOutboxOptions {
   notify?: boolean;
 }
 
+/** An outbox's backlog: what is pending, how old, and what keeps failing. */
 export interface OutboxStats {
   pending: number;
   /** Age of the oldest unsent row; null when nothing is pending. */

@@ -17,6 +17,7 @@ export interface OutboxRow {
   attempts: number;
 }
 
+/** What an OutboxRelay reads (the outbox, over the pool) and how it publishes to Kafka. */
 export interface OutboxRelayOptions {
   outbox: PgOutbox;
   pool: Pool;

@@ -11,6 +11,7 @@ import {
 } from './message';
 import type { OutboxStats } from './pg-outbox';
 
+/** The stream a RedisOutbox appends to and how `add` encodes events. */
 export interface RedisOutboxOptions {
   /**
    * The stream; default `troupe:outbox`. With Redis Cluster, give it the hash tag of the keys your

@@ -17,6 +17,7 @@ import { fullJitterBackoff } from '../retry/backoff';
 import { withTimeout } from '../runtime/timers';
 import { RELAY_BACKOFF, Wakeup } from './wakeup';
 
+/** What a RedisOutboxRelay reads (the stream, in its consumer group) and how it publishes to Kafka. */
 export interface RedisOutboxRelayOptions {
   outbox: RedisOutbox;
   /** Duplicated: the relay blocks on its own connection. */
@@ -258,6 +259,7 @@ export class RedisOutboxRelay {
   }
 }
 
+/** Creates a RedisOutboxRelay and starts it; resolves once it runs. */
 export async function runRedisOutboxRelay(
   options: RedisOutboxRelayOptions,
 ): Promise<RedisOutboxRelay> {

@@ -1,2 +1,7 @@
-/** @troupe/kit/platformatic: the @platformatic/kafka driver, for code that builds it directly instead of through createKafkaDriver. */
+/**
+ * @troupe/kit/platformatic: the @platformatic/kafka driver, for code that builds it directly instead of through createKafkaDriver.
+ *
+ * @packageDocumentation
+ * @module @troupe/kit/platformatic
+ */
 export { PlatformaticDriver } from './driver';
