@@ -30,16 +30,21 @@ export async function copyOfRepository(prefix = 'troupe-repo-copy'): Promise<str
   await mkdir(path.join(dir, 'node_modules'));
   for (const entry of await readdir(modules)) {
     if (entry === '.bin') {
-      // Links to the repository's tools, but the troupe bin is the copy's own CLI.
-      await mkdir(path.join(dir, 'node_modules', '.bin'));
+      // Links to the repository's tools, except troupe: the copy's own CLI, always (were it
+      // missing, `npx troupe` would look for a package of that name on the registry).
+      const bins = path.join(dir, 'node_modules', '.bin');
+      await mkdir(bins);
+      await symlink(
+        path.join(dir, 'packages', 'cli', 'bin', 'troupe.js'),
+        path.join(bins, 'troupe'),
+      );
       for (const bin of await readdir(path.join(modules, '.bin')))
-        await symlink(
-          bin === 'troupe'
-            ? path.join(dir, 'packages', 'cli', 'bin', 'troupe.js')
-            : // The link's target as an absolute path, whether or not it exists yet (a bin in a dist/).
-              path.resolve(modules, '.bin', await readlink(path.join(modules, '.bin', bin))),
-          path.join(dir, 'node_modules', '.bin', bin),
-        );
+        if (bin !== 'troupe')
+          await symlink(
+            // The link's target as an absolute path, whether or not it exists yet (a bin in a dist/).
+            path.resolve(modules, '.bin', await readlink(path.join(modules, '.bin', bin))),
+            path.join(bins, bin),
+          );
     } else if (entry === '@troupe' || entry === '@troupe-services') {
       await mkdir(path.join(dir, 'node_modules', entry));
       for (const link of await readdir(path.join(modules, entry)))
