@@ -336,12 +336,17 @@ describe('troupe dlq list / redrive', () => {
     await createTopics([{ topic: empty, partitions: 2 }]);
     try {
       const started = Date.now();
-      expect((await troupe(['dlq', 'list', empty])).out).toEqual([
-        `0 records shown of 0 in ${empty}`,
-      ]);
-      expect((await troupe(['dlq', 'redrive', empty])).out).toEqual([
-        `nothing to redrive: ${empty} is empty`,
-      ]);
+      // The whole result, so that a failure shows what the command said on stderr.
+      expect(await troupe(['dlq', 'list', empty])).toEqual({
+        code: 0,
+        out: [`0 records shown of 0 in ${empty}`],
+        err: [],
+      });
+      expect(await troupe(['dlq', 'redrive', empty])).toEqual({
+        code: 0,
+        out: [`nothing to redrive: ${empty} is empty`],
+        err: [],
+      });
       expect(Date.now() - started).toBeLessThan(5_000);
     } finally {
       await admin.deleteTopics([empty]).catch(() => undefined);
