@@ -8,6 +8,7 @@ export const errorCodes = [
   'CONFIG_INVALID',
   'SERVICE_INVALID',
   'SCHEMA_FILE_INVALID',
+  'CATALOG_INVALID',
   // The event itself is bad
   'PERMANENT',
   'VALIDATION_FAILED',

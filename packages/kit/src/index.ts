@@ -105,8 +105,26 @@ export { OutboxPublishError } from './outbox/publish-error';
 export { registerOutboxMetrics } from './outbox/metrics';
 export type { OutboxEncoder, OutboxMessage } from './outbox/message';
 
+// The system catalog: troupe.config.ts, read by troupe graph and troupe asyncapi.
+export {
+  CHOREOGRAPHY_RULES,
+  catalogService,
+  defineCatalog,
+  notConnected,
+  type CatalogDeclaration,
+  type CatalogService,
+  type ChoreographyException,
+  type ChoreographyRule,
+} from './catalog/declaration';
+export { CatalogError } from './catalog/catalog-error';
+
 // Settings, logs and the Kafka connection.
-export { loadConfig, loadKafkaConnection, type TroupeConfig } from './config/service-config';
+export {
+  loadConfig,
+  loadKafkaConnection,
+  loadRetryTopicDelays,
+  type TroupeConfig,
+} from './config/service-config';
 export { readVariable, type Environment } from './config/env-source';
 export { parseDuration } from './config/duration';
 export { createLogger } from './observability/logger';

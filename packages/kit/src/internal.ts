@@ -6,6 +6,7 @@ export * from './errors';
 export * from './events';
 export * from './codec';
 export * from './schemas';
+export * from './catalog';
 export * from './dedup';
 export * from './outbox';
 export * from './config';

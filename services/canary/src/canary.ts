@@ -2,6 +2,7 @@ import { Events, EventTypes } from '@troupe/contracts';
 import { Environment, createFailFastRedis, defineService } from '@troupe/kit';
 import {
   PipelineService,
+  PipelineNames,
   PipelineSettings,
   RedisTrafficRouter,
   RunningService,
@@ -50,7 +51,7 @@ export function loadCanarySettings(env: Environment): CanarySettings {
  * RolledBack → never promote that release.
  */
 export function canaryDefinition(
-  settings: PipelineSettings,
+  settings: PipelineNames,
   canary: CanarySettings,
   state: CanaryState,
   router: RedisTrafficRouter,

@@ -2,6 +2,7 @@ import { AlertRaised, Events, EventTypes } from '@troupe/contracts';
 import { Environment, HandlerContext, defineService } from '@troupe/kit';
 import {
   PipelineService,
+  PipelineNames,
   PipelineSettings,
   RunningService,
   createPipelineService,
@@ -33,7 +34,7 @@ export function loadNotifierSettings(env: Environment): NotifierSettings {
 }
 
 /** TestsFailed, CanaryDegraded, RolledBack → one `alert` log line, the webhook (if set) and AlertRaised. */
-export function notifierDefinition(settings: PipelineSettings, notifier: NotifierSettings) {
+export function notifierDefinition(settings: PipelineNames, notifier: NotifierSettings) {
   const name = serviceName('notifier', settings);
   const dependsOn = notifier.webhookUrl ? ['webhook'] : [];
 

@@ -7,8 +7,13 @@ export {
   readRequiredString,
   readString,
 } from './env';
-export { loadPipelineSettings, releaseEventId, serviceName } from './settings';
-export type { PipelineSettings, PipelineTopics } from './settings';
+export {
+  defaultPipelineNames,
+  loadPipelineSettings,
+  releaseEventId,
+  serviceName,
+} from './settings';
+export type { PipelineNames, PipelineSettings, PipelineTopics } from './settings';
 export { createPipelineCodec } from './codec';
 export { createPipelineService, quitRedis } from './pipeline-service';
 export type { PipelineService, PipelineServiceOptions } from './pipeline-service';

@@ -119,6 +119,23 @@ export function loadPipelineSettings(env: Environment = process.env): PipelineSe
   };
 }
 
+/** What a service definition needs of the settings: the topics and the namespace. */
+export type PipelineNames = Pick<PipelineSettings, 'topics' | 'namespace'>;
+
+/**
+ * The names the services run with when no TROUPE_* setting changes them: what the system
+ * catalog (troupe.config.ts) describes.
+ */
+export function defaultPipelineNames(env: Environment = {}): PipelineNames {
+  return {
+    topics: {
+      releases: readString(env, PIPELINE.releasesTopic),
+      samples: readString(env, PIPELINE.samplesTopic),
+      alerts: readString(env, PIPELINE.alertsTopic),
+    },
+  };
+}
+
 /** The service's name, also its consumer group and dedup namespace: `verifier` or `verifier.<namespace>`. */
 export function serviceName(base: string, settings: Pick<PipelineSettings, 'namespace'>): string {
   return settings.namespace ? `${base}.${settings.namespace}` : base;

@@ -10,6 +10,7 @@ import {
 } from '@troupe/kit';
 import {
   PipelineService,
+  PipelineNames,
   PipelineSettings,
   RunningService,
   createPipelineCodec,
@@ -52,7 +53,7 @@ export function loadReleasesSettings(env: Environment): ReleasesSettings {
 }
 
 /** Every release event → the release's row (the projection behind GET /releases/:id). */
-export function releasesDefinition(settings: PipelineSettings, store: ReleaseStore) {
+export function releasesDefinition(settings: PipelineNames, store: ReleaseStore) {
   const project = async (event: ReleaseEvent): Promise<void> => {
     await store.apply(event);
   };

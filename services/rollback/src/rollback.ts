@@ -8,6 +8,7 @@ import {
 } from '@troupe/kit';
 import {
   PipelineService,
+  PipelineNames,
   PipelineSettings,
   RedisTrafficRouter,
   RunningService,
@@ -61,7 +62,7 @@ function crash(
  * flight, or before its once-mark reached Redis), and RolledBack is published only if not.
  */
 export function rollbackDefinition(
-  settings: PipelineSettings,
+  settings: PipelineNames,
   router: RedisTrafficRouter,
   /** Whether an event with this id is on the releases topic since the given time (the recovery path). */
   alreadyPublished: (eventId: string, since: Date) => Promise<boolean>,

@@ -2,6 +2,7 @@ import { Events, EventTypes } from '@troupe/contracts';
 import { Environment, defineService } from '@troupe/kit';
 import {
   PipelineService,
+  PipelineNames,
   PipelineSettings,
   RunningService,
   createPipelineService,
@@ -27,7 +28,7 @@ export function loadSuiteSettings(env: Environment): SuiteSettings {
 }
 
 /** ReleaseRequested → the release's test suite → TestsPassed or TestsFailed. */
-export function verifierDefinition(settings: PipelineSettings, suite: SuiteSettings) {
+export function verifierDefinition(settings: PipelineNames, suite: SuiteSettings) {
   const topic = settings.topics.releases;
   return defineService<EventTypes>()({
     name: serviceName('verifier', settings),

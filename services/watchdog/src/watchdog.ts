@@ -2,6 +2,7 @@ import { Events, EventTypes } from '@troupe/contracts';
 import { Environment, createFailFastRedis, defineService } from '@troupe/kit';
 import {
   PipelineService,
+  PipelineNames,
   PipelineSettings,
   RunningService,
   createPipelineService,
@@ -57,7 +58,7 @@ export function loadWatchdogSettings(env: Environment): WatchdogSettings {
  * stable baseline → CanaryDegraded, once per release (ctx.once keyed by the release).
  */
 export function watchdogDefinition(
-  settings: PipelineSettings,
+  settings: PipelineNames,
   watchdog: WatchdogSettings,
   store: WindowStore,
 ) {

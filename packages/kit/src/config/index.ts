@@ -2,6 +2,7 @@ export {
   KIT_SETTINGS,
   loadConfig,
   loadKafkaConnection,
+  loadRetryTopicDelays,
   SECRET_LOG_PATHS,
   SECRET_VARIABLES,
 } from './service-config';

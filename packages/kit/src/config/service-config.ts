@@ -295,6 +295,14 @@ export function loadKafkaConnection(env: Environment = process.env): KafkaConnec
   return assembleKafka(parseVariables(env, KAFKA_VARIABLES) as Parsed);
 }
 
+/**
+ * Only TROUPE_RETRY_TOPIC_DELAYS, validated as loadConfig validates it: the retry topics a
+ * service will have, for tools that describe services without running them (the catalog).
+ */
+export function loadRetryTopicDelays(env: Environment = process.env): number[] {
+  return parseVariables(env, ['TROUPE_RETRY_TOPIC_DELAYS']).TROUPE_RETRY_TOPIC_DELAYS ?? [];
+}
+
 /** Throws a ConfigError naming the first invalid variable of `names`; a secret is never quoted back. */
 function parseVariables(env: Environment, names: readonly VariableName[]): Partial<Parsed> {
   const raw: Record<string, string | undefined> = {};

@@ -107,6 +107,7 @@ export function failureKindOfCode(code: ErrorCode): FailureKind {
     case 'WEBHOOK_FAILED':
     case 'SERVICE_INVALID':
     case 'SCHEMA_FILE_INVALID':
+    case 'CATALOG_INVALID':
     case 'KAFKA_UNREACHABLE':
     case 'TOPIC_UNKNOWN':
     case 'TOPIC_CHANGE_FAILED':

@@ -1,0 +1,5 @@
+import { defaultPipelineNames } from '@troupe-services/pipeline';
+import { loadSuiteSettings, verifierDefinition } from './verifier';
+
+/** The verifier as the system catalog (troupe.config.ts) describes it. */
+export default verifierDefinition(defaultPipelineNames(), loadSuiteSettings({}));
