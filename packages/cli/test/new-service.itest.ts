@@ -57,6 +57,9 @@ test('a new service type-checks, is formatted and linted, and passes its own tes
     expect.arrayContaining([
       expect.stringMatching(/^created .*services\/hello\/src\/hello\.test\.ts$/),
       expect.stringMatching(/^updated .*schemas\/topics\.json \(topic hello\.events\)$/),
+      expect.stringMatching(
+        /^updated .*troupe\.config\.ts \(services services\/hello\/src\/catalog\.ts\)$/,
+      ),
       expect.stringMatching(/^wrote .*packages\/contracts\/src\/generated\.ts \(11 event types/),
       expect.stringMatching(/^ {2}npx troupe publish troupe\.hello\.HelloRequested --json '\{/),
     ]),
@@ -70,6 +73,7 @@ test('a new service type-checks, is formatted and linted, and passes its own tes
     ...services,
     'schemas/topics.json',
     'tsconfig.json',
+    'troupe.config.ts',
   ]);
   // .avsc is no prettier language (--check skips it): checked as the JSON it is.
   const schemas = ['hello', LONG].map((name) => `schemas/${name}/*.avsc`);

@@ -8,6 +8,7 @@ import { loadContracts, TOPICS_FILE, type Contracts } from '../schemas/contracts
 import { GENERATED_FILE, renderContracts } from '../schemas/generate';
 import { collectNamedTypes } from '../typegen/named-types';
 import { avroSchemaFiles } from './avro-schemas';
+import { addServiceFile, catalogSource } from './catalog-entry';
 import { definitionSource } from './definition';
 import { formatFiles } from './formatter';
 import { appendToTopLevel } from './json-insert';
@@ -31,7 +32,7 @@ export interface PlannedFile {
 export interface ServicePlan {
   root: string;
   names: ServiceNames;
-  /** In write order: schemas, topics.json, the service's files, tsconfig.json. */
+  /** In write order: schemas, topics.json, the service's files, tsconfig.json, troupe.config.ts. */
   files: PlannedFile[];
 }
 
@@ -70,7 +71,7 @@ export async function planService(name: string, dir: string | undefined, cwd: st
     action: 'create',
   }));
   const schemaCount = files.length;
-  const topicsText = await editJson(topicsFile, shown, (text) =>
+  const topicsText = await editText(topicsFile, shown, (text) =>
     appendToTopLevel(text, 'topics', topicMember(names), (json) => ({
       ...json,
       topics: { ...(json.topics as object), [names.topic]: topicSpec(names) },
@@ -94,6 +95,7 @@ export async function planService(name: string, dir: string | undefined, cwd: st
     ['package.json', packageJson(names, versions)],
     ['tsconfig.json', serviceTsconfig()],
     [`src/${name}.ts`, definitionSource(names)],
+    ['src/catalog.ts', catalogSource(names, definitionModule)],
     ['src/main.ts', mainSource(names, definitionModule)],
     [`src/${name}.test.ts`, unitTestSource(names, definitionModule)],
     ['README.md', readmeSource(names)],
@@ -103,7 +105,7 @@ export async function planService(name: string, dir: string | undefined, cwd: st
 
   const tsconfig = path.join(root, 'tsconfig.json');
   const reference = `services/${name}`;
-  const tsconfigText = await editJson(tsconfig, shown, (text) => {
+  const tsconfigText = await editText(tsconfig, shown, (text) => {
     const references = (JSON.parse(text) as { references?: { path?: string }[] }).references;
     if (references?.some((entry) => path.normalize(entry.path ?? '') === reference))
       throw new Error(`already references ${reference}`);
@@ -118,6 +120,18 @@ export async function planService(name: string, dir: string | undefined, cwd: st
     action: 'update',
     note: `references ${reference}`,
   });
+
+  // A project with a system catalog gets the service in it (troupe graph, troupe asyncapi).
+  const catalogConfig = path.join(root, CATALOG_CONFIG);
+  if (existsSync(catalogConfig)) {
+    const catalogFile = `services/${name}/src/catalog.ts`;
+    files.push({
+      file: catalogConfig,
+      text: await editText(catalogConfig, shown, (text) => addServiceFile(text, catalogFile)),
+      action: 'update',
+      note: `services ${catalogFile}`,
+    });
+  }
 
   const formatted = await formatFiles(root, files);
   formatted.forEach((text, index) => (files[index]!.text = text));
@@ -169,7 +183,10 @@ async function checkGenerates(
   }
 }
 
-async function editJson(
+/** The system catalog's file, which the new service joins when the project has one. */
+const CATALOG_CONFIG = 'troupe.config.ts';
+
+async function editText(
   file: string,
   shown: (file: string) => string,
   edit: (text: string) => string,
