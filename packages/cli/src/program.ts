@@ -7,6 +7,8 @@ import { registerTopicsCommands } from './commands/topics';
 import { registerTraceCommands } from './commands/trace';
 import { registerPublishCommands } from './commands/publish';
 import { registerNewCommands } from './commands/new';
+import { registerGraphCommands } from './commands/graph';
+import { registerAsyncApiCommands } from './commands/asyncapi';
 import { CliFailure, type CliContext } from './context';
 
 /**
@@ -23,6 +25,8 @@ const COMMAND_GROUPS: CommandGroup[] = [
   registerTraceCommands,
   registerPublishCommands,
   registerNewCommands,
+  registerGraphCommands,
+  registerAsyncApiCommands,
 ];
 
 export function createProgram(context: CliContext): Command {

@@ -3,7 +3,6 @@ import { Environment, createFailFastRedis, defineService } from '@troupe/kit';
 import {
   PipelineService,
   PipelineNames,
-  PipelineSettings,
   RedisTrafficRouter,
   RunningService,
   createPipelineService,

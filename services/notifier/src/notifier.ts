@@ -3,7 +3,6 @@ import { Environment, HandlerContext, defineService } from '@troupe/kit';
 import {
   PipelineService,
   PipelineNames,
-  PipelineSettings,
   RunningService,
   createPipelineService,
   loadPipelineSettings,

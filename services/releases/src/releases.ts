@@ -11,7 +11,6 @@ import {
 import {
   PipelineService,
   PipelineNames,
-  PipelineSettings,
   RunningService,
   createPipelineCodec,
   createPipelineService,

@@ -9,7 +9,6 @@ import {
 import {
   PipelineService,
   PipelineNames,
-  PipelineSettings,
   RedisTrafficRouter,
   RunningService,
   createPipelineService,

@@ -3,7 +3,6 @@ import { Environment, defineService } from '@troupe/kit';
 import {
   PipelineService,
   PipelineNames,
-  PipelineSettings,
   RunningService,
   createPipelineService,
   loadPipelineSettings,
