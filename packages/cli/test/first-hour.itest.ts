@@ -6,8 +6,9 @@ import { copyOfRepository } from './support/repository-copy';
 
 /**
  * README's "Writing a service" walk-through, as a new user runs it on a fresh clone, every step a
- * process started the way the README says: `npx troupe new service`, `npx troupe topics apply`,
- * `npx tsx services/<name>/src/main.ts`, `npx troupe publish`, `npx troupe trace`. Nothing is
+ * process started the way the README says: `npx troupe new service`, `npx troupe graph`,
+ * `npx troupe topics apply`, `npx tsx services/<name>/src/main.ts`, `npx troupe publish`,
+ * `npx troupe trace`. Nothing is
  * built and no file is edited by hand. (README's `npm install` after the scaffold only records the
  * new workspace in package-lock.json; the copy's node_modules links stand in for it.)
  */
@@ -51,6 +52,12 @@ test('scaffold, apply the topics, run, publish, and trace the reaction', async (
   const scaffolded = await npx(dir, ['troupe', 'new', 'service', 'hello']);
   expect(scaffolded.stderr).toBe('');
   expect(scaffolded.stdout).toContain('npx troupe topics apply');
+  // The new service joined the system catalog: it is in the picture, with its two event types.
+  const graph = (await npx(dir, ['troupe', 'graph'])).stdout;
+  expect(graph).toContain('service_hello["hello"]');
+  expect(graph).toMatch(
+    /\("HelloRequested"\)[\s\S]*\("HelloAnswered"\)|\("HelloAnswered"\)[\s\S]*\("HelloRequested"\)/,
+  );
 
   await npx(dir, ['troupe', 'topics', 'apply']);
   expect((await npx(dir, ['troupe', 'topics', 'list'])).stdout).toMatch(/^hello\.events\b/m);

@@ -77,6 +77,8 @@ export function canaryDefinition(
               share,
               defaultStableVersion: canary.initialStableVersion,
               correlationId: ctx.metadata.correlationId,
+              // The canary's samples are published in this context: the release's trace.
+              traceparent: ctx.traceparent ?? ctx.metadata.traceparent,
             }),
           );
           if (started.outcome === 'ended') {

@@ -3,13 +3,16 @@
  * (a promote and a rollback of the same canary can race; exactly one of them wins).
  *
  * Keys: KEYS[1] the service's route hash (stable, canaryVersion, canaryShare, releaseId,
- * correlationId, canaryStartedAt, updatedAt); KEYS[2] the release's record hash (service,
- * version, stableVersion, startedAt, outcome, promotedAt, rolledBackAt, fromVersion, toVersion,
- * previousVersion, promotions, rollbacks); KEYS[3] the set of routed services.
+ * correlationId, traceparent, canaryStartedAt, updatedAt); KEYS[2] the release's record hash
+ * (service, version, stableVersion, startedAt, outcome, promotedAt, rolledBackAt, fromVersion,
+ * toVersion, previousVersion, promotions, rollbacks); KEYS[3] the set of routed services.
  * Replies are flat arrays of strings, parsed in traffic-router.ts.
  */
 
-/** ARGV: service, releaseId, version, share, defaultStable, now, correlationId. */
+/**
+ * ARGV: service, releaseId, version, share, defaultStable, now, correlationId, traceparent (the
+ * canary's trace context, '' for none).
+ */
 export const START_CANARY = `
 local outcome = redis.call('HGET', KEYS[2], 'outcome')
 local stable = redis.call('HGET', KEYS[1], 'stable')
@@ -23,7 +26,7 @@ if current == ARGV[2] then
   return {'already', stable, redis.call('HGET', KEYS[2], 'startedAt'), ''}
 end
 redis.call('HSET', KEYS[1], 'canaryVersion', ARGV[3], 'canaryShare', ARGV[4], 'releaseId', ARGV[2],
-  'correlationId', ARGV[7], 'canaryStartedAt', ARGV[6], 'updatedAt', ARGV[6])
+  'correlationId', ARGV[7], 'traceparent', ARGV[8] or '', 'canaryStartedAt', ARGV[6], 'updatedAt', ARGV[6])
 redis.call('HSET', KEYS[2], 'service', ARGV[1], 'version', ARGV[3], 'stableVersion', stable, 'startedAt', ARGV[6],
   'promotions', 0, 'rollbacks', 0)
 redis.call('SADD', KEYS[3], ARGV[1])
@@ -42,7 +45,7 @@ if redis.call('HGET', KEYS[1], 'releaseId') ~= ARGV[1] then return {'refused', '
 local previous = redis.call('HGET', KEYS[1], 'stable')
 local version = redis.call('HGET', KEYS[1], 'canaryVersion')
 redis.call('HSET', KEYS[1], 'stable', version, 'previousStable', previous, 'updatedAt', ARGV[2])
-redis.call('HDEL', KEYS[1], 'canaryVersion', 'canaryShare', 'releaseId', 'correlationId', 'canaryStartedAt')
+redis.call('HDEL', KEYS[1], 'canaryVersion', 'canaryShare', 'releaseId', 'correlationId', 'traceparent', 'canaryStartedAt')
 redis.call('HSET', KEYS[2], 'outcome', 'promoted', 'promotedAt', ARGV[2], 'previousVersion', previous)
 redis.call('HINCRBY', KEYS[2], 'promotions', 1)
 return {'promoted', ARGV[2], previous, version}
@@ -63,7 +66,7 @@ local version = redis.call('HGET', KEYS[2], 'version')
 local to
 if redis.call('HGET', KEYS[1], 'releaseId') == ARGV[1] then
   to = redis.call('HGET', KEYS[1], 'stable')
-  redis.call('HDEL', KEYS[1], 'canaryVersion', 'canaryShare', 'releaseId', 'correlationId', 'canaryStartedAt')
+  redis.call('HDEL', KEYS[1], 'canaryVersion', 'canaryShare', 'releaseId', 'correlationId', 'traceparent', 'canaryStartedAt')
   redis.call('HSET', KEYS[1], 'updatedAt', ARGV[2])
 elseif outcome == 'promoted' and redis.call('HGET', KEYS[1], 'stable') == version then
   to = redis.call('HGET', KEYS[2], 'previousVersion')

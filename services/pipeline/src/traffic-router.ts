@@ -12,6 +12,12 @@ export interface Route {
     releaseId: string;
     /** The release flow's correlation id, so samples of the canary belong to it. */
     correlationId: string;
+    /**
+     * W3C traceparent of the canary's start (the canary's processing span, else the event it
+     * handled), so samples of the canary join the release's trace. Absent for canaries started
+     * before the router stored it.
+     */
+    traceparent?: string;
     startedAt: number;
   };
 }
@@ -39,6 +45,8 @@ export interface CanaryRequest {
   /** The stable version to assume when the router has never seen the service. */
   defaultStableVersion: string;
   correlationId: string;
+  /** The trace context the canary's samples are published in (see Route.canary.traceparent). */
+  traceparent?: string;
 }
 
 export type StartResult =
@@ -86,6 +94,7 @@ export class RedisTrafficRouter {
         request.defaultStableVersion,
         String(this.clock()),
         request.correlationId,
+        request.traceparent ?? '',
       ],
     );
     const [outcome, a = '', b = '', c = ''] = reply;
@@ -196,6 +205,7 @@ function toRoute(service: string, hash: Record<string, string>): Route | undefin
       correlationId: hash.correlationId ?? hash.releaseId,
       startedAt: Number(hash.canaryStartedAt),
     };
+    if (hash.traceparent) route.canary.traceparent = hash.traceparent;
   }
   return route;
 }

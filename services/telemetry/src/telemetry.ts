@@ -51,7 +51,10 @@ export interface RunningTelemetry extends RunningService {
 /**
  * The traffic simulator: every window, reads each routed service's split from the router, draws
  * the window's requests and errors per version, and publishes one RequestSamples per version
- * (keyed by service). Canary samples carry their release's id and correlation id.
+ * (keyed by service). Canary samples carry their release's id and correlation id, and are
+ * published in the trace context the canary stored in the router at its start, so with an
+ * OpenTelemetry SDK their send spans are children of the canary's processing span and the
+ * watchdog's handling joins the release's trace; samples of the stable version are not part of it.
  */
 export async function startTelemetry(
   env: Environment = process.env,
@@ -99,7 +102,7 @@ export async function startTelemetry(
           { start: windowStart, durationMs: telemetry.intervalMs },
           telemetry,
         );
-        for (const { correlationId, spiking, ...sample } of samples) {
+        for (const { correlationId, traceparent, spiking, ...sample } of samples) {
           if (spiking)
             recordSpikeStart(
               state,
@@ -115,6 +118,8 @@ export async function startTelemetry(
             key: sample.service,
             payload: sample,
             correlationId,
+            // A canary's samples continue the release's trace; the stable version's each start one.
+            traceparent,
           });
         }
       }

@@ -28,6 +28,8 @@ export interface VersionLoad {
   version: string;
   releaseId: string | null;
   correlationId?: string;
+  /** The canary's trace context (the router's): its samples are published in the release's trace. */
+  traceparent?: string;
   share: number;
   errorRate: number;
   spiking: boolean;
@@ -72,6 +74,7 @@ export function loadsOf(
       version: canary.version,
       releaseId: canary.releaseId,
       correlationId: canary.correlationId,
+      traceparent: canary.traceparent,
       share: canary.share,
       errorRate: spike ?? settings.baseErrorRate,
       spiking: spike !== undefined,
@@ -90,7 +93,7 @@ export function simulateWindow(
   window: { start: number; durationMs: number },
   settings: TrafficSettings,
   random: () => number = Math.random,
-): (RequestSamples & { correlationId?: string; spiking: boolean })[] {
+): (RequestSamples & { correlationId?: string; traceparent?: string; spiking: boolean })[] {
   const total = Math.round((settings.requestsPerSecond * window.durationMs) / 1000);
   let remaining = total;
   let shareLeft = 1;
@@ -114,6 +117,7 @@ export function simulateWindow(
       latencyP50Ms: Math.round(p50 * 10) / 10,
       latencyP99Ms: Math.round(p50 * (3 + random() + (load.spiking ? 4 : 0)) * 10) / 10,
       correlationId: load.correlationId,
+      traceparent: load.traceparent,
       spiking: load.spiking,
     };
   });

@@ -1,5 +1,5 @@
 import { DeadLetterHeaders } from '@troupe/kit';
-import { type OutgoingRecord, type RecordProducer } from '@troupe/kit/internal';
+import { type OutgoingRecord, type RecordProducer, sendTraced } from '@troupe/kit/internal';
 import { CliFailure, type CliContext } from '../context';
 import { requireTopics, type KafkaSession } from '../kafka/client';
 import type { OffsetRange } from '../kafka/read-range';
@@ -37,6 +37,9 @@ interface Counts {
  * from the committed progress up to the high watermark at start, through an idempotent
  * producer keyed by the original key (so a key lands where live events with that key go).
  * Progress is committed per batch, after its records were acknowledged (see redrive-progress).
+ * With an OpenTelemetry SDK registered (`node --import` of one), each redriven record is sent in a
+ * PRODUCER span `send <topic>`, a child of the active span if any, else of the dead-lettered
+ * record's context, and linked to that context; the record carries the span's as its traceparent.
  */
 export async function redrive(
   session: KafkaSession,
@@ -130,7 +133,12 @@ export async function redrive(
         }
         if (producer) {
           if (outgoing.size > 0) {
-            await producer.send([...outgoing].map(([topic, records]) => ({ topic, records })));
+            const sender = producer;
+            await sendTraced(
+              [...outgoing].map(([topic, records]) => ({ topic, records })),
+              (batch) => sender.send(batch),
+              { parent: 'active-else-record', link: true },
+            );
           }
           const { offset, metadata } = state.commitAt(readUpTo);
           await commit(offset, metadata);

@@ -1,19 +1,19 @@
 import {
   GRAPH_BEGIN,
   GRAPH_END,
-  GRAPH_README,
-  graphReadme,
+  GRAPH_READMES,
+  graphReadmes,
   withGraphSection,
 } from './readme-section';
 
-describe(`${GRAPH_README}`, () => {
+describe.each(GRAPH_READMES)('%s', (file) => {
   it('shows the choreography as npm run docs:graph draws it from troupe.config.ts now', async () => {
-    const { current, generated } = await graphReadme();
-    if (current !== generated) {
-      const lines = current.split('\n');
-      const at = generated.split('\n').findIndex((line, i) => line !== lines[i]);
+    const readme = (await graphReadmes()).find((r) => r.file === file)!;
+    if (readme.current !== readme.generated) {
+      const lines = readme.current.split('\n');
+      const at = readme.generated.split('\n').findIndex((line, i) => line !== lines[i]);
       throw new Error(
-        `${GRAPH_README} is stale: run npm run docs:graph (first difference at line ${at + 1})`,
+        `${file} is stale: run npm run docs:graph (first difference at line ${at + 1})`,
       );
     }
   });

@@ -1,22 +1,22 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GRAPH_README, REPO_ROOT, graphReadme } from './readme-section';
+import { REPO_ROOT, graphReadmes } from './readme-section';
 
 /**
- * `npm run docs:graph` writes the choreography (troupe.config.ts, in Mermaid) into
- * services/README.md between its markers; with `--check` it writes nothing and exits 1 when the
- * README is stale.
+ * `npm run docs:graph` writes the choreography (troupe.config.ts, in Mermaid) into the READMEs
+ * between their markers; with `--check` it writes nothing and exits 1 when one is stale.
  */
 async function main(args: readonly string[]): Promise<number> {
-  const { current, generated } = await graphReadme();
+  const readmes = await graphReadmes();
+  const stale = readmes.filter((readme) => readme.current !== readme.generated);
   if (args.includes('--check')) {
-    if (current === generated) return 0;
-    process.stderr.write(`docs:graph: ${GRAPH_README} is stale: run npm run docs:graph\n`);
-    return 1;
+    for (const { file } of stale)
+      process.stderr.write(`docs:graph: ${file} is stale: run npm run docs:graph\n`);
+    return stale.length === 0 ? 0 : 1;
   }
-  if (current !== generated) writeFileSync(path.join(REPO_ROOT, GRAPH_README), generated);
+  for (const { file, generated } of stale) writeFileSync(path.join(REPO_ROOT, file), generated);
   process.stderr.write(
-    `docs:graph: ${current === generated ? 'up to date' : 'wrote'} ${GRAPH_README}\n`,
+    `docs:graph: ${stale.length === 0 ? 'up to date' : `wrote ${stale.map((r) => r.file).join(', ')}`}\n`,
   );
   return 0;
 }

@@ -1,48 +1,37 @@
-import {
-  ProxyTracerProvider,
-  SpanKind,
-  SpanStatusCode,
-  Tracer,
-  TracerProvider,
-  context,
-  trace,
-} from '@opentelemetry/api';
+import { Link, Span, SpanKind, SpanStatusCode, Tracer, context, trace } from '@opentelemetry/api';
 import { toError } from '../errors';
+import { headerString } from '../events/headers';
+import { TraceHeaders } from '../observability/send-span';
 import {
   contextFromTraceparent,
   formatTraceparent,
   newTraceparent,
+  parseTraceparent,
 } from '../observability/trace-context';
+import { tracingEnabled, troupeTracer } from '../observability/tracing-enabled';
 import { defineMiddleware } from './compose';
 import type { EventContext, Handler, InboundEvent, Middleware } from './types';
 
 /**
  * Continues the trace named by the event's `traceparent` header (W3C Trace Context): starts a
- * CONSUMER span `process <topic>` as its child and runs the handler in that context, so events
- * published while handling carry the span as their parent. Without a registered OpenTelemetry
- * SDK the API hands out non-recording spans that still carry the incoming trace ids, so
- * propagation works; the middleware then skips the span and passes the header on as it came.
+ * CONSUMER span `process <topic>` as its child — the record's creation context is the producer's
+ * send span, so the process span is the send span's child — and runs the handler in that context,
+ * so events published while handling carry the span as their parent. Attributes follow the
+ * OpenTelemetry messaging conventions for Kafka (semantic-conventions v1.44.0, "Process span").
+ * A retried delivery (a record from a retry or dead-letter topic, redriven or not) also links to
+ * its first delivery's context (the `troupe-original-traceparent` header the failure router sets).
+ *
+ * Without a registered OpenTelemetry SDK (`tracingEnabled()`, one check per event) no span is
+ * started and nothing is allocated: the incoming trace context passes on unchanged, as ctx.publish
+ * reads the event's traceparent (or starts a trace) when it publishes. A `tracer` given here is
+ * used whether or not a global SDK is registered.
  */
-/** The API's no-op provider: what the global proxy delegates to until an SDK registers one. */
-const NOOP_PROVIDER: TracerProvider = new ProxyTracerProvider().getDelegate();
-
-function sdkRegistered(): boolean {
-  const provider = trace.getTracerProvider();
-  return !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== NOOP_PROVIDER;
-}
-
 export function tracingMiddleware(
   options: { tracer?: Tracer; consumerGroup?: string } = {},
 ): Middleware {
-  const tracer = options.tracer ?? trace.getTracer('@troupe/kit');
   return defineMiddleware('tracing', (next) => (event, ctx) => {
-    if (!options.tracer && !sdkRegistered()) {
-      // No SDK: spans would not be recorded. The incoming trace context passes on unchanged:
-      // ctx.publish reads the event's traceparent (or starts a trace) when it publishes, so a
-      // delivery that publishes nothing never decodes the header.
-      return next(event, ctx);
-    }
-    return traced(tracer, options.consumerGroup, next, event, ctx);
+    if (!options.tracer && !tracingEnabled()) return next(event, ctx);
+    return traced(options.tracer ?? troupeTracer(), options.consumerGroup, next, event, ctx);
   });
 }
 
@@ -55,36 +44,56 @@ async function traced(
 ): Promise<void> {
   const meta = event.metadata;
   const parent = contextFromTraceparent(meta.traceparent);
-  const span = tracer.startSpan(`process ${meta.topic}`, { kind: SpanKind.CONSUMER }, parent);
+  const span = tracer.startSpan(
+    `process ${meta.topic}`,
+    { kind: SpanKind.CONSUMER, links: firstDeliveryLink(event) },
+    parent,
+  );
   if (span.isRecording()) {
     span.setAttributes({
       'messaging.system': 'kafka',
       'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
       'messaging.destination.name': meta.topic,
       'messaging.destination.partition.id': String(meta.partition),
       'messaging.kafka.offset': Number(meta.offset),
       'messaging.message.id': meta.id,
+      'messaging.message.conversation_id': meta.correlationId,
       'messaging.consumer.group.name': consumerGroup ?? ctx.service,
       'cloudevents.event_type': meta.type,
+      'cloudevents.event_source': meta.source,
       ...(meta.key === undefined ? {} : { 'messaging.kafka.message.key': meta.key }),
     });
   }
-  // A non-recording span carries the incoming trace unchanged: pass the header on as it came.
+  // A non-recording span (sampled out) carries the incoming trace unchanged: pass the header on as it came.
   ctx.traceparent = span.isRecording()
     ? formatTraceparent(span.spanContext())
     : (meta.traceparent ?? newTraceparent());
   try {
-    // Without a recording span there is no SDK and so no context manager: skip the context work.
     if (span.isRecording())
       await context.with(trace.setSpan(parent, span), next, undefined, event, ctx);
     else await next(event, ctx);
-    if (ctx.failure) span.setStatus({ code: SpanStatusCode.ERROR, message: ctx.failure.message });
+    if (ctx.failure) setError(span, ctx.failure);
   } catch (thrown) {
     const error = toError(thrown);
     span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    setError(span, error);
     throw thrown;
   } finally {
     span.end();
   }
+}
+
+/** A link to the first delivery's creation context, for a record that moved through retry or dead-letter topics. */
+function firstDeliveryLink(event: InboundEvent): Link[] | undefined {
+  const original = parseTraceparent(
+    headerString(event.metadata.headers, TraceHeaders.originalTraceparent),
+  );
+  return original ? [{ context: original }] : undefined;
+}
+
+function setError(span: Span, error: Error): void {
+  const code = (error as { code?: unknown }).code;
+  span.setAttribute('error.type', typeof code === 'string' ? code : error.name);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
 }

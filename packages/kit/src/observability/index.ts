@@ -3,5 +3,8 @@ export type { LoggerSettings } from './logger';
 export { ServiceMetrics, EventMeters } from './metrics';
 export type { HandlingOutcome, BreakerStateName } from './metrics';
 export { parseTraceparent, formatTraceparent, contextFromTraceparent } from './trace-context';
+export { tracingEnabled } from './tracing-enabled';
+export { TraceHeaders, sendTraced } from './send-span';
+export type { SendParent } from './send-span';
 export { startOpsServer } from './http-server';
 export type { OpsServer, HealthProbes, ProbeResult } from './http-server';

@@ -87,6 +87,11 @@ const LAST_ERROR_CHARS = 1_000;
  * aggregate's later rows then follow). Alert on `failing` (troupe_outbox_failing) and on
  * `oldestUnsentAgeMs`. A broker outage fails the rows tried meanwhile the same way, so they may
  * wait up to `failedRowRetryMaxMs` after it ends.
+ *
+ * Tracing: a row keeps the trace context `add` ran in (the envelope's `traceparent`). With an
+ * OpenTelemetry SDK registered, each row is sent in a PRODUCER span `send <topic>`, a child of that
+ * context and linked to it, and goes out with the span's context as its `traceparent`, so the flow
+ * that added the row and the consumers of the event are one trace.
  */
 export class OutboxRelay {
   private readonly outbox: PgOutbox;

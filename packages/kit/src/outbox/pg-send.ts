@@ -1,5 +1,6 @@
 import type { RecordProducer } from '../kafka/producer';
 import type { OutgoingRecord } from '../kafka/records';
+import { sendTraced } from '../observability/send-span';
 import { IsolatedOutcome, publishIsolatingFailures } from './failure-isolation';
 import { StoredHeaders, decodeHeaders } from './message';
 import type { OutboxRow } from './pg-relay';
@@ -51,9 +52,12 @@ function send(
     if (!records) byTopic.set(row.topic, (records = []));
     records.push({ key: row.message_key, value: row.value, headers: decodeHeaders(row.headers) });
   }
-  return producer.send(
+  // With an SDK registered, one send span per row: a child of the context captured when the row
+  // was added (its traceparent), linked to it; the row goes out with the span's context.
+  return sendTraced(
     [...byTopic].map(([topic, records]) => ({ topic, records })),
-    { timeoutMs },
+    (batch) => producer.send(batch, { timeoutMs }),
+    { parent: 'record', link: true },
   );
 }
 

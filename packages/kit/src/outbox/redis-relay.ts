@@ -13,6 +13,7 @@ import {
   decodeEntry,
   entriesFromReadReply,
 } from './redis-outbox';
+import { sendTraced } from '../observability/send-span';
 import { fullJitterBackoff } from '../retry/backoff';
 import { withTimeout } from '../runtime/timers';
 import { RELAY_BACKOFF, Wakeup } from './wakeup';
@@ -67,6 +68,9 @@ return 0
  * one. One relay is active at a time (a lease key, renewed every round); the others wait and take
  * over when it lapses. The new active relay first publishes what the old one left pending (older
  * than anything new), and reads nothing new while another relay still has unacknowledged entries.
+ *
+ * Tracing: as the PostgreSQL relay's (OutboxRelay), each entry's send span is a child of the
+ * context captured at `add`, linked to it, when an OpenTelemetry SDK is registered.
  */
 export class RedisOutboxRelay {
   readonly consumer: string;
@@ -252,9 +256,12 @@ export class RedisOutboxRelay {
       if (!records) byTopic.set(entry.topic, (records = []));
       records.push({ key: entry.key, value: entry.value, headers: entry.headers });
     }
-    await this.producer.send(
+    // With an SDK registered, one send span per entry: a child of the context captured when the
+    // entry was added (its traceparent), linked to it; the entry goes out with the span's context.
+    await sendTraced(
       [...byTopic].map(([topic, records]) => ({ topic, records })),
-      { timeoutMs: this.publishTimeoutMs },
+      (batch) => this.producer.send(batch, { timeoutMs: this.publishTimeoutMs }),
+      { parent: 'record', link: true },
     );
   }
 }

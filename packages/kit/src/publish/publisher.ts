@@ -5,6 +5,8 @@ import type { KafkaDriver } from '../kafka/driver';
 import type { ProducerOptions, RecordProducer } from '../kafka/producer';
 import type { OutgoingRecord, TopicRecords } from '../kafka/records';
 import { withTimeout } from '../runtime/timers';
+import { tracingEnabled } from '../observability/tracing-enabled';
+import { sendEncodedTraced } from './send-traced';
 import { EncodedEvent, toMessage } from './to-message';
 
 export interface PublisherOptions<E extends object = Record<string, unknown>> {
@@ -62,19 +64,32 @@ export class Publisher<E extends object = Record<string, unknown>> {
     await this.producer.disconnect();
   }
 
-  /** Encodes and sends one event; resolves once all in-sync replicas have it. */
+  /**
+   * Encodes and sends one event; resolves once all in-sync replicas have it. With an OpenTelemetry
+   * SDK registered, the send runs in a PRODUCER span `send <topic>` whose context the event carries
+   * as its `traceparent` (the returned envelope's too); the span's parent is the event's
+   * `traceparent` when given (ctx.publish gives the processing span's), else the active context.
+   */
   async publish(event: RoutableEventOf<E>): Promise<Envelope> {
-    const encoded = await toMessage(this.routed(event), this.options.codec, this.options.source);
-    await this.sendEncoded([encoded]);
+    const routed = this.routed(event);
+    const encoded = await toMessage(routed, this.options.codec, this.options.source);
+    if (tracingEnabled()) await this.sendNew([encoded], [routed.traceparent]);
+    else await this.sendEncodedRecords([encoded]);
     return encoded.envelope;
   }
 
-  /** Encodes all, then sends them in one sendBatch (one request per broker). */
+  /** Encodes all, then sends them in one sendBatch (one request per broker); traced as publish is, a span per event. */
   async publishMany(events: readonly RoutableEventOf<E>[]): Promise<Envelope[]> {
+    const routed = events.map((event) => this.routed(event));
     const encoded = await Promise.all(
-      events.map((event) => toMessage(this.routed(event), this.options.codec, this.options.source)),
+      routed.map((event) => toMessage(event, this.options.codec, this.options.source)),
     );
-    await this.sendEncoded(encoded);
+    if (tracingEnabled()) {
+      await this.sendNew(
+        encoded,
+        routed.map((event) => event.traceparent),
+      );
+    } else await this.sendEncodedRecords(encoded);
     return encoded.map((e) => e.envelope);
   }
 
@@ -89,8 +104,25 @@ export class Publisher<E extends object = Record<string, unknown>> {
     return { ...event, topic } as OutgoingEvent;
   }
 
-  /** Sends events encoded earlier by toMessage (e.g. rows of an outbox), keeping their order per topic. */
+  /**
+   * Sends events encoded earlier by toMessage (e.g. rows of an outbox), keeping their order per
+   * topic. With an SDK registered, each goes in a send span whose parent is the context the event
+   * was encoded in (its envelope's `traceparent`), linked to it too.
+   */
   async sendEncoded(events: readonly EncodedEvent[]): Promise<void> {
+    if (tracingEnabled())
+      await sendEncodedTraced(events, 'captured', (e) => this.sendEncodedRecords(e));
+    else await this.sendEncodedRecords(events);
+  }
+
+  private sendNew(
+    events: readonly EncodedEvent[],
+    given: readonly (string | undefined)[],
+  ): Promise<void> {
+    return sendEncodedTraced(events, given, (e) => this.sendEncodedRecords(e));
+  }
+
+  private async sendEncodedRecords(events: readonly EncodedEvent[]): Promise<void> {
     if (events.length === 0) return;
     const byTopic = new Map<string, OutgoingRecord[]>();
     for (const { topic, key, value, headers } of events) {
@@ -101,7 +133,10 @@ export class Publisher<E extends object = Record<string, unknown>> {
     await this.sendBatch([...byTopic].map(([topic, records]) => ({ topic, records })));
   }
 
-  /** Sends records as they are (no envelope, no encoding): used to forward to retry and dead-letter topics. */
+  /**
+   * Sends records as they are (no envelope, no encoding, no span): used to forward to retry and
+   * dead-letter topics, whose sender (the FailureRouter) starts the send spans itself.
+   */
   async sendRaw(topic: string, records: readonly OutgoingRecord[]): Promise<void> {
     await this.sendBatch([{ topic, records }]);
   }

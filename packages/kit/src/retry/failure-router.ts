@@ -1,5 +1,7 @@
 import type { OutgoingRecord } from '../kafka/records';
-import type { RawHeaders } from '../events/headers';
+import { Headers, RawHeaders, headerString } from '../events/headers';
+import { TraceHeaders, sendTraced } from '../observability/send-span';
+import { tracingEnabled } from '../observability/tracing-enabled';
 import { FailureKind, PermanentErrorPredicate, classifyFailure, errorCode } from './classify';
 import {
   DeliveryHistory,
@@ -36,6 +38,13 @@ export interface FailureRouterOptions {
  * Moves a failed record on: to the next `<topic>.retry.<n>` while retry topics remain and the
  * error is retryable, else to `<topic>.dlq`. The record's key, value and original headers are
  * sent unchanged, so nothing is re-encoded and the payload stays exactly what was received.
+ *
+ * Tracing, with an OpenTelemetry SDK registered: the re-send runs in a PRODUCER span
+ * `send <retry or dlq topic>`, a child of the active span (the process span of the delivery that
+ * failed; the record's own context when none is active, e.g. an undecodable record) and linked to
+ * the record's context; the record goes on with the span's context as its `traceparent` and keeps
+ * its first delivery's in `troupe-original-traceparent`. Without an SDK the headers, traceparent
+ * included, go on as they came.
  */
 export class FailureRouter {
   private readonly now: () => Date;
@@ -78,9 +87,20 @@ export class FailureRouter {
         ? retryHeaders(facts, destination.level, destination.dueAt)
         : deadLetterHeaders(facts);
     const headers = { ...withoutFailureHeaders(record.headers), ...added };
-    await this.options.sender.sendRaw(destination.topic, [
-      { key: record.key, value: record.value, headers },
-    ]);
+    const records = [{ key: record.key, value: record.value, headers }];
+    if (!tracingEnabled()) {
+      await this.options.sender.sendRaw(destination.topic, records);
+      return destination;
+    }
+    const original =
+      headerString(record.headers, TraceHeaders.originalTraceparent) ??
+      headerString(record.headers, Headers.traceparent);
+    if (original !== undefined) headers[TraceHeaders.originalTraceparent] = original;
+    await sendTraced(
+      [{ topic: destination.topic, records }],
+      (traced) => this.options.sender.sendRaw(destination.topic, traced[0]?.records ?? []),
+      { parent: 'active-else-record', link: true },
+    );
     return destination;
   }
 }
