@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import { ReleaseView, requestedView } from './projection';
 import { ReleaseRequestBody, parseReleaseRequest } from './release-request';
 import type { ReleaseStore } from './release-store';
+import { requireBearerToken } from './bearer-auth';
+import { BODY_LIMIT_BYTES, useBoundedJsonParser } from './json-body';
 import type { OutgoingEvent } from '@troupe/kit';
 import type { ReleaseRequested } from '@troupe/contracts';
 
@@ -14,12 +16,19 @@ export interface ReleaseApiOptions {
   /** /readyz: the projection consumer and the outbox relay are running. */
   ready: () => boolean;
   logger: Logger;
+  /** When set, every route but /healthz and /readyz requires `Authorization: Bearer <token>`. */
+  token?: string;
 }
 
 export interface ReleaseApi {
   readonly port: number;
+  /** The address it listens on (TROUPE_RELEASES_API_HOST; loopback by default). */
+  readonly host: string;
   close(): Promise<void>;
 }
+
+/** The health checks: open even when a token is required, so probes need no secret. */
+const OPEN_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
 const RELEASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -29,8 +38,11 @@ const RELEASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
  *   with an `Idempotency-Key` header a repeat returns the first release (200) instead of a second one.
  * - `GET /releases/:id` → 200 the release's projected view, 404 if unknown.
  * - `GET /releases?service=&limit=` → the latest releases.
- * - `GET /healthz`, `GET /readyz`.
+ * - `GET /healthz`, `GET /readyz`: never behind the token.
  * Every error is `{ error, field?, message }` with a 4xx/5xx status; `field` names the culprit.
+ * Guards: a body over BODY_LIMIT_BYTES (16 KiB) answers 413, one nested deeper than
+ * MAX_JSON_DEPTH answers 400 (./json-body.ts); with `token`, a request without it answers 401
+ * (./bearer-auth.ts), before its body is read.
  */
 export async function startReleaseApi(
   options: ReleaseApiOptions,
@@ -41,6 +53,7 @@ export async function startReleaseApi(
   const address = app.server.address();
   return {
     port: typeof address === 'object' && address ? address.port : listen.port,
+    host: typeof address === 'object' && address ? address.address : listen.host,
     close: () => app.close(),
   };
 }
@@ -48,10 +61,13 @@ export async function startReleaseApi(
 export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
   const { store, logger } = options;
   const app = Fastify({
-    bodyLimit: 16 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: 10_000,
     connectionTimeout: 10_000,
   });
+  useBoundedJsonParser(app);
+  if (options.token !== undefined)
+    app.addHook('onRequest', requireBearerToken(options.token, OPEN_ROUTES));
 
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     const status = error.statusCode ?? 500;
@@ -67,6 +83,13 @@ export function buildReleaseApi(options: ReleaseApiOptions): FastifyInstance {
         error: 'unsupported_media_type',
         field: 'content-type',
         message: 'content-type: expected application/json',
+      });
+    }
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.status(413).send({
+        error: 'payload_too_large',
+        field: 'body',
+        message: `body: expected at most ${BODY_LIMIT_BYTES} bytes, found more`,
       });
     }
     return reply

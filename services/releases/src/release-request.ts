@@ -12,12 +12,26 @@ const SERVICE = /^[a-z][a-z0-9-]{0,62}$/;
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$/;
 const FIELDS = ['service', 'version', 'canaryShare', 'requestedBy'];
 
+/**
+ * What was found, bounded and flat: a scalar as JSON (a long string cut at 40 characters), an
+ * array or object by its kind only. Never the whole value: a nested one may be thousands deep
+ * (JSON.stringify would overflow the stack) and a long one would be echoed back in full.
+ */
+function describe(found: unknown): string {
+  if (found === undefined) return 'nothing';
+  if (Array.isArray(found)) return 'an array';
+  if (found !== null && typeof found === 'object') return 'an object';
+  if (typeof found === 'string' && found.length > 40)
+    return `${JSON.stringify(found.slice(0, 40))}… (${found.length} characters)`;
+  return JSON.stringify(found);
+}
+
 /** Validates a POST /releases body; a failure names the first bad field and what it expected. */
 export function parseReleaseRequest(body: unknown): Parsed<ReleaseRequestBody> {
   const fail = (field: string, expected: string, found: unknown): Parsed<never> => ({
     ok: false,
     field,
-    message: `${field}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`,
+    message: `${field}: expected ${expected}, found ${describe(found)}`,
   });
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     return fail('body', 'a JSON object { service, version, canaryShare }', body);

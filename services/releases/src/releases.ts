@@ -22,6 +22,7 @@ import {
   serviceName,
 } from '@troupe-services/pipeline';
 import { RELEASES } from './settings';
+import { readBearerToken } from './bearer-auth';
 import { Pool } from 'pg';
 import { ReleaseApi, startReleaseApi } from './api';
 import { RELEASE_EVENT_TYPES, ReleaseEvent } from './projection';
@@ -33,6 +34,8 @@ export interface ReleasesSettings {
   dbSchema: string;
   apiPort: number;
   apiHost: string;
+  /** The release API's bearer token; undefined: no authentication. Never log it. */
+  apiToken?: string;
 }
 
 /**
@@ -48,6 +51,7 @@ export function loadReleasesSettings(env: Environment): ReleasesSettings {
       integer: true,
     }),
     apiHost: readString(env, RELEASES.apiHost),
+    apiToken: readBearerToken(env, RELEASES.apiToken),
   };
 }
 
@@ -157,10 +161,18 @@ export async function startReleases(
         requestEvent,
         ready: () => service.ready().ok,
         logger: logger.child({ component: 'api' }),
+        token: releases.apiToken,
       },
       { port: releases.apiPort, host: releases.apiHost },
     );
-    logger.info({ port: parts.api.port }, 'release API listening');
+    logger.info(
+      {
+        host: parts.api.host,
+        port: parts.api.port,
+        auth: releases.apiToken === undefined ? 'none' : 'bearer',
+      },
+      'release API listening',
+    );
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

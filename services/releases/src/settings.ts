@@ -25,8 +25,16 @@ export const RELEASES = {
   },
   apiHost: {
     name: 'TROUPE_RELEASES_API_HOST',
-    default: '0.0.0.0',
-    description: 'The address the release API listens on.',
+    default: '127.0.0.1',
+    description:
+      'The address the release API listens on: loopback unless set (0.0.0.0 in a container, to reach it through a published port).',
+    fromFile: true,
+  },
+  apiToken: {
+    name: 'TROUPE_RELEASES_API_TOKEN',
+    default: 'none',
+    description:
+      'When set, every release API route but /healthz and /readyz requires `Authorization: Bearer <token>` (at least 16 of A-Z a-z 0-9 - . _ ~ + /, then any =); never logged.',
     fromFile: true,
   },
 } as const satisfies Record<string, SettingDoc>;

@@ -3,13 +3,23 @@ import { Headers, Publisher, createKafkaDriver, headerString, loadConfig } from 
 import { GroupConsumer, nextOffset } from '@troupe/kit/internal';
 import { createTopics, testKafka, uniqueName } from '@troupe/testkit';
 import { createPipelineCodec } from '@troupe-services/pipeline';
-import { RunningReleases, ReleaseView, startReleases } from '@troupe-services/releases';
+import {
+  RunningReleases,
+  ReleaseView,
+  loadReleasesSettings,
+  startReleaseApi,
+  startReleases,
+} from '@troupe-services/releases';
 import { Client } from 'pg';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 /**
  * The releases service against the real stack: a request becomes a row and its ReleaseRequested
  * in one transaction (outbox), the relay publishes it, GET shows the state projected from the
- * release events, bad requests name their bad field, and /metrics reports the outbox.
+ * release events, bad requests name their bad field, oversized and deeply nested bodies are
+ * refused over a real socket, a configured bearer token is required, and /metrics reports the outbox.
  */
 jest.setTimeout(90_000);
 
@@ -21,7 +31,9 @@ const env = {
   TROUPE_PIPELINE_NAMESPACE: uniqueName('rel'),
   TROUPE_RELEASES_DB_SCHEMA: schema,
   TROUPE_RELEASES_API_PORT: '0',
-  TROUPE_RELEASES_API_HOST: '127.0.0.1',
+  TROUPE_RELEASES_API_HOST: undefined, // the default: loopback
+  TROUPE_RELEASES_API_TOKEN: undefined,
+  TROUPE_RELEASES_API_TOKEN_FILE: undefined,
   TROUPE_HTTP_PORT: '0',
   TROUPE_HTTP_HOST: '127.0.0.1',
   TROUPE_LOG_LEVEL: 'warn',
@@ -194,6 +206,68 @@ test('other bad requests answer JSON errors too', async () => {
     404,
     expect.objectContaining({ error: 'not_found', field: 'id' }),
   ]);
+});
+
+test('the API binds loopback by default', () => {
+  expect(releases.api.host).toBe('127.0.0.1');
+});
+
+test('over a real socket, a body over 16 KiB answers 413 and an 8,000-deep array 400, as JSON', async () => {
+  const large = await post({
+    service: 'checkout',
+    version: '1.0.0',
+    requestedBy: 'x'.repeat(17_000),
+  });
+  expect([large.status, await large.json()]).toEqual([
+    413,
+    expect.objectContaining({ error: 'payload_too_large', field: 'body' }),
+  ]);
+  const deep = await post('['.repeat(8000) + ']'.repeat(8000));
+  expect([deep.status, await deep.json()]).toEqual([
+    400,
+    expect.objectContaining({ field: 'body', message: expect.stringMatching(/nested at most/) }),
+  ]);
+  expect((await fetch(url('/healthz'))).status).toBe(200); // and the server is still there
+});
+
+test('with TROUPE_RELEASES_API_TOKEN_FILE set, requests need the bearer token', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rel-token-'));
+  const token = `t0k-${uniqueName('rel')}-0123456789`;
+  writeFileSync(path.join(dir, 'token'), `${token}\n`);
+  const settings = loadReleasesSettings({
+    ...env,
+    TROUPE_RELEASES_API_TOKEN_FILE: path.join(dir, 'token'),
+  });
+  rmSync(dir, { recursive: true });
+  expect(settings.apiToken).toBe(token);
+  const api = await startReleaseApi(
+    {
+      store: releases.store,
+      requestEvent: () => {
+        throw new Error('not used');
+      },
+      ready: () => true,
+      logger: releases.pipeline.service.logger,
+      token: settings.apiToken,
+    },
+    { port: 0, host: settings.apiHost },
+  );
+  try {
+    const at = (p: string, headers: Record<string, string> = {}) =>
+      fetch(`http://127.0.0.1:${api.port}${p}`, { headers });
+    const none = await at('/releases');
+    expect([none.status, none.headers.get('www-authenticate')]).toEqual([
+      401,
+      'Bearer realm="releases"',
+    ]);
+    const wrong = await at('/releases', { authorization: `Bearer ${token}-not` });
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).not.toContain(token);
+    expect((await at('/releases', { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await at('/healthz')).status).toBe(200);
+  } finally {
+    await api.close();
+  }
 });
 
 test("/metrics reports the outbox: pending rows, the oldest one's age, and rows Kafka refused", async () => {
