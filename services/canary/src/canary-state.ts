@@ -10,6 +10,8 @@ export interface PendingPromotion {
   /** The release flow's correlation id and the CanaryStarted event id, for the Promoted event. */
   correlationId: string;
   causationId: string;
+  /** CanaryStarted's trace context, so that Promoted continues the release's trace. */
+  traceparent?: string;
 }
 
 /**

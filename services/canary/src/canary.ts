@@ -112,6 +112,7 @@ export function canaryDefinition(
             dueAt: started.startedAt + canary.observationMs,
             correlationId: ctx.metadata.correlationId,
             causationId: envelope.id,
+            traceparent: envelope.traceparent,
           });
           ctx.log.info(
             { releaseId, service, version, share, stableVersion: started.stableVersion },

@@ -77,6 +77,7 @@ export class PromotionLoop {
       id: releaseEventId(releaseId, 'Promoted'),
       correlationId: promotion.correlationId,
       causationId: promotion.causationId,
+      traceparent: promotion.traceparent,
       payload: {
         releaseId,
         service,

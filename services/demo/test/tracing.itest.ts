@@ -13,9 +13,9 @@ import { runDemo } from '@troupe-services/demo';
 /**
  * OpenTelemetry end to end: with an SDK registered in this process (in-memory exporter,
  * AsyncLocalStorage context), the seven services run here against the real stack (TROUPE_* from
- * the jest globalSetup) and play one rollback flow — a canary whose telemetry spikes. The flow must
- * be one trace whose spans cross the services in causal order, each consumer span the child of
- * the producer span of the record it handles. The demo's topics, groups, keys and schema are its
+ * the jest globalSetup) and play a healthy release and one rollback flow — a canary whose
+ * telemetry spikes. Each flow must be one trace; the rollback flow's spans cross the services in
+ * causal order, each consumer span the child of the producer span of the record it handles. The demo's topics, groups, keys and schema are its
  * own and removed at the end.
  */
 jest.setTimeout(240_000);
@@ -46,14 +46,14 @@ const serviceOf = (span: ReadableSpan) =>
 const label = (span: ReadableSpan) =>
   `${serviceOf(span)} ${span.name} ${String(span.attributes['cloudevents.event_type'])}`;
 
-test('one rollback flow is one trace: releases → verifier → canary → telemetry → watchdog → rollback → notifier', async () => {
+test('each release is one trace; a rollback crosses releases → verifier → canary → telemetry → watchdog → rollback → notifier', async () => {
   const lines: string[] = [];
   const result = await runDemo({
     env: { ...process.env, TROUPE_LOG_LEVEL: 'warn', TROUPE_CANARY_OBSERVATION: '8s' },
     root: path.resolve(__dirname, '..', '..', '..'),
     spikeRuns: 1,
     scenarios: {
-      healthy: false,
+      healthy: true,
       failingTests: false,
       killDuringSpike: false,
       crashAfterRouter: false,
@@ -64,11 +64,23 @@ test('one rollback flow is one trace: releases → verifier → canary → telem
     out: (line) => lines.push(line),
   });
   expect({ ok: result.ok, report: lines.join('\n') }).toMatchObject({ ok: true });
-  const [outcome] = result.outcomes;
-  expect(outcome?.reached).toBe('RolledBack');
+  const outcome = result.outcomes.find((o) => o.reached === 'RolledBack');
   const correlationId = outcome!.correlationId;
 
   const spans = exporter.getFinishedSpans();
+  // The healthy release is one trace too, Promoted included: the promotion loop publishes it on
+  // its own schedule, in the trace context CanaryStarted was sent in.
+  const promoted = result.outcomes.find((o) => o.reached === 'Promoted')!;
+  const healthy = spans.filter(
+    (s) => s.attributes['messaging.message.conversation_id'] === promoted.correlationId,
+  );
+  expect(new Set(healthy.map(traceId)).size).toBe(1);
+  expect(
+    healthy.filter(
+      (s) =>
+        s.kind === SpanKind.PRODUCER && s.attributes['cloudevents.event_type'] === Events.Promoted,
+    ),
+  ).toHaveLength(1);
   const flow = spans.filter(
     (s) => s.attributes['messaging.message.conversation_id'] === correlationId,
   );
