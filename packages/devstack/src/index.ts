@@ -7,7 +7,11 @@
 export { startLocalStack, stopLocalStack, settingsLines, STACK_FILE } from './stack';
 export { upBackgroundStack } from './background-stack';
 export type { LocalStack, StackSettings, StartOptions } from './stack';
-export { prepareKafka } from './kafka';
+export { prepareKafka, SECURED_KAFKA_USER } from './kafka';
+export type { KafkaSettings } from './kafka';
+export { startStandaloneKafka, stopStandaloneKafka } from './standalone-kafka';
+export type { StandaloneKafka, StandaloneKafkaOptions } from './standalone-kafka';
+export type { StackCertificates } from './certificates';
 export { kafkaRelease, KAFKA_RELEASES, DEFAULT_KAFKA_RELEASE } from './kafka-release';
 export type { KafkaRelease } from './kafka-release';
 export { startRegistry as startRegistryProcess } from './registry';

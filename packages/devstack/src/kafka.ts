@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createKafkaDriver } from '@troupe/kit';
+import { createKafkaDriver, loadKafkaConnection, type KafkaConnection } from '@troupe/kit';
 import { cacheDir } from './cache';
+import { makeStackCertificates, type StackCertificates } from './certificates';
 import { ServerStartError } from './errors';
 import { writeKafkaLogging } from './kafka-logging';
 import type { KafkaRelease } from './kafka-release';
@@ -80,19 +81,66 @@ export function clusterId(random: (size: number) => Buffer = randomBytes): strin
   }
 }
 
-function serverProperties(dataDir: string, brokerPort: number, controllerPort: number): string {
+/** Where the broker listens and, for a secured one, what it presents and whom it accepts. */
+interface Listeners {
+  brokerPort: number;
+  controllerPort: number;
+  /** A secured broker's plaintext inter-broker listener, on loopback; unused otherwise. */
+  internalPort: number;
+  certificates?: StackCertificates;
+}
+
+/**
+ * The listener lines. Plain: one PLAINTEXT client listener. Secured: the only client listener is
+ * SASL_SSL with SCRAM-SHA-512 (PEM keystore and truststore: the run's CA, client certificates
+ * requested, not required), and the broker talks to itself on a separate PLAINTEXT listener.
+ */
+function listenerProperties({
+  brokerPort,
+  controllerPort,
+  internalPort,
+  certificates,
+}: Listeners): string[] {
+  const controller = `CONTROLLER://127.0.0.1:${controllerPort}`;
+  if (!certificates)
+    return [
+      `listeners=PLAINTEXT://127.0.0.1:${brokerPort},${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort}`,
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name=PLAINTEXT',
+    ];
+  const client = 'listener.name.client';
+  return [
+    `listeners=CLIENT://127.0.0.1:${brokerPort},INTERNAL://127.0.0.1:${internalPort},${controller}`,
+    `advertised.listeners=CLIENT://127.0.0.1:${brokerPort},INTERNAL://127.0.0.1:${internalPort}`,
+    'listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=INTERNAL',
+    `${client}.sasl.enabled.mechanisms=SCRAM-SHA-512`,
+    `${client}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+    `${client}.ssl.keystore.type=PEM`,
+    `${client}.ssl.keystore.certificate.chain=${pemValue(certificates.serverCertFile)}`,
+    `${client}.ssl.keystore.key=${pemValue(certificates.serverKeyFile)}`,
+    `${client}.ssl.truststore.type=PEM`,
+    `${client}.ssl.truststore.certificates=${pemValue(certificates.caFile)}`,
+    `${client}.ssl.client.auth=requested`,
+  ];
+}
+
+/** A PEM file as one properties value: its lines joined by `\n` continuations. */
+function pemValue(file: string): string {
+  return readFileSync(file, 'utf8').trim().split('\n').join(' \\\n  ');
+}
+
+function serverProperties(dataDir: string, listeners: Listeners): string {
   return [
     // One JVM is broker and controller (KRaft combined mode): no ZooKeeper.
     'process.roles=broker,controller',
     'node.id=1',
     // A static quorum, which 3.9 and 4.x both run on storage formatted with a cluster id; 4.x's
     // dynamic quorum (controller.quorum.bootstrap.servers) buys nothing for one node.
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${brokerPort},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort}`,
+    `controller.quorum.voters=1@127.0.0.1:${listeners.controllerPort}`,
+    ...listenerProperties(listeners),
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${path.join(dataDir, 'logs')}`,
     // A single node: internal topics cannot have more than one replica.
     'offsets.topic.replication.factor=1',
@@ -124,59 +172,111 @@ export interface KafkaTools {
   libDir: string;
 }
 
+/**
+ * The TROUPE_KAFKA_* settings a client of this broker needs. A secured broker's password is only
+ * ever a file (TROUPE_KAFKA_SASL_PASSWORD_FILE), never a value that could land in a log.
+ */
+export type KafkaSettings = { TROUPE_KAFKA_BROKERS: string } & Partial<
+  Record<
+    | 'TROUPE_KAFKA_SASL_MECHANISM'
+    | 'TROUPE_KAFKA_SASL_USERNAME'
+    | 'TROUPE_KAFKA_SASL_PASSWORD_FILE'
+    | 'TROUPE_KAFKA_SSL_CA_FILE',
+    string
+  >
+>;
+
 export interface StartedKafka {
   server: ServerHandle;
   brokers: string;
+  settings: KafkaSettings;
+  /** A secured broker's PEM files (the client certificate for mutual TLS among them). */
+  certificates?: StackCertificates;
 }
 
+/** The SCRAM user a secured broker is formatted with; its password is random per run. */
+export const SECURED_KAFKA_USER = 'troupe';
+
+/**
+ * Formats a KRaft log directory in `dir` and starts one broker+controller JVM; resolves once a
+ * metadata request answers. `secure`: the only client listener is SASL_SSL (SCRAM-SHA-512, a
+ * certificate from a CA made for this run, see certificates.ts), the SCRAM user is created at
+ * format time, and the password and PEM files are written under `dir`.
+ */
 export async function startKafka(
   { java, release, libDir }: KafkaTools,
   dir: string,
   detached: boolean,
   wait: ReadyWait,
+  secure = false,
 ): Promise<StartedKafka> {
   mkdirSync(dir, { recursive: true });
-  const [brokerPort, controllerPort] = [await freePort(), await freePort()];
+  const [brokerPort, controllerPort, internalPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const certificates = secure
+    ? await makeStackCertificates(path.join(dir, 'certificates'))
+    : undefined;
   const properties = path.join(dir, 'server.properties');
-  writeFileSync(properties, serverProperties(dir, brokerPort, controllerPort));
+  // A secured broker's properties hold its private key.
+  writeFileSync(
+    properties,
+    serverProperties(dir, { brokerPort, controllerPort, internalPort, certificates }),
+    { mode: 0o600 },
+  );
   const logging = writeKafkaLogging(release.logging, dir);
   const classpath = `${libDir}/*`;
   const jvm = ['-Xms256m', '-Xmx1g', '-Djava.awt.headless=true', logging, '-cp', classpath];
   const logFile = path.join(dir, 'kafka.log');
+  const brokers = `127.0.0.1:${brokerPort}`;
+  let settings: KafkaSettings = { TROUPE_KAFKA_BROKERS: brokers };
+  const format = ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties];
+  let password: string | undefined;
+  if (certificates) {
+    password = randomBytes(18).toString('base64url');
+    const passwordFile = path.join(dir, 'sasl-password');
+    writeFileSync(passwordFile, password, { mode: 0o600 });
+    format.push('--add-scram', `SCRAM-SHA-512=[name=${SECURED_KAFKA_USER},password=${password}]`);
+    settings = {
+      ...settings,
+      TROUPE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      TROUPE_KAFKA_SASL_USERNAME: SECURED_KAFKA_USER,
+      TROUPE_KAFKA_SASL_PASSWORD_FILE: passwordFile,
+      TROUPE_KAFKA_SSL_CA_FILE: certificates.caFile,
+    };
+  }
 
   // Storage is formatted once per data directory, as `kafka-storage.sh format` does.
   try {
-    await run(java, [
-      ...jvm,
-      'kafka.tools.StorageTool',
-      'format',
-      '-t',
-      clusterId(),
-      '-c',
-      properties,
-    ]);
+    await run(java, [...jvm, ...format]);
   } catch (error) {
+    // The message quotes the command line, which holds the SCRAM password: only the output is kept.
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    const output = `${stdout}${stderr}`.trim();
     throw new ServerStartError(
       'kafka',
       'formatting the KRaft storage failed',
-      String((error as Error).message),
+      password ? output.replaceAll(password, '(redacted)') : output,
     );
   }
   const server = spawnServer('kafka', java, [...jvm, 'kafka.Kafka', properties], {
     logFile,
     detached,
   });
-  const brokers = `127.0.0.1:${brokerPort}`;
-  await waitUntilReady(server, () => kafkaAnswers(brokers), wait);
-  return { server, brokers };
+  const connection = loadKafkaConnection(settings);
+  await waitUntilReady(server, () => kafkaAnswers(connection), wait);
+  return { server, brokers, settings, certificates };
 }
 
 /** Ready means a metadata request returns this broker, not merely that the port accepts. */
-async function kafkaAnswers(brokers: string): Promise<void> {
-  const admin = createKafkaDriver(
-    { brokers: [brokers], ssl: false },
-    { clientId: 'troupe-devstack-probe', connectionTimeoutMs: 1000, retries: 0 },
-  ).admin();
+async function kafkaAnswers(connection: KafkaConnection): Promise<void> {
+  const admin = createKafkaDriver(connection, {
+    clientId: 'troupe-devstack-probe',
+    connectionTimeoutMs: 1000,
+    retries: 0,
+  }).admin();
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();

@@ -9,6 +9,7 @@ const INSTALL = {
   mvn: 'apt-get install -y maven',
   'redis-server': 'apt-get install -y redis-server',
   postgres: 'apt-get install -y postgresql',
+  openssl: 'apt-get install -y openssl',
 } as const;
 
 export type Tool = keyof typeof INSTALL;

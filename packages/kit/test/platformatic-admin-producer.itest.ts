@@ -30,7 +30,7 @@ jest.setTimeout(60_000);
 const brokers = () => process.env.TROUPE_KAFKA_BROKERS!.split(',');
 
 function driverOf(name: 'kafkajs' | 'platformatic'): KafkaDriver {
-  const connection = { brokers: brokers(), ssl: false };
+  const connection = { brokers: brokers(), ssl: false as const };
   const options = { clientId: `itest-${name}` };
   if (name === 'kafkajs') return new KafkajsDriver(connection, options);
   const PlatformaticDriver = loadPlatformaticDriver();

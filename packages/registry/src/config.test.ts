@@ -34,7 +34,7 @@ describe('readEnvConfig', () => {
       brokers: ['127.0.0.1:19092', 'kafka:9092'],
       driver: 'kafkajs',
       clientId: 'schemas',
-      ssl: true,
+      ssl: { rejectUnauthorized: true },
       sasl: { mechanism: 'scram-sha-512', username: 'registry', password: 'secret' },
     });
   });

@@ -52,7 +52,7 @@ describe('kafkaConnection', () => {
     expect(kafkaConnection(['flag:9092'], context(env))).toEqual({
       brokers: ['flag:9092'],
       driver: 'kafkajs',
-      ssl: true,
+      ssl: { rejectUnauthorized: true },
       sasl: { mechanism: 'scram-sha-512', username: 'ops', password: 'secret' },
     });
   });

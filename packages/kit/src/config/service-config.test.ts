@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors';
 import { parseDuration, parseDurationList } from './duration';
-import { loadConfig } from './service-config';
+import { SECRET_LOG_PATHS, loadConfig, loadKafkaConnection } from './service-config';
 
 const base = { TROUPE_KAFKA_BROKERS: 'kafka-1:9092, kafka-2:9093' };
 
@@ -69,7 +69,7 @@ test('every variable parsed', () => {
     brokers: ['kafka-1:9092', 'kafka-2:9093'],
     clientId: 'svc',
     driver: 'kafkajs',
-    ssl: true,
+    ssl: { rejectUnauthorized: true },
     sasl: { mechanism: 'scram-sha-512', username: 'u', password: 'p' },
   });
   expect(config.schemaRegistry).toEqual({
@@ -216,6 +216,79 @@ describe('secrets from files', () => {
     expect(error.message).toContain('expected a password on one line');
     expect(error.message).toContain('found "(redacted)"');
     expect(error.message).not.toContain('hunter2');
+  });
+});
+
+describe('TLS files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-tls-'));
+  const pem = (label: string) => `-----BEGIN ${label}-----\nMIIB\n-----END ${label}-----\n`;
+  const ca = join(dir, 'ca.pem');
+  const cert = join(dir, 'client.pem');
+  const key = join(dir, 'client.key');
+  writeFileSync(ca, pem('CERTIFICATE'));
+  writeFileSync(cert, pem('CERTIFICATE'));
+  writeFileSync(key, pem('PRIVATE KEY'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('TROUPE_KAFKA_SSL alone: TLS trusting the system CAs, verifying the broker', () => {
+    expect(loadConfig({ ...base, TROUPE_KAFKA_SSL: 'true' }).kafka.ssl).toEqual({
+      rejectUnauthorized: true,
+    });
+    expect(loadConfig({ ...base, TROUPE_KAFKA_SSL: 'false' }).kafka.ssl).toBe(false);
+  });
+
+  test('the files are read at load, and any TROUPE_KAFKA_SSL_* implies TLS', () => {
+    const env = {
+      ...base,
+      TROUPE_KAFKA_SSL_CA_FILE: ca,
+      TROUPE_KAFKA_SSL_CERT_FILE: cert,
+      TROUPE_KAFKA_SSL_KEY_FILE: key,
+    };
+    expect(loadKafkaConnection(env).ssl).toEqual({
+      ca: pem('CERTIFICATE'),
+      cert: pem('CERTIFICATE'),
+      key: pem('PRIVATE KEY'),
+      rejectUnauthorized: true,
+    });
+    expect(
+      loadConfig({ ...base, TROUPE_KAFKA_SSL_REJECT_UNAUTHORIZED: 'false' }).kafka.ssl,
+    ).toEqual({ rejectUnauthorized: false });
+  });
+
+  test.each([
+    ['TROUPE_KAFKA_SSL_CA_FILE', join(dir, 'none.pem'), 'no such file'],
+    ['TROUPE_KAFKA_SSL_CA_FILE', dir, 'a directory'],
+    ['TROUPE_KAFKA_SSL_CA_FILE', key, 'no PEM CERTIFICATE block in it'],
+    ['TROUPE_KAFKA_SSL_KEY_FILE', ca, 'no PEM PRIVATE KEY block in it'],
+  ])('%s=%s is refused at load, naming the path and the problem', (variable, file, problem) => {
+    const env = { ...base, TROUPE_KAFKA_SSL_CERT_FILE: cert, TROUPE_KAFKA_SSL_KEY_FILE: key };
+    const error = configError({ ...env, [variable]: file });
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(`found ${JSON.stringify(`${file} (${problem})`)}`);
+  });
+
+  test("a key file's contents are never quoted, and are redacted in logs", () => {
+    writeFileSync(join(dir, 'secret.key'), 'hunter2-not-a-pem');
+    const error = configError({
+      ...base,
+      TROUPE_KAFKA_SSL_CERT_FILE: cert,
+      TROUPE_KAFKA_SSL_KEY_FILE: join(dir, 'secret.key'),
+    });
+    expect(error.message).not.toContain('hunter2');
+    expect(SECRET_LOG_PATHS).toEqual(expect.arrayContaining(['kafka.ssl.key', '*.kafka.ssl.key']));
+  });
+
+  test('a certificate needs its key and the other way round; TLS off contradicts the files', () => {
+    expect(configError({ ...base, TROUPE_KAFKA_SSL_CERT_FILE: cert }).variable).toBe(
+      'TROUPE_KAFKA_SSL_KEY_FILE',
+    );
+    expect(configError({ ...base, TROUPE_KAFKA_SSL_KEY_FILE: key }).variable).toBe(
+      'TROUPE_KAFKA_SSL_CERT_FILE',
+    );
+    const error = configError({ ...base, TROUPE_KAFKA_SSL: 'false', TROUPE_KAFKA_SSL_CA_FILE: ca });
+    expect(error.message).toBe(
+      'TROUPE_KAFKA_SSL: expected true or unset when TROUPE_KAFKA_SSL_CA_FILE is set, found "false"',
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   DEFAULT_SUBJECT_STRATEGY,
@@ -5,7 +6,7 @@ import {
   type SubjectNameStrategy,
 } from '../codec/subject-strategy';
 import { ConfigError } from '../errors';
-import type { KafkaConnection } from '../kafka/connection';
+import type { KafkaConnection, KafkaTls } from '../kafka/connection';
 import { KAFKA_DRIVERS, type KafkaDriverName } from '../kafka/driver-names';
 import { isBrokerAddress } from './broker-address';
 import { parseDuration, parseDurationList } from './duration';
@@ -64,6 +65,37 @@ const oneLine = z
   .regex(/^[^\r\n]*$/)
   .optional();
 
+/**
+ * A path to a PEM file, read at config load: the value becomes the file's text. A missing or
+ * unreadable file, or one without a `-----BEGIN …<label>-----` block, is refused naming the path
+ * and the problem; the contents are never quoted (a key file is secret material).
+ */
+const pemFile = (label: string) =>
+  z
+    .string()
+    .optional()
+    .transform((file, ctx) => {
+      if (file === undefined) return undefined;
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+        ctx.addIssue({ code: 'custom', message: `${file} (${describeFileError(code)})` });
+        return undefined;
+      }
+      if (!new RegExp(`-----BEGIN [A-Z0-9 ]*${label}-----`).test(text))
+        ctx.addIssue({ code: 'custom', message: `${file} (no PEM ${label} block in it)` });
+      return text;
+    });
+
+function describeFileError(code: string): string {
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'a directory';
+  return code;
+}
+
 const VARIABLES = {
   TROUPE_KAFKA_BROKERS: {
     description: 'The Kafka bootstrap brokers every client connects to.',
@@ -93,9 +125,37 @@ const VARIABLES = {
       .default('kafkajs'),
   },
   TROUPE_KAFKA_SSL: {
-    description: 'Connect to the brokers over TLS.',
+    description:
+      'Connect to the brokers over TLS; unset means TLS when a CA, certificate, key or verification setting below is set, plaintext otherwise.',
     expected: 'true or false',
-    schema: bool.default(false),
+    schema: bool.optional(),
+    shownDefault: 'false',
+  },
+  TROUPE_KAFKA_SSL_CA_FILE: {
+    description:
+      "A PEM file of the CA certificates that sign the brokers' certificates (a private CA), trusted besides the system's; implies TLS.",
+    expected: 'a path to a readable PEM file of CA certificates',
+    schema: pemFile('CERTIFICATE'),
+  },
+  TROUPE_KAFKA_SSL_CERT_FILE: {
+    description:
+      'A PEM client certificate (chain) for mutual TLS, with TROUPE_KAFKA_SSL_KEY_FILE; implies TLS.',
+    expected: 'a path to a readable PEM certificate file',
+    schema: pemFile('CERTIFICATE'),
+  },
+  TROUPE_KAFKA_SSL_KEY_FILE: {
+    description:
+      'The PEM private key of TROUPE_KAFKA_SSL_CERT_FILE (unencrypted); its contents are never logged or quoted.',
+    expected: 'a path to a readable PEM private key file',
+    schema: pemFile('PRIVATE KEY'),
+    fileContents: { configPath: 'kafka.ssl.key' },
+  },
+  TROUPE_KAFKA_SSL_REJECT_UNAUTHORIZED: {
+    description:
+      'Refuse brokers whose certificate does not verify; false is for a test cluster only. Implies TLS.',
+    expected: 'true or false',
+    schema: bool.optional(),
+    shownDefault: 'true',
   },
   TROUPE_KAFKA_SASL_MECHANISM: {
     description:
@@ -233,6 +293,10 @@ const VARIABLES = {
     expected: string;
     schema: z.ZodType;
     secret?: { configPath: string };
+    /** The default docs/settings.md shows, when an unset value's meaning depends on other settings. */
+    shownDefault?: string;
+    /** The value is a path; the file's contents, at configPath, are secret (redacted in logs). */
+    fileContents?: { configPath: string };
   }
 >;
 
@@ -255,7 +319,8 @@ export const KIT_SETTINGS: readonly SettingDoc[] = Object.entries(VARIABLES).map
   const show = (value: unknown): string =>
     isDuration && typeof value === 'number' ? formatDuration(value) : String(value);
   let shown: string;
-  if (!unset.success) shown = 'required';
+  if ('shownDefault' in spec) shown = spec.shownDefault;
+  else if (!unset.success) shown = 'required';
   else if (unset.data === undefined) shown = 'none';
   else if (Array.isArray(unset.data)) shown = unset.data.map(show).join(',');
   else shown = show(unset.data);
@@ -269,8 +334,11 @@ export const KIT_SETTINGS: readonly SettingDoc[] = Object.entries(VARIABLES).map
  */
 export const SECRET_LOG_PATHS: readonly string[] = Object.entries(VARIABLES).flatMap(
   ([name, spec]) => {
-    if (!('secret' in spec)) return [];
-    const path = spec.secret.configPath;
+    const secret = 'secret' in spec ? spec.secret : undefined;
+    const contents = 'fileContents' in spec ? spec.fileContents : undefined;
+    if (contents) return [contents.configPath, `*.${contents.configPath}`];
+    if (!secret) return [];
+    const path = secret.configPath;
     return [name, `*.${name}`, `*.*.${name}`, path, `*.${path}`];
   },
 );
@@ -316,6 +384,9 @@ function parseVariables(env: Environment, names: readonly VariableName[]): Parti
     const found = raw[name];
     const expected = spec?.expected ?? 'a valid value';
     if (found === undefined) throw new ConfigError(name, `${expected} (it is not set)`);
+    // A file setting says what is wrong with the file: the path and the problem, not its contents.
+    if (spec && name.endsWith('_FILE') && issue?.code === 'custom')
+      throw new ConfigError(name, expected, issue.message);
     throw new ConfigError(name, expected, spec && 'secret' in spec ? '(redacted)' : found);
   }
   return result.data as Partial<Parsed>;
@@ -379,7 +450,41 @@ function assembleKafka(v: Parsed): KafkaConnection {
     brokers: v.TROUPE_KAFKA_BROKERS,
     clientId: v.TROUPE_KAFKA_CLIENT_ID,
     driver: v.TROUPE_KAFKA_DRIVER,
-    ssl: v.TROUPE_KAFKA_SSL,
+    ssl: assembleTls(v),
     sasl,
   };
+}
+
+const TLS_VARIABLES = [
+  'TROUPE_KAFKA_SSL_CA_FILE',
+  'TROUPE_KAFKA_SSL_CERT_FILE',
+  'TROUPE_KAFKA_SSL_KEY_FILE',
+  'TROUPE_KAFKA_SSL_REJECT_UNAUTHORIZED',
+] as const;
+
+/** TLS when TROUPE_KAFKA_SSL says so or any of TLS_VARIABLES is set; contradictions are refused. */
+function assembleTls(v: Parsed): false | KafkaTls {
+  const implied = TLS_VARIABLES.find((name) => v[name] !== undefined);
+  if (v.TROUPE_KAFKA_SSL === false) {
+    if (implied)
+      throw new ConfigError('TROUPE_KAFKA_SSL', `true or unset when ${implied} is set`, 'false');
+    return false;
+  }
+  if (!v.TROUPE_KAFKA_SSL && !implied) return false;
+  const cert = v.TROUPE_KAFKA_SSL_CERT_FILE;
+  const key = v.TROUPE_KAFKA_SSL_KEY_FILE;
+  if (cert !== undefined && key === undefined)
+    throw new ConfigError(
+      'TROUPE_KAFKA_SSL_KEY_FILE',
+      'the private key of TROUPE_KAFKA_SSL_CERT_FILE (it is not set)',
+    );
+  if (key !== undefined && cert === undefined)
+    throw new ConfigError(
+      'TROUPE_KAFKA_SSL_CERT_FILE',
+      'the certificate of TROUPE_KAFKA_SSL_KEY_FILE (it is not set)',
+    );
+  const tls: KafkaTls = { rejectUnauthorized: v.TROUPE_KAFKA_SSL_REJECT_UNAUTHORIZED ?? true };
+  if (v.TROUPE_KAFKA_SSL_CA_FILE !== undefined) tls.ca = v.TROUPE_KAFKA_SSL_CA_FILE;
+  if (cert !== undefined && key !== undefined) Object.assign(tls, { cert, key });
+  return tls;
 }

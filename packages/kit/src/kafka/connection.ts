@@ -10,12 +10,27 @@ export interface KafkaConnection {
   driver?: KafkaDriverName;
   brokers: string[];
   clientId?: string;
-  ssl: boolean;
+  /** TLS towards the brokers, or `false` for plaintext (TROUPE_KAFKA_SSL and the TLS file settings). */
+  ssl: false | KafkaTls;
   sasl?: {
     mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
     username: string;
     password: string;
   };
+}
+
+/**
+ * How a client speaks TLS to the brokers: PEM texts (read from the paths in TROUPE_KAFKA_SSL_CA_FILE, _CERT_FILE and _KEY_FILE
+ * at config load), as Node's `tls.connect` takes them. Without `ca` the system's CAs (and
+ * NODE_EXTRA_CA_CERTS) are trusted; `cert` and `key` come together (mutual TLS). `key` is secret
+ * material: the logger redacts `kafka.ssl.key`, and no error quotes it.
+ */
+export interface KafkaTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Refuse a broker whose certificate does not verify against the trusted CAs. Default true. */
+  rejectUnauthorized: boolean;
 }
 
 /** How a driver behaves towards the cluster, beyond where it is. */

@@ -1,8 +1,10 @@
-import { Socket } from 'node:net';
+import { Socket, isIP } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import pino from 'pino';
 import type { SchemaRegistryClient } from '../codec/registry-client';
 import type { TroupeConfig } from '../config/service-config';
 import { TroupeError } from '../errors';
+import type { KafkaConnection, KafkaTls } from '../kafka/connection';
 import { createKafkaDriver } from '../kafka/create-driver';
 import type { Redis } from 'ioredis';
 import { TimeoutError } from './timers';
@@ -56,8 +58,8 @@ async function probeKafka({ config, clientId, timeoutMs }: DependencyProbe): Pro
     await deadline(
       admin.connect().then(() => admin.describeCluster()),
       timeoutMs,
-      async () => fail(await whyNoBrokerAnswers(brokers, Math.min(timeoutMs, 2_000))),
-      (error) => fail(error instanceof Error ? error.message : String(error)),
+      async () => fail(await whyNoBrokerAnswers(config.kafka, Math.min(timeoutMs, 2_000))),
+      async (error) => fail(await describeKafkaFailure(error, config.kafka, timeoutMs)),
     );
   } finally {
     void admin.disconnect().catch(() => undefined);
@@ -103,7 +105,7 @@ async function deadline<T>(
   work: Promise<T>,
   ms: number,
   onTimeout: () => Promise<Error>,
-  onFailure: (error: unknown) => Error,
+  onFailure: (error: unknown) => Error | Promise<Error>,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => {
@@ -115,25 +117,140 @@ async function deadline<T>(
   } catch (error) {
     if (error instanceof UnreachableError) throw error;
     if (error instanceof TimeoutError) throw await onTimeout();
-    throw onFailure(error);
+    throw await onFailure(error);
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** After a timeout, a plain TCP connect to each bootstrap broker says why (refused, unknown host…). */
-async function whyNoBrokerAnswers(brokers: readonly string[], ms: number): Promise<string> {
+/**
+ * A driver's failure as one reason: a refused SASL login or an untrusted certificate named with
+ * the settings to fix, anything else as the driver's message. Never a password: none of the
+ * drivers' messages quote one, and the SASL reason names only the user.
+ */
+async function describeKafkaFailure(
+  error: unknown,
+  kafka: KafkaConnection,
+  timeoutMs: number,
+): Promise<string> {
+  // A plaintext client's first request to a TLS listener fails in a driver's own way (a closed
+  // connection, a SASL handshake that never parses): a handshake of our own tells.
+  if (!kafka.ssl && (await speaksTls(kafka.brokers[0]!, Math.min(timeoutMs, 2_000))))
+    return PLAINTEXT_TO_TLS;
+  const chain = errorChain(error);
+  const certificate = chain.map(certificateProblem).find((reason) => reason !== undefined);
+  if (certificate) return certificate;
+  if (kafka.sasl && chain.some(isSaslAuthenticationFailure)) {
+    const { username, mechanism } = kafka.sasl;
+    return `SASL authentication failed for user ${username} (${mechanism}): check TROUPE_KAFKA_SASL_USERNAME and TROUPE_KAFKA_SASL_PASSWORD`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The error, its causes and, for aggregates (@platformatic/kafka's MultipleErrors), their members. */
+function errorChain(error: unknown): unknown[] {
+  const found: unknown[] = [];
+  const visit = (current: unknown, depth: number) => {
+    if (!current || typeof current !== 'object' || depth > 5 || found.includes(current)) return;
+    found.push(current);
+    visit((current as { cause?: unknown }).cause, depth + 1);
+    const members = (current as { errors?: unknown }).errors;
+    if (Array.isArray(members)) for (const member of members) visit(member, depth + 1);
+  };
+  visit(error, 0);
+  return found;
+}
+
+function isSaslAuthenticationFailure(error: unknown): boolean {
+  const { name, code, apiCode, message } = error as Record<string, unknown>;
+  return (
+    name === 'KafkaJSSASLAuthenticationError' ||
+    code === 'PLT_KFK_AUTHENTICATION' ||
+    apiCode === 'SASL_AUTHENTICATION_FAILED' ||
+    (typeof message === 'string' && /authentication failed/i.test(message))
+  );
+}
+
+/** Node's certificate verification codes, as tls.connect fails with them. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+]);
+
+function certificateProblem(error: unknown): string | undefined {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const detail = typeof message === 'string' ? message : String(code);
+  if (typeof code !== 'string') return undefined;
+  if (UNTRUSTED_CERTIFICATE.has(code))
+    return `the broker's TLS certificate is not trusted (${detail}): give the CA that signed it in TROUPE_KAFKA_SSL_CA_FILE`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the broker's TLS certificate does not name the address in TROUPE_KAFKA_BROKERS (${detail})`;
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
+    return `the broker's TLS certificate is not valid now (${detail})`;
+  return undefined;
+}
+
+/**
+ * After a timeout, a plain TCP connect to each bootstrap broker says why (refused, unknown
+ * host…). When one accepts, a TLS handshake says whether TLS is what is wrong: a certificate this
+ * client does not trust, or a TLS listener answering a plaintext client.
+ */
+async function whyNoBrokerAnswers(kafka: KafkaConnection, ms: number): Promise<string> {
+  const brokers = kafka.brokers;
   const reasons = await Promise.all(brokers.map((broker) => tcpConnectError(broker, ms)));
   const failures = reasons.filter((r): r is string => r !== undefined);
-  if (failures.length < brokers.length)
+  if (failures.length < brokers.length) {
+    const accepting = brokers[reasons.indexOf(undefined)]!;
+    const handshake = await tlsHandshake(accepting, kafka.ssl || { rejectUnauthorized: false }, ms);
+    if (kafka.ssl && handshake.error) {
+      const certificate = certificateProblem(handshake.error);
+      if (certificate) return certificate;
+    }
+    if (!kafka.ssl && handshake.error === undefined) return PLAINTEXT_TO_TLS;
     return 'a broker accepts connections but does not answer as Kafka (TLS or SASL settings? TROUPE_KAFKA_SSL, TROUPE_KAFKA_SASL_MECHANISM)';
+  }
   return [...new Set(failures)].join('; ');
 }
 
-function tcpConnectError(broker: string, ms: number): Promise<string | undefined> {
+const PLAINTEXT_TO_TLS =
+  'the broker speaks TLS and this client does not: set TROUPE_KAFKA_SSL=true (and TROUPE_KAFKA_SSL_CA_FILE for a private CA)';
+
+async function speaksTls(broker: string, ms: number): Promise<boolean> {
+  const { error } = await tlsHandshake(broker, { rejectUnauthorized: false }, ms);
+  return error === undefined;
+}
+
+/** A TLS handshake with `broker`: `error` is undefined when it completed, `timeout` when it did not finish. */
+function tlsHandshake(broker: string, tls: KafkaTls, ms: number): Promise<{ error?: unknown }> {
+  const { host, port } = hostAndPort(broker);
+  return new Promise((resolve) => {
+    const socket = connectTls({
+      host,
+      port,
+      ...(isIP(host) ? {} : { servername: host }),
+      ...tls,
+    });
+    const done = (error?: unknown) => {
+      socket.destroy();
+      resolve({ error });
+    };
+    socket.setTimeout(ms, () => done('timeout'));
+    socket.once('error', (error) => done(error));
+    socket.once('secureConnect', () => done());
+  });
+}
+
+function hostAndPort(broker: string): { host: string; port: number } {
   const at = broker.lastIndexOf(':');
-  const host = broker.slice(0, at).replace(/^\[|\]$/g, '');
-  const port = Number(broker.slice(at + 1));
+  return { host: broker.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(broker.slice(at + 1)) };
+}
+
+function tcpConnectError(broker: string, ms: number): Promise<string | undefined> {
+  const { host, port } = hostAndPort(broker);
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (reason?: string) => {

@@ -22,7 +22,8 @@ export class KafkajsDriver implements KafkaDriver {
     const config: KafkaConfig = {
       clientId: connection.clientId ?? options.clientId,
       brokers: connection.brokers,
-      ssl: connection.ssl,
+      // kafkajs passes the object to tls.connect as it is (and names the server for a host name).
+      ssl: connection.ssl === false ? false : { ...connection.ssl },
       connectionTimeout: options.connectionTimeoutMs ?? 5_000,
       requestTimeout: options.requestTimeoutMs ?? 30_000,
       logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,

@@ -29,7 +29,8 @@ export function platformaticBaseOptions(
     timeout: requestTimeoutMs,
     autocreateTopics: false,
   };
-  if (connection.ssl) base.tls = {};
+  // The library hands `tls` to tls.connect; Node names the server (SNI, identity check) by its host.
+  if (connection.ssl !== false) base.tls = { ...connection.ssl };
   if (connection.sasl) {
     const { mechanism, username, password } = connection.sasl;
     base.sasl = { mechanism: SASL_MECHANISMS[mechanism], username, password };
