@@ -4,22 +4,30 @@ import {
   rememberCurrentStack,
   serverStates,
 } from './current-stack';
-import { LocalStack, startLocalStack, stopLocalStack } from './stack';
+import { UsageError } from './errors';
+import { LocalStack, isSecured, startLocalStack, stopLocalStack } from './stack';
 
 /**
  * The stack `stack:up` runs in the background, also what `npm run demo -- --keep` leaves up:
  * the remembered one when all its servers still run, else a new one, detached so that it
  * outlives this process and remembered so that `stack:status` and `stack:down` find it. A
  * remembered stack with a server gone is stopped and replaced. Ctrl-C (SIGINT) or SIGTERM while
- * the servers start stops those started so far.
+ * the servers start stops those started so far. `secure` (see StartOptions) starts a secured
+ * stack; a running stack of the other kind is refused, not replaced (its users would lose it),
+ * while omitting `secure` reuses whichever runs.
  */
 export async function upBackgroundStack(
   log: (line: string) => void,
+  options: { secure?: boolean } = {},
 ): Promise<{ stack: LocalStack; reused: boolean }> {
   const current = readCurrentStack();
   if (current) {
     const states = serverStates(current);
     if (states.every((s) => s.alive)) {
+      if (options.secure !== undefined && options.secure !== isSecured(current))
+        throw new UsageError(
+          `a ${isSecured(current) ? 'secured' : 'plain'} stack is running (${current.dir}): stop it with npm run stack:down first`,
+        );
       log(`reusing the running stack in ${current.dir}`);
       return { stack: current, reused: true };
     }
@@ -42,7 +50,12 @@ export async function upBackgroundStack(
   process.once('SIGTERM', interrupt);
   let stack;
   try {
-    stack = await startLocalStack({ detached: true, log, signal: interrupted.signal });
+    stack = await startLocalStack({
+      detached: true,
+      log,
+      signal: interrupted.signal,
+      secure: options.secure,
+    });
   } finally {
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);

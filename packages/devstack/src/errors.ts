@@ -43,3 +43,12 @@ export class SettingError extends Error {
     this.name = 'SettingError';
   }
 }
+
+/** A command line `troupe-stack` does not accept, or asks for what cannot be done as asked; one line. */
+export class UsageError extends Error {
+  readonly code = 'USAGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

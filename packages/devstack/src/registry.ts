@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import type { KafkaSettings } from './kafka';
 import { freePort } from './ports';
 import { ServerHandle, spawnServer } from './server-process';
 import { ReadyWait, waitUntilReady } from './wait';
@@ -27,12 +28,13 @@ function registryCommand(): { args: string[]; cwd: string; env: NodeJS.ProcessEn
 }
 
 /**
- * Starts `troupe-registry` as a child process on a free port against `brokers`, its log in
- * `dir`; resolves once it answers.
+ * Starts `troupe-registry` as a child process on a free port against the broker `kafka` names,
+ * its log in `dir`; resolves once it answers. A secured broker's settings pass as they are: the
+ * password only ever as TROUPE_KAFKA_SASL_PASSWORD_FILE, in the environment, never on a command line.
  */
 export async function startRegistry(
   dir: string,
-  brokers: string,
+  kafka: KafkaSettings,
   detached: boolean,
   wait: ReadyWait,
   /** The compacted topic it keeps schemas in; the registry's default (`_schemas`) when omitted. */
@@ -47,7 +49,7 @@ export async function startRegistry(
     env: {
       ...localStackOnly(withoutTsxTsconfig(process.env)),
       ...env,
-      TROUPE_KAFKA_BROKERS: brokers,
+      ...kafka,
       TROUPE_REGISTRY_PORT: String(port),
       TROUPE_REGISTRY_HOST: '127.0.0.1',
       ...(topic ? { TROUPE_REGISTRY_TOPIC: topic } : {}),
@@ -73,8 +75,8 @@ function withoutTsxTsconfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * The stack's broker is plaintext on loopback: a user's TROUPE_KAFKA_SSL, SASL or client id for
- * another cluster must not reach the registry that runs against it (the driver choice may).
+ * The registry reaches the stack's broker with the stack's own settings only: a user's
+ * TROUPE_KAFKA_SSL, SASL or client id for another cluster must not reach it (the driver choice may).
  */
 function localStackOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return Object.fromEntries(

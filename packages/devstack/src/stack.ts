@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startKafka } from './kafka';
+import { type KafkaSettings, startKafka } from './kafka';
 import { startPostgres } from './postgres';
 import { startRedis } from './redis';
 import { startRegistry } from './registry';
@@ -9,9 +9,11 @@ import { ServerHandle, stopServer } from './server-process';
 import { findStackTools } from './stack-tools';
 import { StartInterruptedError } from './errors';
 
-/** Connection settings, named as every Troupe service and test reads them. */
-export interface StackSettings {
-  TROUPE_KAFKA_BROKERS: string;
+/**
+ * Connection settings, named as every Troupe service and test reads them. A secured stack's Kafka
+ * adds its CA file, SASL mechanism, user and password file (never the password itself).
+ */
+export interface StackSettings extends KafkaSettings {
   TROUPE_REDIS_URL: string;
   TROUPE_DATABASE_URL: string;
   TROUPE_SCHEMA_REGISTRY_URL: string;
@@ -38,6 +40,17 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Aborting stops what was started so far and rejects with StartInterruptedError. */
   signal?: AbortSignal;
+  /**
+   * Kafka's only client listener is SASL_SSL (SCRAM-SHA-512, a CA made for this run; see
+   * startKafka), and the registry stores its schemas over it. Redis, PostgreSQL and the
+   * registry's HTTP stay plain on loopback.
+   */
+  secure?: boolean;
+}
+
+/** Whether a stack's Kafka is the secured one (its settings name a SASL mechanism). */
+export function isSecured(stack: Pick<LocalStack, 'settings'>): boolean {
+  return stack.settings.TROUPE_KAFKA_SASL_MECHANISM !== undefined;
 }
 
 /** The file, in the stack's data directory, that describes a started stack (LocalStack as JSON). */
@@ -69,7 +82,7 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
   };
   try {
     const starting = [
-      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, wait).then(track),
+      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, wait, options.secure).then(track),
       startRedis(tools.redisServer, path.join(dir, 'redis'), detached, wait).then(track),
       startPostgres(tools.postgres, path.join(dir, 'postgres'), detached, wait).then(track),
     ] as const;
@@ -80,14 +93,14 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       throw error;
     });
     log(
-      `kafka ${tools.kafka.release.version} ${kafka.brokers}, redis ${redis.url}, postgresql ${postgres.url}`,
+      `kafka ${tools.kafka.release.version} ${kafka.brokers}${options.secure ? ' (SASL_SSL)' : ''}, redis ${redis.url}, postgresql ${postgres.url}`,
     );
     if (wait.signal?.aborted) throw new StartInterruptedError();
-    const registry = track(await startRegistry(dir, kafka.brokers, detached, wait));
+    const registry = track(await startRegistry(dir, kafka.settings, detached, wait));
     const stack: LocalStack = {
       dir,
       settings: {
-        TROUPE_KAFKA_BROKERS: kafka.brokers,
+        ...kafka.settings,
         TROUPE_REDIS_URL: redis.url,
         TROUPE_DATABASE_URL: postgres.url,
         TROUPE_SCHEMA_REGISTRY_URL: registry.url,
@@ -120,6 +133,7 @@ export async function stopLocalStack(stack: Pick<LocalStack, 'dir' | 'servers'>)
  */
 export function settingsLines(settings: StackSettings): string {
   return Object.entries(settings)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
     .map(([name, value]) => `export ${name}=${shellQuoted(value)}`)
     .join('\n');
 }

@@ -79,7 +79,7 @@ async function adoptFromEnv(): Promise<{ settings: StackSettings; stop: () => Pr
   // Someone else's cluster may host a Confluent Schema Registry in `_schemas`: keep out of its topic.
   const registry = await startRegistryProcess(
     dir,
-    base.TROUPE_KAFKA_BROKERS,
+    { TROUPE_KAFKA_BROKERS: base.TROUPE_KAFKA_BROKERS },
     false,
     { timeoutMs: 60_000 },
     '_troupe_schemas',

@@ -7,9 +7,9 @@ export const CLI = path.resolve(__dirname, '..', '..', 'src', 'cli.ts');
 const TSX = require.resolve('tsx/cli');
 
 /** Runs `troupe-stack <command>` as `npm run stack:*` does; the env should name its own TROUPE_STATE_DIR. */
-export async function stackCli(command: string, env: NodeJS.ProcessEnv) {
+export async function stackCli(command: string, env: NodeJS.ProcessEnv, options: string[] = []) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [TSX, CLI, command], {
+    const { stdout, stderr } = await run(process.execPath, [TSX, CLI, command, ...options], {
       env,
       timeout: 120_000,
     });
