@@ -11,9 +11,9 @@ const run = promisify(execFile);
 export interface StackCertificates {
   /** The CA certificate clients trust (TROUPE_KAFKA_SSL_CA_FILE). */
   caFile: string;
-  /** The broker's certificate, for 127.0.0.1 and localhost (subjectAltName), signed by the CA. */
+  /** The servers' certificate, for 127.0.0.1 and localhost (subjectAltName), signed by the CA. */
   serverCertFile: string;
-  /** The broker's private key, unencrypted PKCS#8. */
+  /** Its private key, unencrypted PKCS#8. */
   serverKeyFile: string;
   /** A client certificate signed by the CA, for mutual TLS (TROUPE_KAFKA_SSL_CERT_FILE). */
   clientCertFile: string;
@@ -24,7 +24,7 @@ export interface StackCertificates {
 /**
  * Makes a CA, a server certificate and a client certificate in `dir` with the `openssl` command
  * (EC P-256 keys, valid 7 days: the stack is for one run). Nothing here is fit for production;
- * it is what lets a local broker speak TLS the way a private-CA cluster does.
+ * it is what lets the local servers speak TLS the way a private-CA deployment does.
  */
 export async function makeStackCertificates(dir: string): Promise<StackCertificates> {
   const openssl = requireTool('openssl');
@@ -35,7 +35,7 @@ export async function makeStackCertificates(dir: string): Promise<StackCertifica
       await run(openssl, args, { cwd: dir });
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? String(error);
-      throw new ServerStartError('kafka', `openssl ${args[0]} failed`, stderr);
+      throw new ServerStartError('the stack certificates', `openssl ${args[0]} failed`, stderr);
     }
   };
   const key = (name: string) =>

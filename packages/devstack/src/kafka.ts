@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createKafkaDriver, loadKafkaConnection, type KafkaConnection } from '@troupe/kit';
 import { cacheDir } from './cache';
-import { makeStackCertificates, type StackCertificates } from './certificates';
+import type { StackCertificates } from './certificates';
 import { ServerStartError } from './errors';
 import { writeKafkaLogging } from './kafka-logging';
 import type { KafkaRelease } from './kafka-release';
@@ -190,8 +190,6 @@ export interface StartedKafka {
   server: ServerHandle;
   brokers: string;
   settings: KafkaSettings;
-  /** A secured broker's PEM files (the client certificate for mutual TLS among them). */
-  certificates?: StackCertificates;
 }
 
 /** The SCRAM user a secured broker is formatted with; its password is random per run. */
@@ -199,16 +197,16 @@ export const SECURED_KAFKA_USER = 'troupe';
 
 /**
  * Formats a KRaft log directory in `dir` and starts one broker+controller JVM; resolves once a
- * metadata request answers. `secure`: the only client listener is SASL_SSL (SCRAM-SHA-512, a
- * certificate from a CA made for this run, see certificates.ts), the SCRAM user is created at
- * format time, and the password and PEM files are written under `dir`.
+ * metadata request answers. With `certificates` (a CA made for this run, see certificates.ts) the
+ * only client listener is SASL_SSL with SCRAM-SHA-512 on their server certificate, the SCRAM user
+ * is created at format time, and its password is written to a file under `dir`.
  */
 export async function startKafka(
   { java, release, libDir }: KafkaTools,
   dir: string,
   detached: boolean,
   wait: ReadyWait,
-  secure = false,
+  certificates?: StackCertificates,
 ): Promise<StartedKafka> {
   mkdirSync(dir, { recursive: true });
   const [brokerPort, controllerPort, internalPort] = [
@@ -216,9 +214,6 @@ export async function startKafka(
     await freePort(),
     await freePort(),
   ];
-  const certificates = secure
-    ? await makeStackCertificates(path.join(dir, 'certificates'))
-    : undefined;
   const properties = path.join(dir, 'server.properties');
   // A secured broker's properties hold its private key.
   writeFileSync(
@@ -267,7 +262,7 @@ export async function startKafka(
   });
   const connection = loadKafkaConnection(settings);
   await waitUntilReady(server, () => kafkaAnswers(connection), wait);
-  return { server, brokers, settings, certificates };
+  return { server, brokers, settings };
 }
 
 /** Ready means a metadata request returns this broker, not merely that the port accepts. */

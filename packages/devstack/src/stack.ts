@@ -5,6 +5,7 @@ import { type KafkaSettings, startKafka } from './kafka';
 import { startPostgres } from './postgres';
 import { startRedis } from './redis';
 import { startRegistry } from './registry';
+import { makeStackCertificates } from './certificates';
 import { ServerHandle, stopServer } from './server-process';
 import { findStackTools } from './stack-tools';
 import { StartInterruptedError } from './errors';
@@ -81,8 +82,12 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
     return ready;
   };
   try {
+    // One CA for the run: every secured server presents a certificate it signed.
+    const certificates = options.secure
+      ? await makeStackCertificates(path.join(dir, 'certificates'))
+      : undefined;
     const starting = [
-      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, wait, options.secure).then(track),
+      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, wait, certificates).then(track),
       startRedis(tools.redisServer, path.join(dir, 'redis'), detached, wait).then(track),
       startPostgres(tools.postgres, path.join(dir, 'postgres'), detached, wait).then(track),
     ] as const;

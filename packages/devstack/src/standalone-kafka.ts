@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type KafkaSettings, startKafka } from './kafka';
-import type { StackCertificates } from './certificates';
+import { makeStackCertificates, type StackCertificates } from './certificates';
 import { kafkaRelease } from './kafka-release';
 import { prepareKafka } from './kafka';
 import { requireTool } from './prerequisites';
@@ -42,18 +42,21 @@ export async function startStandaloneKafka(
   const libDir = await prepareKafka(release);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'troupe-kafka-'));
   try {
+    const certificates = options.secure
+      ? await makeStackCertificates(path.join(dir, 'certificates'))
+      : undefined;
     const kafka = await startKafka(
       { java, release, libDir },
       dir,
       false,
       { timeoutMs: options.timeoutMs ?? 90_000, signal: options.signal },
-      options.secure ?? false,
+      certificates,
     );
     return {
       dir,
       server: kafka.server,
       settings: kafka.settings,
-      certificates: kafka.certificates,
+      certificates,
       startupMs: Date.now() - started,
     };
   } catch (error) {
