@@ -173,17 +173,14 @@ export interface KafkaTools {
 }
 
 /**
- * The TROUPE_KAFKA_* settings a client of this broker needs. A secured broker's password is only
- * ever a file (TROUPE_KAFKA_SASL_PASSWORD_FILE), never a value that could land in a log.
+ * The TROUPE_KAFKA_* settings a client of a broker needs, as the kit's loadKafkaConnection reads
+ * them. A secured devstack broker adds TROUPE_KAFKA_SASL_MECHANISM, _SASL_USERNAME,
+ * _SASL_PASSWORD_FILE and _SSL_CA_FILE: its password is only ever a file, never a value that could
+ * land in a log.
  */
-export type KafkaSettings = { TROUPE_KAFKA_BROKERS: string } & Partial<
-  Record<
-    | 'TROUPE_KAFKA_SASL_MECHANISM'
-    | 'TROUPE_KAFKA_SASL_USERNAME'
-    | 'TROUPE_KAFKA_SASL_PASSWORD_FILE'
-    | 'TROUPE_KAFKA_SSL_CA_FILE',
-    string
-  >
+export type KafkaSettings = { TROUPE_KAFKA_BROKERS: string } & Record<
+  `TROUPE_KAFKA_${string}`,
+  string
 >;
 
 export interface StartedKafka {

@@ -1,13 +1,21 @@
 /**
  * `npm run stack:up -- --secure` end to end: Kafka's only client listener is SASL_SSL, the
  * registry stores its schemas over it, and the printed settings are all the `troupe` CLI needs
- * for topics and schemas; the password is a file, never printed by anything here.
+ * for topics, schemas, publishing, tracing a flow and listing dead letters; the password is a
+ * file, never printed by anything here.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { PermanentError, createKafkaDriver, loadKafkaConnection } from '@troupe/kit';
+import {
+  FailureRouter,
+  envelopeFor,
+  envelopeHeaders,
+  readDeliveryHistory,
+} from '@troupe/kit/internal';
 import { stackCli } from './support/stack-cli';
 
 const run = promisify(execFile);
@@ -25,6 +33,43 @@ function evalInShell(stdout: string): Record<string, string> {
       .filter((entry) => entry.startsWith('TROUPE_'))
       .map((entry) => entry.split(/=(.*)/s).slice(0, 2) as [string, string]),
   );
+}
+
+/**
+ * A dead letter on `releases.events.dlq` written by the kit's own FailureRouter over the secured
+ * connection, as a service that gave up on an event of flow `correlationId` would write it.
+ */
+async function deadLetter(settings: Record<string, string>, correlationId: string) {
+  const kafka = createKafkaDriver(loadKafkaConnection(settings), {
+    clientId: 'secured-stack-test',
+  });
+  const producer = kafka.producer();
+  await producer.connect();
+  try {
+    const topic = 'releases.events';
+    const envelope = envelopeFor(
+      { type: 'troupe.releases.TestsPassed', payload: null, key: 'r-dead', topic, correlationId },
+      'verifier',
+    );
+    const router = new FailureRouter({
+      service: 'verifier',
+      topicDelaysMs: [],
+      sender: { sendRaw: (to, records) => producer.send([{ topic: to, records }]) },
+    });
+    const headers = envelopeHeaders(envelope);
+    await router.route(
+      {
+        key: Buffer.from('r-dead'),
+        value: Buffer.from([0, 0, 0, 0, 1]),
+        headers,
+        history: readDeliveryHistory(headers, { topic, partition: 0, offset: '0' }),
+      },
+      new PermanentError('suite: no such test suite "x"'),
+      1,
+    );
+  } finally {
+    await producer.disconnect();
+  }
 }
 
 /** `troupe …` from the checkout's root (its schemas/), with only the printed settings and the driver. */
@@ -66,7 +111,7 @@ describe('npm run stack:up -- --secure', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('starts a stack whose Kafka is SASL_SSL only, which topics and schemas commands reach with the printed settings', async () => {
+  it('starts a stack whose Kafka is SASL_SSL only, which the topics, schemas, publish, trace and dlq commands reach with the printed settings', async () => {
     const up = await stackCli('up', env, ['--secure']);
     expect(up.stderr).toContain('stack up in');
     expect(up.code).toBe(0);
@@ -96,8 +141,8 @@ describe('npm run stack:up -- --secure', () => {
     expect(plain.code).not.toBe(0);
 
     for (const args of [
-      ['topics', 'apply'],
-      ['topics', 'plan'],
+      ['topics', 'apply', '--with-dead-letter'],
+      ['topics', 'plan', '--with-dead-letter'],
       ['schemas', 'register'],
       ['schemas', 'check'],
     ]) {
@@ -106,6 +151,40 @@ describe('npm run stack:up -- --secure', () => {
       if (result.code !== 0) throw new Error(`troupe ${args.join(' ')}: ${result.output}`);
     }
     expect(printed.at(-3)).toMatch(/nothing to change|up to date|no change/i);
+
+    // A flow published and traced, and a dead letter listed, all over SASL_SSL.
+    const flow = `secured-flow-${Date.now()}`;
+    const request = {
+      releaseId: 'r-secured',
+      service: 'checkout',
+      version: '1.2.3',
+      canaryShare: 0.1,
+      requestedBy: 'secured-test',
+      requestedAt: new Date().toISOString(),
+    };
+    const published = await troupe(
+      [
+        'publish',
+        'troupe.releases.ReleaseRequested',
+        '--json',
+        JSON.stringify(request),
+        '--correlation-id',
+        flow,
+      ],
+      settings,
+    );
+    printed.push(published.output);
+    expect(published).toMatchObject({ code: 0 });
+    await deadLetter(settings, flow);
+    const traced = await troupe(['trace', flow, '--topics', 'releases.events'], settings);
+    printed.push(traced.output);
+    expect(traced.code).toBe(0);
+    expect(traced.output).toContain('troupe.releases.ReleaseRequested');
+    expect(traced.output).toContain('releases.events.dlq');
+    const listed = await troupe(['dlq', 'list', 'releases.events.dlq'], settings);
+    printed.push(listed.output);
+    expect(listed.code).toBe(0);
+    expect(listed.output).toContain('no such test suite');
 
     const again = await stackCli('up', env, ['--secure']);
     expect(again.code).toBe(0);

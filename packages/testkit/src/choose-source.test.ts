@@ -49,6 +49,14 @@ describe('chooseStackSource', () => {
     });
   });
 
+  it('starts a secured stack as local processes without probing, and still prefers given settings', async () => {
+    expect(await chooseStackSource({}, unasked, { secure: true })).toEqual({
+      source: 'devstack',
+      reason: 'a secured stack runs as local processes',
+    });
+    expect((await chooseStackSource(all, unasked, { secure: true })).source).toBe('env');
+  });
+
   it('refuses half a configuration, naming what is missing, without probing', async () => {
     await expect(
       chooseStackSource({ TROUPE_KAFKA_BROKERS: '127.0.0.1:9092' }, unasked),

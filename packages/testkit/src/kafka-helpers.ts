@@ -1,31 +1,18 @@
-import { KafkaDriver, createKafkaDriver } from '@troupe/kit';
-import {
-  ConsumedRecord,
-  KafkaAdmin,
-  NewTopic,
-  nextOffset,
-  parseKafkaDriverName,
-} from '@troupe/kit/internal';
+import { KafkaDriver, createKafkaDriver, loadKafkaConnection } from '@troupe/kit';
+import { ConsumedRecord, KafkaAdmin, NewTopic, nextOffset } from '@troupe/kit/internal';
 import { uniqueName } from './names';
 
 /**
- * A Kafka driver for the stack the tests run against (TROUPE_KAFKA_BROKERS), of the kind
- * TROUPE_KAFKA_DRIVER names (kafkajs unless set), so the same tests run on every driver.
+ * A Kafka driver for the stack the tests run against, read from the TROUPE_KAFKA_* settings as a
+ * service reads them (TLS and SASL included), of the kind TROUPE_KAFKA_DRIVER names (kafkajs
+ * unless set), so the same tests run on every driver and on a secured cluster.
  */
 export function testKafka(clientId = 'troupe-test'): KafkaDriver {
-  const brokers = process.env.TROUPE_KAFKA_BROKERS;
-  if (!brokers)
+  if (!process.env.TROUPE_KAFKA_BROKERS)
     throw new Error(
       'TROUPE_KAFKA_BROKERS is not set: run tests through jest (globalSetup) or startStack()',
     );
-  return createKafkaDriver(
-    {
-      brokers: brokers.split(','),
-      ssl: false,
-      driver: parseKafkaDriverName(process.env.TROUPE_KAFKA_DRIVER),
-    },
-    { clientId },
-  );
+  return createKafkaDriver(loadKafkaConnection(process.env), { clientId });
 }
 
 /** Runs `work` with a connected admin client of the test stack, disconnecting whatever happens. */

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  type KafkaSettings,
   StackSettings,
   startLocalStack,
   startRegistryProcess,
@@ -23,14 +24,18 @@ let current: RunningStack | undefined;
 
 /**
  * Starts (or adopts) a Kafka + Redis + PostgreSQL + schema registry stack and returns its
- * settings. Says which source it chose and why through `log`.
+ * settings. Says which source it chose and why through `log`. `secure` starts the devstack's
+ * secured stack (see @troupe/devstack StartOptions.secure); given TROUPE_* settings still win,
+ * with whatever security they name.
  */
 export async function startStack(
-  options: { log?: (line: string) => void } = {},
+  options: { log?: (line: string) => void; secure?: boolean } = {},
 ): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
-  const choice = await chooseStackSource(process.env, () => probeContainerRuntime());
+  const choice = await chooseStackSource(process.env, () => probeContainerRuntime(), {
+    secure: options.secure,
+  });
   log(`troupe testkit: using ${choice.source} (${choice.reason})`);
   let settings: StackSettings;
   let stop: () => Promise<void>;
@@ -41,7 +46,7 @@ export async function startStack(
     const { startContainerStack } = await import('./containers');
     ({ settings, stop } = await startContainerStack());
   } else {
-    const stack = await startLocalStack({ detached: false });
+    const stack = await startLocalStack({ detached: false, secure: options.secure });
     settings = stack.settings;
     stop = () => stopLocalStack(stack);
   }
@@ -64,8 +69,18 @@ async function adoptFromEnv(): Promise<{ settings: StackSettings; stop: () => Pr
     if (!value) throw new Error(`${name} is not set`);
     return value;
   };
-  const base = {
+  // A secured cluster's TLS and SASL settings go wherever its brokers go (the driver choice stays each process's own).
+  const kafka: KafkaSettings = {
+    ...Object.fromEntries(
+      Object.entries(env).filter(
+        ([name, value]) =>
+          name.startsWith('TROUPE_KAFKA_') && name !== 'TROUPE_KAFKA_DRIVER' && value !== undefined,
+      ),
+    ),
     TROUPE_KAFKA_BROKERS: required('TROUPE_KAFKA_BROKERS'),
+  };
+  const base = {
+    ...kafka,
     TROUPE_REDIS_URL: required('TROUPE_REDIS_URL'),
     TROUPE_DATABASE_URL: required('TROUPE_DATABASE_URL'),
   };
@@ -79,7 +94,7 @@ async function adoptFromEnv(): Promise<{ settings: StackSettings; stop: () => Pr
   // Someone else's cluster may host a Confluent Schema Registry in `_schemas`: keep out of its topic.
   const registry = await startRegistryProcess(
     dir,
-    { TROUPE_KAFKA_BROKERS: base.TROUPE_KAFKA_BROKERS },
+    kafka,
     false,
     { timeoutMs: 60_000 },
     '_troupe_schemas',
