@@ -92,8 +92,9 @@ interface Listeners {
 
 /**
  * The listener lines. Plain: one PLAINTEXT client listener. Secured: the only client listener is
- * SASL_SSL with SCRAM-SHA-512 (PEM keystore and truststore: the run's CA, client certificates
- * requested, not required), and the broker talks to itself on a separate PLAINTEXT listener.
+ * SASL_SSL with SCRAM-SHA-512 or OAUTHBEARER (PEM keystore and truststore: the run's CA, client
+ * certificates requested, not required), and the broker talks to itself on a separate PLAINTEXT
+ * listener.
  */
 function listenerProperties({
   brokerPort,
@@ -115,8 +116,11 @@ function listenerProperties({
     `advertised.listeners=CLIENT://127.0.0.1:${brokerPort},INTERNAL://127.0.0.1:${internalPort}`,
     'listener.security.protocol.map=CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT',
     'inter.broker.listener.name=INTERNAL',
-    `${client}.sasl.enabled.mechanisms=SCRAM-SHA-512`,
+    `${client}.sasl.enabled.mechanisms=SCRAM-SHA-512,OAUTHBEARER`,
     `${client}.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;`,
+    // OAUTHBEARER with Kafka's default validator, which accepts unsigned JWTs (alg "none") that
+    // have a subject and have not expired: enough to run a client's token path, never production.
+    `${client}.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;`,
     `${client}.ssl.keystore.type=PEM`,
     `${client}.ssl.keystore.certificate.chain=${pemValue(certificates.serverCertFile)}`,
     `${client}.ssl.keystore.key=${pemValue(certificates.serverKeyFile)}`,

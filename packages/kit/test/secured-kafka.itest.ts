@@ -91,6 +91,19 @@ function launch(env: Record<string, string | undefined>) {
   return { child, stdout: () => stdout, exited };
 }
 
+/**
+ * Writes an unsigned JWT (alg "none") for user troupe that expires `lifetimeS` from now (negative:
+ * already expired), as the devstack broker's default OAUTHBEARER validator accepts; returns its path.
+ */
+function tokenFile(name: string, lifetimeS: number): string {
+  const now = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const token = `${part({ alg: 'none' })}.${part({ sub: 'troupe', iat: now - 60, exp: now + lifetimeS })}.`;
+  const file = path.join(kafka.dir, `token-${name}`);
+  writeFileSync(file, token, { mode: 0o600 });
+  return file;
+}
+
 async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
@@ -140,55 +153,74 @@ async function readTypes(topic: string, count: number, timeoutMs = 30_000): Prom
   return types;
 }
 
-describe('a service on SASL_SSL with SCRAM-SHA-512 and a private CA', () => {
-  it('consumes and publishes in reaction, over TLS with TROUPE_KAFKA_SSL_CA_FILE', async () => {
-    const input = uniqueName('secured-in');
-    const output = uniqueName('secured-out');
-    const admin = driver('secured-admin').admin();
-    await admin.connect();
-    try {
-      await admin.createTopics([
-        { topic: input, partitions: 2 },
-        { topic: output, partitions: 1 },
-      ]);
-    } finally {
-      await admin.disconnect();
-    }
-    const { child, stdout, exited } = launch({
-      ...secured(),
-      TEST_TOPIC: input,
-      TEST_OUT_TOPIC: output,
+/**
+ * Runs the fixture service with the secured settings and `authentication` over them, feeds it
+ * three events, and checks it handled each once and published its reactions, printing nothing
+ * on stderr and no password anywhere.
+ */
+async function consumesAndPublishes(authentication: Record<string, string | undefined> = {}) {
+  const input = uniqueName('secured-in');
+  const output = uniqueName('secured-out');
+  const admin = driver('secured-admin').admin();
+  await admin.connect();
+  try {
+    await admin.createTopics([
+      { topic: input, partitions: 2 },
+      { topic: output, partitions: 1 },
+    ]);
+  } finally {
+    await admin.disconnect();
+  }
+  const { child, stdout, exited } = launch({
+    ...secured(),
+    ...authentication,
+    TEST_TOPIC: input,
+    TEST_OUT_TOPIC: output,
+  });
+  await until(() => stdout().includes('"msg":"service started"'), 'the service to start');
+  const publisher = new Publisher({
+    kafka: driver('secured-feeder'),
+    codec: testCodec(),
+    source: 'secured-test',
+  });
+  await publisher.connect();
+  try {
+    for (let seq = 1; seq <= 3; seq++)
+      await publisher.publish({
+        type: 'test.runtime.Counted',
+        topic: input,
+        key: `k${seq}`,
+        payload: { key: `k${seq}`, seq, note: null },
+      });
+  } finally {
+    await publisher.disconnect();
+  }
+  const handled = () =>
+    stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('{"handled"'));
+  await until(() => handled().length >= 3, 'three events handled');
+  expect(await readTypes(output, 3)).toEqual(Array(3).fill('test.runtime.Noted'));
+  child.kill('SIGTERM');
+  const outcome = await exited;
+  expect(outcome.code).toBe(0);
+  expect(handled()).toHaveLength(3);
+  expect(outcome.stderrLines).toEqual([]);
+  expect(outcome.stdout + outcome.stderr).not.toContain(password);
+}
+
+describe('a service on SASL_SSL with a private CA', () => {
+  it('consumes and publishes in reaction, over TLS with TROUPE_KAFKA_SSL_CA_FILE, as a SCRAM-SHA-512 user', async () => {
+    await consumesAndPublishes();
+  });
+
+  it('authenticates with an OAuth bearer token from TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE', async () => {
+    await consumesAndPublishes({
+      TROUPE_KAFKA_SASL_MECHANISM: 'oauthbearer',
+      TROUPE_KAFKA_SASL_USERNAME: undefined,
+      TROUPE_KAFKA_SASL_PASSWORD_FILE: undefined,
+      TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: tokenFile('valid', 3600),
     });
-    await until(() => stdout().includes('"msg":"service started"'), 'the service to start');
-    const publisher = new Publisher({
-      kafka: driver('secured-feeder'),
-      codec: testCodec(),
-      source: 'secured-test',
-    });
-    await publisher.connect();
-    try {
-      for (let seq = 1; seq <= 3; seq++)
-        await publisher.publish({
-          type: 'test.runtime.Counted',
-          topic: input,
-          key: `k${seq}`,
-          payload: { key: `k${seq}`, seq, note: null },
-        });
-    } finally {
-      await publisher.disconnect();
-    }
-    const handled = () =>
-      stdout()
-        .split('\n')
-        .filter((line) => line.startsWith('{"handled"'));
-    await until(() => handled().length >= 3, 'three events handled');
-    expect(await readTypes(output, 3)).toEqual(Array(3).fill('test.runtime.Noted'));
-    child.kill('SIGTERM');
-    const outcome = await exited;
-    expect(outcome.code).toBe(0);
-    expect(handled()).toHaveLength(3);
-    expect(outcome.stderrLines).toEqual([]);
-    expect(outcome.stdout + outcome.stderr).not.toContain(password);
   });
 });
 
@@ -229,6 +261,16 @@ describe('a secured cluster got wrong fails in one line', () => {
     const line = await failure({ TROUPE_KAFKA_SSL_CA_FILE: missing });
     expect(line).toBe(
       `secured-service: TROUPE_KAFKA_SSL_CA_FILE: expected a path to a readable PEM file of CA certificates, found ${JSON.stringify(`${missing} (no such file)`)}`,
+    );
+  });
+
+  it('an expired OAuth bearer token names the token file', async () => {
+    const line = await failure({
+      TROUPE_KAFKA_SASL_MECHANISM: 'oauthbearer',
+      TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: tokenFile('expired', -600),
+    });
+    expect(line).toMatch(
+      /^secured-service: cannot reach Kafka at .* within 5s: the OAuth bearer token in TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE expired at \d{4}-\d\d-\d\dT.*Z: renew it$/,
     );
   });
 

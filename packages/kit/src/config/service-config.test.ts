@@ -176,7 +176,7 @@ describe('secrets from files', () => {
       TROUPE_KAFKA_SASL_USERNAME: 'u',
       TROUPE_KAFKA_SASL_PASSWORD_FILE: secretFile,
     });
-    expect(config.kafka.sasl?.password).toBe('s3cret');
+    expect(config.kafka.sasl).toMatchObject({ password: 's3cret' });
   });
 
   test('any variable has a _FILE variant', () => {
@@ -289,6 +289,58 @@ describe('TLS files', () => {
     expect(error.message).toBe(
       'TROUPE_KAFKA_SSL: expected true or unset when TROUPE_KAFKA_SSL_CA_FILE is set, found "false"',
     );
+  });
+});
+
+describe('SASL/OAUTHBEARER', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-token-'));
+  const tokenFile = join(dir, 'token');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const oauth = { ...base, TROUPE_KAFKA_SASL_MECHANISM: 'oauthbearer' };
+
+  test('the token is read from its file at every authentication, not once at load', async () => {
+    writeFileSync(tokenFile, 'first.token.value\n');
+    const sasl = loadKafkaConnection({
+      ...oauth,
+      TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: tokenFile,
+    }).sasl;
+    if (sasl?.mechanism !== 'oauthbearer') throw new Error(`not oauthbearer: ${sasl?.mechanism}`);
+    expect(await sasl.token()).toBe('first.token.value');
+    writeFileSync(tokenFile, 'renewed.token.value');
+    expect(await sasl.token()).toBe('renewed.token.value');
+    rmSync(tokenFile);
+    await expect(sasl.token()).rejects.toThrow(
+      `TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: expected a path to a readable file holding one token, found ${JSON.stringify(`${tokenFile} (no such file)`)}`,
+    );
+  });
+
+  test.each([
+    ['missing', () => join(dir, 'none'), 'no such file'],
+    ['empty', () => (writeFileSync(join(dir, 'empty'), '\n'), join(dir, 'empty')), 'empty'],
+    [
+      'two lines',
+      () => (writeFileSync(join(dir, 'two'), 'secret-a\nsecret-b'), join(dir, 'two')),
+      'more than one token in it',
+    ],
+  ])(
+    'a %s token file is refused at load, naming the path, never the contents',
+    (_, file, problem) => {
+      const path = file();
+      const error = configError({ ...oauth, TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: path });
+      expect(error.variable).toBe('TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE');
+      expect(error.message).toContain(`found ${JSON.stringify(`${path} (${problem})`)}`);
+      expect(error.message).not.toContain('secret-');
+    },
+  );
+
+  test('the mechanism and the token file come together', () => {
+    expect(configError(oauth).message).toBe(
+      'TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: expected a path to a file holding the token when TROUPE_KAFKA_SASL_MECHANISM is oauthbearer (it is not set)',
+    );
+    writeFileSync(tokenFile, 't');
+    expect(
+      configError({ ...base, TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: tokenFile }).variable,
+    ).toBe('TROUPE_KAFKA_SASL_MECHANISM');
   });
 });
 

@@ -89,6 +89,48 @@ const pemFile = (label: string) =>
       return text;
     });
 
+/**
+ * A path to a file holding one bearer token, checked at config load (readable, not empty) and
+ * re-read at every authentication by the provider oauthBearerToken returns. Its contents are
+ * never quoted.
+ */
+const tokenFile = z
+  .string()
+  .optional()
+  .transform((file, ctx) => {
+    if (file === undefined) return undefined;
+    const { problem } = readToken(file);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${file} (${problem})` });
+    return file;
+  });
+
+function readToken(file: string): { token?: string; problem?: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { problem: describeFileError((error as NodeJS.ErrnoException).code ?? 'unreadable') };
+  }
+  const token = text.trim();
+  if (token === '') return { problem: 'empty' };
+  if (/\s/.test(token)) return { problem: 'more than one token in it' };
+  return { token };
+}
+
+/** Reads the token file at each call, so a token renewed in place is used from the next authentication. */
+function oauthBearerToken(file: string): () => Promise<string> {
+  return async () => {
+    const { token, problem } = readToken(file);
+    if (token === undefined)
+      throw new ConfigError(
+        'TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE',
+        'a path to a readable file holding one token',
+        `${file} (${problem})`,
+      );
+    return token;
+  };
+}
+
 function describeFileError(code: string): string {
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES') return 'permission denied';
@@ -159,9 +201,15 @@ const VARIABLES = {
   },
   TROUPE_KAFKA_SASL_MECHANISM: {
     description:
-      'The SASL mechanism, which makes TROUPE_KAFKA_SASL_USERNAME and _PASSWORD required; unset means no SASL.',
-    expected: 'plain, scram-sha-256 or scram-sha-512',
-    schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+      'The SASL mechanism: plain and scram-* need TROUPE_KAFKA_SASL_USERNAME and _PASSWORD, oauthbearer needs TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE; unset means no SASL.',
+    expected: 'plain, scram-sha-256, scram-sha-512 or oauthbearer',
+    schema: z.enum(['plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer']).optional(),
+  },
+  TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE: {
+    description:
+      'A file holding the OAuth bearer token (e.g. a JWT) for SASL/OAUTHBEARER, re-read at every authentication so a renewed token is picked up; its contents are never logged or quoted.',
+    expected: 'a path to a readable file holding one token',
+    schema: tokenFile,
   },
   TROUPE_KAFKA_SASL_USERNAME: {
     description: 'The SASL user name, required when TROUPE_KAFKA_SASL_MECHANISM is set.',
@@ -429,7 +477,21 @@ function assemble(v: Parsed): TroupeConfig {
 
 function assembleKafka(v: Parsed): KafkaConnection {
   let sasl: TroupeConfig['kafka']['sasl'];
-  if (v.TROUPE_KAFKA_SASL_MECHANISM) {
+  const tokenFile = v.TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE;
+  if (tokenFile !== undefined && v.TROUPE_KAFKA_SASL_MECHANISM !== 'oauthbearer')
+    throw new ConfigError(
+      'TROUPE_KAFKA_SASL_MECHANISM',
+      'oauthbearer when TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE is set',
+      v.TROUPE_KAFKA_SASL_MECHANISM ?? '(not set)',
+    );
+  if (v.TROUPE_KAFKA_SASL_MECHANISM === 'oauthbearer') {
+    if (tokenFile === undefined)
+      throw new ConfigError(
+        'TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE',
+        'a path to a file holding the token when TROUPE_KAFKA_SASL_MECHANISM is oauthbearer (it is not set)',
+      );
+    sasl = { mechanism: 'oauthbearer', token: oauthBearerToken(tokenFile) };
+  } else if (v.TROUPE_KAFKA_SASL_MECHANISM) {
     if (!v.TROUPE_KAFKA_SASL_USERNAME)
       throw new ConfigError(
         'TROUPE_KAFKA_SASL_USERNAME',

@@ -12,12 +12,17 @@ export interface KafkaConnection {
   clientId?: string;
   /** TLS towards the brokers, or `false` for plaintext (TROUPE_KAFKA_SSL and the TLS file settings). */
   ssl: false | KafkaTls;
-  sasl?: {
-    mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
-    username: string;
-    password: string;
-  };
+  sasl?: KafkaSasl;
 }
+
+/**
+ * How a client authenticates (TROUPE_KAFKA_SASL_MECHANISM and its settings): a user and password (PLAIN, SCRAM), or an
+ * OAuth bearer token that `token` yields afresh at every authentication, so a token rotated
+ * under the client (a file a sidecar or Kubernetes renews) is picked up on the next connection.
+ */
+export type KafkaSasl =
+  | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+  | { mechanism: 'oauthbearer'; token: () => Promise<string> };
 
 /**
  * How a client speaks TLS to the brokers: PEM texts (read from the paths in TROUPE_KAFKA_SSL_CA_FILE, _CERT_FILE and _KEY_FILE

@@ -3,10 +3,11 @@ import { connect as connectTls } from 'node:tls';
 import pino from 'pino';
 import type { SchemaRegistryClient } from '../codec/registry-client';
 import type { TroupeConfig } from '../config/service-config';
-import { TroupeError } from '../errors';
+import { ConfigError, TroupeError } from '../errors';
 import type { KafkaConnection, KafkaTls } from '../kafka/connection';
 import { createKafkaDriver } from '../kafka/create-driver';
 import type { Redis } from 'ioredis';
+import { expiredBearerToken } from './bearer-token';
 import { TimeoutError } from './timers';
 
 /**
@@ -140,7 +141,14 @@ async function describeKafkaFailure(
   const chain = errorChain(error);
   const certificate = chain.map(certificateProblem).find((reason) => reason !== undefined);
   if (certificate) return certificate;
+  const expired = await expiredToken(kafka);
+  if (expired) return expired;
+  // The bearer token's file went away or emptied after config load: its ConfigError says so.
+  const unreadableToken = chain.find((cause) => cause instanceof ConfigError);
+  if (unreadableToken) return (unreadableToken as ConfigError).message;
   if (kafka.sasl && chain.some(isSaslAuthenticationFailure)) {
+    if (kafka.sasl.mechanism === 'oauthbearer')
+      return 'SASL authentication failed (oauthbearer): the broker refused the token (expired, or not for this cluster?): check TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE';
     const { username, mechanism } = kafka.sasl;
     return `SASL authentication failed for user ${username} (${mechanism}): check TROUPE_KAFKA_SASL_USERNAME and TROUPE_KAFKA_SASL_PASSWORD`;
   }
@@ -211,9 +219,23 @@ async function whyNoBrokerAnswers(kafka: KafkaConnection, ms: number): Promise<s
       if (certificate) return certificate;
     }
     if (!kafka.ssl && handshake.error === undefined) return PLAINTEXT_TO_TLS;
+    const expired = await expiredToken(kafka);
+    if (expired) return expired;
+    if (kafka.sasl?.mechanism === 'oauthbearer')
+      return 'a broker accepts connections but does not answer as Kafka (a refused token? TROUPE_KAFKA_SASL_OAUTHBEARER_TOKEN_FILE)';
     return 'a broker accepts connections but does not answer as Kafka (TLS or SASL settings? TROUPE_KAFKA_SSL, TROUPE_KAFKA_SASL_MECHANISM)';
   }
   return [...new Set(failures)].join('; ');
+}
+
+/**
+ * Drivers report a refused bearer token as a dropped connection or an odd SASL state, not as an
+ * authentication failure; an expired JWT is told from the token.
+ */
+async function expiredToken(kafka: KafkaConnection): Promise<string | undefined> {
+  if (kafka.sasl?.mechanism !== 'oauthbearer') return undefined;
+  const token = await kafka.sasl.token().catch(() => undefined);
+  return token === undefined ? undefined : expiredBearerToken(token);
 }
 
 const PLAINTEXT_TO_TLS =

@@ -1,6 +1,6 @@
 import { Kafka, KafkaConfig, SASLOptions, logLevel } from 'kafkajs';
 import type { KafkaAdmin } from '../admin';
-import type { DriverOptions, KafkaConnection } from '../connection';
+import type { DriverOptions, KafkaConnection, KafkaSasl } from '../connection';
 import type { ConsumerOptions, GroupConsumer } from '../consumer';
 import type { KafkaDriver } from '../driver';
 import type { ProducerOptions, RecordProducer } from '../producer';
@@ -29,8 +29,7 @@ export class KafkajsDriver implements KafkaDriver {
       logLevel: options.logger ? logLevel.WARN : logLevel.NOTHING,
       logCreator: options.logger ? pinoLogCreator(options.logger) : undefined,
     };
-    // kafkajs types SASL options as a union per mechanism; ours carry the same three fields for each.
-    if (connection.sasl) config.sasl = { ...connection.sasl } as SASLOptions;
+    if (connection.sasl) config.sasl = kafkajsSasl(connection.sasl);
     // kafkajs reads the client's retry settings for connecting too, so they apply to every part.
     if (options.retries !== undefined)
       config.retry = { retries: options.retries, initialRetryTime: 200, maxRetryTime: 2_000 };
@@ -60,4 +59,16 @@ export class KafkajsDriver implements KafkaDriver {
       await admin.disconnect();
     }
   }
+}
+
+function kafkajsSasl(sasl: KafkaSasl): SASLOptions {
+  if (sasl.mechanism === 'oauthbearer') {
+    const { token } = sasl;
+    return {
+      mechanism: 'oauthbearer',
+      oauthBearerProvider: async () => ({ value: await token() }),
+    };
+  }
+  // kafkajs types the user-and-password mechanisms as a union; ours carry the same three fields.
+  return { ...sasl } as SASLOptions;
 }

@@ -1,12 +1,13 @@
 import type { BaseOptions } from '@platformatic/kafka';
-import type { DriverOptions, KafkaConnection } from '../connection';
+import type { DriverOptions, KafkaConnection, KafkaSasl } from '../connection';
 
 /** The port's SASL mechanisms under the names @platformatic/kafka expects. */
 const SASL_MECHANISMS = {
   plain: 'PLAIN',
   'scram-sha-256': 'SCRAM-SHA-256',
   'scram-sha-512': 'SCRAM-SHA-512',
-} as const satisfies Record<NonNullable<KafkaConnection['sasl']>['mechanism'], string>;
+  oauthbearer: 'OAUTHBEARER',
+} as const satisfies Record<KafkaSasl['mechanism'], string>;
 
 /**
  * The client options every @platformatic/kafka client of a driver shares (producer, admin,
@@ -31,8 +32,12 @@ export function platformaticBaseOptions(
   };
   // The library hands `tls` to tls.connect; Node names the server (SNI, identity check) by its host.
   if (connection.ssl !== false) base.tls = { ...connection.ssl };
-  if (connection.sasl) {
-    const { mechanism, username, password } = connection.sasl;
+  const sasl = connection.sasl;
+  if (sasl?.mechanism === 'oauthbearer')
+    // The library asks the provider at each authentication, as kafkajs does.
+    base.sasl = { mechanism: SASL_MECHANISMS.oauthbearer, token: () => sasl.token() };
+  else if (sasl) {
+    const { mechanism, username, password } = sasl;
     base.sasl = { mechanism: SASL_MECHANISMS[mechanism], username, password };
   }
   if (options.retries !== undefined) {
