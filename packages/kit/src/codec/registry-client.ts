@@ -1,3 +1,5 @@
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
 import { TroupeError } from '../errors';
 
 export type RegistryErrorCode = 'REGISTRY_UNAVAILABLE' | 'REGISTRY_REJECTED';
@@ -27,6 +29,11 @@ export interface SchemaRegistryClientOptions {
   /** Basic authentication, e.g. from TROUPE_SCHEMA_REGISTRY_USERNAME and _PASSWORD; overrides the URL's. */
   username?: string;
   password?: string;
+  /**
+   * PEM CA certificates (e.g. TROUPE_SCHEMA_REGISTRY_CA_FILE's text) trusted for an https registry,
+   * besides the system's: for a registry whose certificate a private CA signed.
+   */
+  ca?: string;
 }
 
 export interface RegisteredSchema {
@@ -77,6 +84,8 @@ export class SchemaRegistryClient {
   readonly url: string;
   private readonly timeoutMs: number;
   private readonly authorization?: string;
+  /** Only with a private CA: fetch's own dispatcher trusts the system's CAs alone. */
+  private readonly dispatcher?: Agent;
 
   constructor(options: SchemaRegistryClientOptions | string) {
     const {
@@ -84,6 +93,7 @@ export class SchemaRegistryClient {
       timeoutMs = 10_000,
       username,
       password,
+      ca,
     }: SchemaRegistryClientOptions = typeof options === 'string' ? { url: options } : options;
     let parsed: URL;
     try {
@@ -104,6 +114,9 @@ export class SchemaRegistryClient {
       this.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
     this.url = parsed.toString().replace(/\/+$/, '');
     this.timeoutMs = timeoutMs;
+    // `ca` alone would replace the system's roots (tls.connect's meaning); a private CA is added to them.
+    if (ca !== undefined)
+      this.dispatcher = new Agent({ connect: { ca: [...rootCertificates, ca] } });
   }
 
   /** The registered subjects (GET /subjects): also the cheapest "does the registry answer?". */
@@ -284,6 +297,8 @@ export class SchemaRegistryClient {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        // undici's Agent is the dispatcher Node's fetch takes; its types are undici's, not lib.dom's.
+        ...(this.dispatcher ? ({ dispatcher: this.dispatcher } as unknown as RequestInit) : {}),
       });
       text = await response.text();
     } catch (error) {

@@ -1,7 +1,7 @@
 import { Socket, isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import pino from 'pino';
-import type { SchemaRegistryClient } from '../codec/registry-client';
+import { RegistryError, type SchemaRegistryClient } from '../codec/registry-client';
 import type { TroupeConfig } from '../config/service-config';
 import { TroupeError } from '../errors';
 import type { KafkaConnection, KafkaTls } from '../kafka/connection';
@@ -80,12 +80,28 @@ async function probeRegistry(registry: SchemaRegistryClient, timeoutMs: number):
     timeoutMs,
     async () => fail('no answer'),
     (error) => {
+      const refused = registryRefusal(error);
+      if (refused) return fail(refused);
+      const certificate = errorChain(error)
+        .map((e) => certificateProblem(e, REGISTRY_TLS))
+        .find((reason) => reason !== undefined);
+      if (certificate) return fail(certificate);
       const code = socketErrorCode(error);
       if (code) return fail(describeSocketError({ code } as NodeJS.ErrnoException));
       // The client's message starts with "schema registry GET <url>/subjects: "; keep the reason.
       return fail((error instanceof Error ? error.message : String(error)).replace(/^.*?: /, ''));
     },
   );
+}
+
+/** A registry answering 401 or 403 is reachable but refuses these credentials: say which settings. */
+function registryRefusal(error: unknown): string | undefined {
+  const status = error instanceof RegistryError ? error.status : undefined;
+  if (status === 401)
+    return 'the registry refused the credentials (HTTP 401): check TROUPE_SCHEMA_REGISTRY_USERNAME and TROUPE_SCHEMA_REGISTRY_PASSWORD';
+  if (status === 403)
+    return 'the registry refused this user (HTTP 403): check TROUPE_SCHEMA_REGISTRY_USERNAME';
+  return undefined;
 }
 
 async function probeRedis(redis: Redis, timeoutMs: number): Promise<void> {
@@ -138,7 +154,9 @@ async function describeKafkaFailure(
   if (!kafka.ssl && (await speaksTls(kafka.brokers[0]!, Math.min(timeoutMs, 2_000))))
     return PLAINTEXT_TO_TLS;
   const chain = errorChain(error);
-  const certificate = chain.map(certificateProblem).find((reason) => reason !== undefined);
+  const certificate = chain
+    .map((e) => certificateProblem(e))
+    .find((reason) => reason !== undefined);
   if (certificate) return certificate;
   if (kafka.sasl && chain.some(isSaslAuthenticationFailure)) {
     const { username, mechanism } = kafka.sasl;
@@ -181,16 +199,34 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'CERT_UNTRUSTED',
 ]);
 
-function certificateProblem(error: unknown): string | undefined {
+/** Whose certificate a TLS failure is about, and the settings that fix it. */
+interface TlsPeer {
+  server: string;
+  caSetting: string;
+  addressSetting: string;
+}
+
+const KAFKA_TLS: TlsPeer = {
+  server: "the broker's",
+  caSetting: 'TROUPE_KAFKA_SSL_CA_FILE',
+  addressSetting: 'TROUPE_KAFKA_BROKERS',
+};
+const REGISTRY_TLS: TlsPeer = {
+  server: "the registry's",
+  caSetting: 'TROUPE_SCHEMA_REGISTRY_CA_FILE',
+  addressSetting: 'TROUPE_SCHEMA_REGISTRY_URL',
+};
+
+function certificateProblem(error: unknown, peer: TlsPeer = KAFKA_TLS): string | undefined {
   const { code, message } = error as { code?: unknown; message?: unknown };
   const detail = typeof message === 'string' ? message : String(code);
   if (typeof code !== 'string') return undefined;
   if (UNTRUSTED_CERTIFICATE.has(code))
-    return `the broker's TLS certificate is not trusted (${detail}): give the CA that signed it in TROUPE_KAFKA_SSL_CA_FILE`;
+    return `${peer.server} TLS certificate is not trusted (${detail}): give the CA that signed it in ${peer.caSetting}`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return `the broker's TLS certificate does not name the address in TROUPE_KAFKA_BROKERS (${detail})`;
+    return `${peer.server} TLS certificate does not name the address in ${peer.addressSetting} (${detail})`;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
-    return `the broker's TLS certificate is not valid now (${detail})`;
+    return `${peer.server} TLS certificate is not valid now (${detail})`;
   return undefined;
 }
 
