@@ -1,6 +1,7 @@
 import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import { TroupeError } from '../errors';
+import { certificateProblem, REGISTRY_TLS } from '../runtime/tls-problem';
 
 export type RegistryErrorCode = 'REGISTRY_UNAVAILABLE' | 'REGISTRY_REJECTED';
 
@@ -326,7 +327,7 @@ export class SchemaRegistryClient {
     const detail = message ?? (text.slice(0, 200) || response.statusText);
     throw new RegistryError(
       registryErrorCode(response.status, errorCode),
-      `schema registry ${where}: HTTP ${response.status}: ${detail}${misroutedHint(response.status, errorCode)}`,
+      `schema registry ${where}: HTTP ${response.status}: ${detail}${misroutedHint(response.status, errorCode)}${credentialsHint(response.status)}`,
       response.status,
       errorCode,
     );
@@ -338,6 +339,18 @@ function misroutedHint(status: number, errorCode: number | undefined): string {
   return status === 404 && !isRegistryNotFound(errorCode)
     ? ' (not a schema registry lookup answer: check the registry URL and any path prefix)'
     : '';
+}
+
+/**
+ * A 401 is the credentials (the client's username and password options, which come from these
+ * settings); a 403, the user's role. Named so that a refused start or command is one line to act on.
+ */
+function credentialsHint(status: number): string {
+  if (status === 401)
+    return ': check TROUPE_SCHEMA_REGISTRY_USERNAME and TROUPE_SCHEMA_REGISTRY_PASSWORD';
+  if (status === 403)
+    return ': the user TROUPE_SCHEMA_REGISTRY_USERNAME names may not do this (a read-only user?)';
+  return '';
 }
 
 function isNotFound(error: unknown, codes: readonly number[]): boolean {
@@ -355,5 +368,10 @@ function enc(subject: string): string {
 
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  return (
+    certificateProblem(cause, REGISTRY_TLS) ??
+    cause?.code ??
+    cause?.message ??
+    (error as Error).message
+  );
 }

@@ -1,13 +1,14 @@
 import { Socket, isIP } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import pino from 'pino';
-import { RegistryError, type SchemaRegistryClient } from '../codec/registry-client';
+import type { SchemaRegistryClient } from '../codec/registry-client';
 import type { TroupeConfig } from '../config/service-config';
 import { TroupeError } from '../errors';
 import type { KafkaConnection, KafkaTls } from '../kafka/connection';
 import { createKafkaDriver } from '../kafka/create-driver';
 import type { Redis } from 'ioredis';
 import { TimeoutError } from './timers';
+import { certificateProblem, REGISTRY_TLS } from './tls-problem';
 
 /**
  * A server the service needs did not answer before TROUPE_CONNECT_TIMEOUT: the message names the
@@ -80,8 +81,6 @@ async function probeRegistry(registry: SchemaRegistryClient, timeoutMs: number):
     timeoutMs,
     async () => fail('no answer'),
     (error) => {
-      const refused = registryRefusal(error);
-      if (refused) return fail(refused);
       const certificate = errorChain(error)
         .map((e) => certificateProblem(e, REGISTRY_TLS))
         .find((reason) => reason !== undefined);
@@ -92,16 +91,6 @@ async function probeRegistry(registry: SchemaRegistryClient, timeoutMs: number):
       return fail((error instanceof Error ? error.message : String(error)).replace(/^.*?: /, ''));
     },
   );
-}
-
-/** A registry answering 401 or 403 is reachable but refuses these credentials: say which settings. */
-function registryRefusal(error: unknown): string | undefined {
-  const status = error instanceof RegistryError ? error.status : undefined;
-  if (status === 401)
-    return 'the registry refused the credentials (HTTP 401): check TROUPE_SCHEMA_REGISTRY_USERNAME and TROUPE_SCHEMA_REGISTRY_PASSWORD';
-  if (status === 403)
-    return 'the registry refused this user (HTTP 403): check TROUPE_SCHEMA_REGISTRY_USERNAME';
-  return undefined;
 }
 
 async function probeRedis(redis: Redis, timeoutMs: number): Promise<void> {
@@ -187,47 +176,6 @@ function isSaslAuthenticationFailure(error: unknown): boolean {
     apiCode === 'SASL_AUTHENTICATION_FAILED' ||
     (typeof message === 'string' && /authentication failed/i.test(message))
   );
-}
-
-/** Node's certificate verification codes, as tls.connect fails with them. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-]);
-
-/** Whose certificate a TLS failure is about, and the settings that fix it. */
-interface TlsPeer {
-  server: string;
-  caSetting: string;
-  addressSetting: string;
-}
-
-const KAFKA_TLS: TlsPeer = {
-  server: "the broker's",
-  caSetting: 'TROUPE_KAFKA_SSL_CA_FILE',
-  addressSetting: 'TROUPE_KAFKA_BROKERS',
-};
-const REGISTRY_TLS: TlsPeer = {
-  server: "the registry's",
-  caSetting: 'TROUPE_SCHEMA_REGISTRY_CA_FILE',
-  addressSetting: 'TROUPE_SCHEMA_REGISTRY_URL',
-};
-
-function certificateProblem(error: unknown, peer: TlsPeer = KAFKA_TLS): string | undefined {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  const detail = typeof message === 'string' ? message : String(code);
-  if (typeof code !== 'string') return undefined;
-  if (UNTRUSTED_CERTIFICATE.has(code))
-    return `${peer.server} TLS certificate is not trusted (${detail}): give the CA that signed it in ${peer.caSetting}`;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return `${peer.server} TLS certificate does not name the address in ${peer.addressSetting} (${detail})`;
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
-    return `${peer.server} TLS certificate is not valid now (${detail})`;
-  return undefined;
 }
 
 /**
