@@ -8,6 +8,7 @@
  */
 
 export const REGISTRY_ROLES = ['read-only', 'read-write'] as const;
+/** What an account may do: `read-only` every read, `read-write` also register, configure and delete. */
 export type RegistryRole = (typeof REGISTRY_ROLES)[number];
 
 /** One account: what it may do is its role (read-write also reads). */
