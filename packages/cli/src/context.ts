@@ -1,4 +1,5 @@
-import { ConfigError } from '@troupe/kit';
+import { ConfigError, registryClientFromConfig, type SchemaRegistryClient } from '@troupe/kit';
+import { loadSchemaRegistrySettings } from '@troupe/kit/internal';
 
 /**
  * What a command needs from the outside world, passed in rather than taken from globals so
@@ -38,4 +39,19 @@ export function registryUrl(flag: string | undefined, context: CliContext): stri
       'the schema registry URL (or pass --registry <url>)',
     );
   return url;
+}
+
+/**
+ * The registry client every command uses: the URL from `--registry`, else TROUPE_SCHEMA_REGISTRY_URL,
+ * and the rest of TROUPE_SCHEMA_REGISTRY_* (user, password or _PASSWORD_FILE, CA file) read as
+ * services read them, so the CLI reaches a secured registry exactly as they do.
+ */
+export function registryClient(
+  flag: string | undefined,
+  context: CliContext,
+  timeoutMs: number,
+): SchemaRegistryClient {
+  const url = registryUrl(flag, context);
+  const settings = loadSchemaRegistrySettings({ ...context.env, [REGISTRY_URL_VARIABLE]: url });
+  return registryClientFromConfig({ schemaRegistry: settings }, { timeoutMs });
 }

@@ -11,6 +11,7 @@ export { prepareKafka, SECURED_KAFKA_USER } from './kafka';
 export type { KafkaSettings } from './kafka';
 export { startStandaloneKafka, stopStandaloneKafka } from './standalone-kafka';
 export type { StandaloneKafka, StandaloneKafkaOptions } from './standalone-kafka';
+export { makeStackCertificates } from './certificates';
 export type { StackCertificates } from './certificates';
 export { kafkaRelease, KAFKA_RELEASES, DEFAULT_KAFKA_RELEASE } from './kafka-release';
 export type { KafkaRelease } from './kafka-release';

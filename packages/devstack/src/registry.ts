@@ -1,6 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SchemaRegistryClient } from '@troupe/kit';
+import type { StackCertificates } from './certificates';
 import type { KafkaSettings } from './kafka';
+import { type RegistryAccount, writeRegistryUsers } from './registry-users';
 import { freePort } from './ports';
 import { ServerHandle, spawnServer } from './server-process';
 import { ReadyWait, waitUntilReady } from './wait';
@@ -8,7 +11,23 @@ import { ReadyWait, waitUntilReady } from './wait';
 export interface StartedRegistry {
   server: ServerHandle;
   url: string;
+  /**
+   * A secured registry's client settings: the read-write user, its password as a file and the CA
+   * (every secret a path, never a value), and the read-only account, kept out of the settings.
+   */
+  secured?: {
+    settings: RegistryClientSettings;
+    reader: RegistryAccount;
+  };
 }
+
+/** What a client of a secured registry sets besides TROUPE_SCHEMA_REGISTRY_URL. */
+export type RegistryClientSettings = Record<
+  | 'TROUPE_SCHEMA_REGISTRY_USERNAME'
+  | 'TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE'
+  | 'TROUPE_SCHEMA_REGISTRY_CA_FILE',
+  string
+>;
 
 /**
  * Troupe's own Confluent-compatible registry (@troupe/registry) as a separate process, storing
@@ -39,8 +58,14 @@ export async function startRegistry(
   wait: ReadyWait,
   /** The compacted topic it keeps schemas in; the registry's default (`_schemas`) when omitted. */
   topic?: string,
+  /**
+   * The stack's CA and server certificate: the registry serves HTTPS with them and lets in only
+   * the two accounts of a users file written in `dir` (registry-users.ts).
+   */
+  certificates?: StackCertificates,
 ): Promise<StartedRegistry> {
   const port = await freePort();
+  const users = certificates ? writeRegistryUsers(path.join(dir, 'registry-users')) : undefined;
   const { args, cwd, env } = registryCommand();
   const server = spawnServer('schema-registry', process.execPath, args, {
     cwd,
@@ -53,16 +78,48 @@ export async function startRegistry(
       TROUPE_REGISTRY_PORT: String(port),
       TROUPE_REGISTRY_HOST: '127.0.0.1',
       ...(topic ? { TROUPE_REGISTRY_TOPIC: topic } : {}),
+      ...(certificates && users
+        ? {
+            TROUPE_REGISTRY_USERS_FILE: users.usersFile,
+            TROUPE_REGISTRY_TLS_CERT_FILE: certificates.serverCertFile,
+            TROUPE_REGISTRY_TLS_KEY_FILE: certificates.serverKeyFile,
+          }
+        : {}),
     },
   });
-  const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(server, () => registryAnswers(url), wait);
-  return { server, url };
-}
-
-async function registryAnswers(url: string): Promise<void> {
-  const response = await fetch(`${url}/subjects`, { signal: AbortSignal.timeout(1000) });
-  if (!response.ok) throw new Error(`GET /subjects answered ${response.status}`);
+  const url = `${certificates ? 'https' : 'http'}://127.0.0.1:${port}`;
+  // Asked as a client is: over TLS with the stack's CA, with the read-write user when secured.
+  const client = new SchemaRegistryClient({
+    url,
+    timeoutMs: 1000,
+    ...(certificates && users
+      ? {
+          username: users.writer.username,
+          password: readFileSync(users.writer.passwordFile, 'utf8'),
+          ca: readFileSync(certificates.caFile, 'utf8'),
+        }
+      : {}),
+  });
+  await waitUntilReady(
+    server,
+    async () => {
+      await client.subjects();
+    },
+    wait,
+  );
+  if (!certificates || !users) return { server, url };
+  return {
+    server,
+    url,
+    secured: {
+      settings: {
+        TROUPE_SCHEMA_REGISTRY_USERNAME: users.writer.username,
+        TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE: users.writer.passwordFile,
+        TROUPE_SCHEMA_REGISTRY_CA_FILE: certificates.caFile,
+      },
+      reader: users.reader,
+    },
+  };
 }
 
 /**

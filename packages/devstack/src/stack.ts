@@ -4,7 +4,8 @@ import path from 'node:path';
 import { type KafkaSettings, startKafka } from './kafka';
 import { startPostgres } from './postgres';
 import { startRedis } from './redis';
-import { startRegistry } from './registry';
+import { type RegistryClientSettings, startRegistry } from './registry';
+import type { RegistryAccount } from './registry-users';
 import { makeStackCertificates } from './certificates';
 import { ServerHandle, stopServer } from './server-process';
 import { findStackTools } from './stack-tools';
@@ -14,7 +15,7 @@ import { StartInterruptedError } from './errors';
  * Connection settings, named as every Troupe service and test reads them. A secured stack's Kafka
  * adds its CA file, SASL mechanism, user and password file (never the password itself).
  */
-export interface StackSettings extends KafkaSettings {
+export interface StackSettings extends KafkaSettings, Partial<RegistryClientSettings> {
   TROUPE_REDIS_URL: string;
   TROUPE_DATABASE_URL: string;
   TROUPE_SCHEMA_REGISTRY_URL: string;
@@ -29,6 +30,8 @@ export interface LocalStack {
   startupMs: number;
   /** Milliseconds from the start until each server answered, to see where start-up time goes. */
   readyAfterMs: Record<string, number>;
+  /** A secured stack's read-only registry account, for tests; not among the printed settings. */
+  registryReader?: RegistryAccount;
 }
 
 /** How startLocalStack starts the servers. */
@@ -43,8 +46,10 @@ export interface StartOptions {
   signal?: AbortSignal;
   /**
    * Kafka's only client listener is SASL_SSL (SCRAM-SHA-512, a CA made for this run; see
-   * startKafka), and the registry stores its schemas over it. Redis, PostgreSQL and the
-   * registry's HTTP stay plain on loopback.
+   * startKafka), and the registry stores its schemas over it. Redis and PostgreSQL
+   * stay plain on loopback. The registry serves HTTPS with a certificate of the same CA and lets in
+   * only `troupe` (read-write, in the settings) and `troupe-reader` (read-only,
+   * LocalStack.registryReader), their random passwords in files.
    */
   secure?: boolean;
 }
@@ -101,7 +106,9 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       `kafka ${tools.kafka.release.version} ${kafka.brokers}${options.secure ? ' (SASL_SSL)' : ''}, redis ${redis.url}, postgresql ${postgres.url}`,
     );
     if (wait.signal?.aborted) throw new StartInterruptedError();
-    const registry = track(await startRegistry(dir, kafka.settings, detached, wait));
+    const registry = track(
+      await startRegistry(dir, kafka.settings, detached, wait, undefined, certificates),
+    );
     const stack: LocalStack = {
       dir,
       settings: {
@@ -109,7 +116,9 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
         TROUPE_REDIS_URL: redis.url,
         TROUPE_DATABASE_URL: postgres.url,
         TROUPE_SCHEMA_REGISTRY_URL: registry.url,
+        ...registry.secured?.settings,
       },
+      ...(registry.secured ? { registryReader: registry.secured.reader } : {}),
       servers,
       startedAt: new Date(started).toISOString(),
       startupMs: Date.now() - started,

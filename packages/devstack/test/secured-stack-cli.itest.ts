@@ -1,11 +1,11 @@
 /**
  * `npm run stack:up -- --secure` end to end: Kafka's only client listener is SASL_SSL, the
- * registry stores its schemas over it, and the printed settings are all the `troupe` CLI needs
- * for topics, schemas, publishing, tracing a flow and listing dead letters; the password is a
- * file, never printed by anything here.
+ * registry stores its schemas over it and serves HTTPS with basic authentication, and the printed
+ * settings are all the `troupe` CLI needs for topics, schemas, publishing, tracing a flow and
+ * listing dead letters; every password is a file, never printed by anything here.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -126,12 +126,47 @@ describe('npm run stack:up -- --secure', () => {
       'TROUPE_KAFKA_SASL_USERNAME',
       'TROUPE_KAFKA_SSL_CA_FILE',
       'TROUPE_REDIS_URL',
+      'TROUPE_SCHEMA_REGISTRY_CA_FILE',
+      'TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE',
       'TROUPE_SCHEMA_REGISTRY_URL',
+      'TROUPE_SCHEMA_REGISTRY_USERNAME',
     ]);
     expect(settings.TROUPE_KAFKA_SASL_MECHANISM).toBe('scram-sha-512');
     const password = readFileSync(settings.TROUPE_KAFKA_SASL_PASSWORD_FILE!, 'utf8');
     expect(password.length).toBeGreaterThan(8);
+    expect(settings.TROUPE_SCHEMA_REGISTRY_URL).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(settings.TROUPE_SCHEMA_REGISTRY_USERNAME).toBe('troupe');
+    const registryPassword = readFileSync(settings.TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE!, 'utf8');
+    expect(registryPassword.length).toBeGreaterThan(8);
+    for (const file of [settings.TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE!])
+      expect(statSync(file).mode & 0o077).toBe(0);
     const printed = [up.stdout, up.stderr];
+
+    // The registry lets in nobody anonymous, and a client must trust the stack's CA.
+    const anonymous = await troupe(['schemas', 'check'], {
+      ...settings,
+      TROUPE_SCHEMA_REGISTRY_USERNAME: '',
+      TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE: '',
+    });
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.output).toMatch(/HTTP 401/);
+    const wrong = await troupe(['schemas', 'register'], {
+      ...settings,
+      TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE: '',
+      TROUPE_SCHEMA_REGISTRY_PASSWORD: 'not-the-password',
+    });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.output).toMatch(
+      /HTTP 401.*TROUPE_SCHEMA_REGISTRY_USERNAME and TROUPE_SCHEMA_REGISTRY_PASSWORD/,
+    );
+    const untrusted = await troupe(['schemas', 'check'], {
+      ...settings,
+      TROUPE_SCHEMA_REGISTRY_CA_FILE: '',
+    });
+    expect(untrusted.code).not.toBe(0);
+    expect(untrusted.output.trimEnd().split('\n')).toHaveLength(1);
+    expect(untrusted.output).toMatch(/certificate is not trusted .*TROUPE_SCHEMA_REGISTRY_CA_FILE/);
+    printed.push(anonymous.output, wrong.output, untrusted.output);
 
     // Without the SASL and TLS settings the broker is not reachable: there is no plaintext listener.
     const plain = await troupe(['topics', 'plan', '--timeout', '3000'], {
@@ -200,7 +235,10 @@ describe('npm run stack:up -- --secure', () => {
     expect(evalInShell(status.stdout)).toEqual(settings);
     expect(status.stderr.match(/running/g)).toHaveLength(4);
     printed.push(again.stdout, again.stderr, plainUp.stderr, status.stdout, status.stderr);
-    for (const output of printed) expect(output).not.toContain(password);
+    for (const output of printed) {
+      expect(output).not.toContain(password);
+      expect(output).not.toContain(registryPassword);
+    }
 
     const down = await stackCli('down', env);
     expect(down.code).toBe(0);

@@ -63,7 +63,7 @@ export type { ConsumerTuning, ServiceOptions, StopOptions } from './runtime/serv
 export { stopOnSignals } from './runtime/lifecycle';
 export { runService, type RunServiceOptions } from './runtime/run-service';
 export { UnreachableError } from './runtime/dependency-probe';
-export { codecFromConfig } from './codec/codec-from-config';
+export { codecFromConfig, registryClientFromConfig } from './codec/codec-from-config';
 export { TopicMissingError } from './runtime/failure-topics';
 export { TimeoutError, withTimeout } from './runtime/timers';
 export { compose, defineMiddleware } from './middleware/compose';

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { readEnvConfig } from './config';
 import { parseVersion, parseId } from './http/params';
 
@@ -62,6 +65,76 @@ describe('readEnvConfig', () => {
     ],
   ])('names the variable and the expected form: %j', (env, message) => {
     expect(() => readEnvConfig(env)).toThrow(message);
+  });
+});
+
+describe('readEnvConfig: authentication and TLS', () => {
+  const brokers = { TROUPE_KAFKA_BROKERS: '127.0.0.1:19092' };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'registry-config-'));
+  const file = (name: string, text: string) => {
+    const at = path.join(dir, name);
+    writeFileSync(at, text);
+    return at;
+  };
+  const users = file('users', 'troupe: pw-one,read-write\nreader: pw-two,read-only\n');
+  const cert = file('cert.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const key = file(
+    'key.pem',
+    '-----BEGIN PRIVATE KEY-----\nkey-material\n-----END PRIVATE KEY-----\n',
+  );
+
+  it('reads the users file and both TLS files', () => {
+    const config = readEnvConfig({
+      ...brokers,
+      TROUPE_REGISTRY_USERS_FILE: users,
+      TROUPE_REGISTRY_TLS_CERT_FILE: cert,
+      TROUPE_REGISTRY_TLS_KEY_FILE: key,
+    });
+    expect(config.users).toEqual([
+      { username: 'troupe', password: 'pw-one', role: 'read-write' },
+      { username: 'reader', password: 'pw-two', role: 'read-only' },
+    ]);
+    expect(config.tls?.cert).toContain('BEGIN CERTIFICATE');
+    expect(config.tls?.key).toContain('key-material');
+  });
+
+  it.each([
+    [
+      { TROUPE_REGISTRY_USERS_FILE: path.join(dir, 'missing') },
+      /^TROUPE_REGISTRY_USERS_FILE: expected a path to a readable file, found ".*missing \(ENOENT\)"$/,
+    ],
+    [
+      { TROUPE_REGISTRY_USERS_FILE: file('bad-users', '# ok\ntroupe: pw-three,admin\n') },
+      /^TROUPE_REGISTRY_USERS_FILE: expected a users file .*bad-users, line 2: user troupe has a role/,
+    ],
+    [
+      { TROUPE_REGISTRY_TLS_CERT_FILE: cert },
+      /^TROUPE_REGISTRY_TLS_KEY_FILE: expected the private key of TROUPE_REGISTRY_TLS_CERT_FILE \(it is not set\)$/,
+    ],
+    [
+      { TROUPE_REGISTRY_TLS_KEY_FILE: key },
+      /^TROUPE_REGISTRY_TLS_CERT_FILE: expected the certificate of TROUPE_REGISTRY_TLS_KEY_FILE/,
+    ],
+    [
+      { TROUPE_REGISTRY_TLS_CERT_FILE: key, TROUPE_REGISTRY_TLS_KEY_FILE: key },
+      /^TROUPE_REGISTRY_TLS_CERT_FILE: .*no PEM CERTIFICATE block in it/,
+    ],
+    [
+      {
+        TROUPE_REGISTRY_TLS_CERT_FILE: cert,
+        TROUPE_REGISTRY_TLS_KEY_FILE: path.join(dir, 'nokey'),
+      },
+      /^TROUPE_REGISTRY_TLS_KEY_FILE: .*nokey \(no such file\)/,
+    ],
+  ])('names the variable and the problem, never a secret: %j', (env, message) => {
+    let thrown: Error | undefined;
+    try {
+      readEnvConfig({ ...brokers, ...env });
+    } catch (error) {
+      thrown = error as Error;
+    }
+    expect(thrown?.message).toMatch(message);
+    for (const secret of ['pw-', 'key-material']) expect(thrown?.message).not.toContain(secret);
   });
 });
 

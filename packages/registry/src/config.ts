@@ -1,4 +1,6 @@
-import { loadKafkaConnection, type KafkaConnection } from '@troupe/kit';
+import { loadKafkaConnection, readVariable, type KafkaConnection } from '@troupe/kit';
+import { readPemFileSetting } from '@troupe/kit/internal';
+import { parseUsersFile, UsersFileError, type RegistryUser } from './auth/users-file';
 
 /**
  * The registry's settings: validated once, with errors that name the setting and its expected form.
@@ -26,6 +28,10 @@ export interface EnvConfig {
   readonly host: string;
   readonly topic: string;
   readonly logLevel: string;
+  /** TROUPE_REGISTRY_USERS_FILE's accounts: basic authentication when set. */
+  readonly users?: readonly RegistryUser[];
+  /** TROUPE_REGISTRY_TLS_CERT_FILE and _KEY_FILE's PEM text: HTTPS when set. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export const DEFAULT_PORT = 8081;
@@ -48,7 +54,58 @@ export function readEnvConfig(env: NodeJS.ProcessEnv): EnvConfig {
     host: parseHost('TROUPE_REGISTRY_HOST', env.TROUPE_REGISTRY_HOST?.trim() || DEFAULT_HOST),
     topic: parseTopic('TROUPE_REGISTRY_TOPIC', env.TROUPE_REGISTRY_TOPIC?.trim() || DEFAULT_TOPIC),
     logLevel,
+    ...optional('users', readUsers(env)),
+    ...optional('tls', readTls(env)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+const USERS_FILE = 'TROUPE_REGISTRY_USERS_FILE';
+const USERS_FORM = 'a users file of <user>: <password>,<role> lines (roles read-only, read-write)';
+
+/**
+ * The accounts of TROUPE_REGISTRY_USERS_FILE, read as the kit reads any `<NAME>_FILE` (the path's
+ * contents), but only as a file: passwords do not belong in the environment. A bad line is named
+ * by its number and problem, never by its text, which holds a password.
+ */
+function readUsers(env: NodeJS.ProcessEnv): RegistryUser[] | undefined {
+  const path = env[USERS_FILE]?.trim();
+  if (!path) return undefined;
+  const text = readVariable({ [USERS_FILE]: path }, USERS_FILE.replace(/_FILE$/, '')) ?? '';
+  try {
+    return parseUsersFile(text);
+  } catch (error) {
+    if (error instanceof UsersFileError)
+      throw new RegistryConfigError(USERS_FILE, `${USERS_FORM}; in ${path}, ${error.message}`);
+    throw error;
+  }
+}
+
+const CERT_FILE = 'TROUPE_REGISTRY_TLS_CERT_FILE';
+const KEY_FILE = 'TROUPE_REGISTRY_TLS_KEY_FILE';
+
+/** Both TLS files, read as the kit reads TROUPE_KAFKA_SSL_CA_FILE; one without the other is refused. */
+function readTls(env: NodeJS.ProcessEnv): { cert: string; key: string } | undefined {
+  const cert = readPemFileSetting(
+    env,
+    CERT_FILE,
+    'CERTIFICATE',
+    'a path to a readable PEM certificate file',
+  );
+  const key = readPemFileSetting(
+    env,
+    KEY_FILE,
+    'PRIVATE KEY',
+    'a path to a readable PEM private key file',
+  );
+  if (cert !== undefined && key === undefined)
+    throw new RegistryConfigError(KEY_FILE, `the private key of ${CERT_FILE} (it is not set)`);
+  if (key !== undefined && cert === undefined)
+    throw new RegistryConfigError(CERT_FILE, `the certificate of ${KEY_FILE} (it is not set)`);
+  return cert !== undefined && key !== undefined ? { cert, key } : undefined;
 }
 
 /** Comma-separated host:port list, e.g. `127.0.0.1:9092,127.0.0.1:9093`. */

@@ -15,6 +15,8 @@ import {
   parseTopic,
   RegistryConfigError,
 } from './config';
+import { CredentialCheck } from './auth/credentials';
+import type { RegistryUser } from './auth/users-file';
 import { buildHttpServer } from './http/server';
 import { RegistryService } from './registry-service';
 import { KafkaLog } from './store/kafka-log';
@@ -25,6 +27,7 @@ import { SchemaStore } from './store/schema-store';
 export { RegistryConfigError } from './config';
 export { RegistryError } from './errors';
 export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from './compatibility';
+export { REGISTRY_ROLES, type RegistryRole, type RegistryUser } from './auth/users-file';
 
 /** What startRegistry needs: the cluster, and optionally where to listen and which topic to keep. */
 export interface RegistryOptions {
@@ -45,11 +48,18 @@ export interface RegistryOptions {
   readonly bodyLimitBytes?: number;
   /** Longest wait for Kafka in one operation (catch-up, write read-back). Default 10 s. */
   readonly operationTimeoutMs?: number;
+  /**
+   * HTTP basic authentication: only these accounts get in (401 otherwise), read-only ones for
+   * reads only (403 for a register, a config change or a delete). Omitted: no authentication.
+   */
+  readonly users?: readonly RegistryUser[];
+  /** PEM certificate (chain) and unencrypted key: the registry serves HTTPS. Omitted: HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** A registry startRegistry started: where it listens, and how to stop it. */
 export interface RunningRegistry {
-  /** Base URL, e.g. `http://127.0.0.1:43121`. */
+  /** Base URL, e.g. `http://127.0.0.1:43121` (`https://` with `tls`). */
   readonly url: string;
   /** The port it listens on (the free one chosen when asked for 0). */
   readonly port: number;
@@ -70,6 +80,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   if (!Number.isInteger(bodyLimitBytes) || bodyLimitBytes < 1024) {
     throw new RegistryConfigError('bodyLimitBytes', 'an integer of at least 1024', bodyLimitBytes);
   }
+  if (options.users !== undefined && options.users.length === 0)
+    throw new RegistryConfigError('users', 'at least one account when given');
+  if (options.tls !== undefined && (!options.tls.cert || !options.tls.key))
+    throw new RegistryConfigError('tls', 'both cert and key (PEM text)');
   const baseLogger = options.logger ?? defaultLogger();
   const logger = baseLogger.child({ component: 'registry', topic });
 
@@ -94,6 +108,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
     service: new RegistryService(store, log, logger),
     logger: baseLogger.child({ component: 'http' }),
     bodyLimitBytes,
+    ...(options.users ? { credentials: new CredentialCheck(options.users) } : {}),
+    ...(options.tls ? { tls: options.tls } : {}),
   });
   try {
     await app.listen({ port, host });
@@ -103,8 +119,11 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
   }
   const address = app.server.address() as AddressInfo;
   const urlHost = reachableHost(address);
-  const url = `http://${urlHost}:${address.port}`;
-  logger.info({ url }, 'schema registry listening');
+  const url = `${options.tls ? 'https' : 'http'}://${urlHost}:${address.port}`;
+  logger.info(
+    { url, authentication: options.users ? 'basic' : 'none' },
+    'schema registry listening',
+  );
 
   let closing: Promise<void> | undefined;
   return {

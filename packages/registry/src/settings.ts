@@ -25,6 +25,27 @@ export const SETTINGS: readonly SettingDoc[] = [
     fromFile: false,
   },
   {
+    name: 'TROUPE_REGISTRY_USERS_FILE',
+    default: 'none',
+    description:
+      'HTTP basic authentication: a users file as Confluent Schema Registry reads it (`<user>: <password>,<role>` lines, roles read-only and read-write); unset, anyone may read and write.',
+    fromFile: false,
+  },
+  {
+    name: 'TROUPE_REGISTRY_TLS_CERT_FILE',
+    default: 'none',
+    description:
+      'A PEM certificate (chain) troupe-registry serves HTTPS with, with TROUPE_REGISTRY_TLS_KEY_FILE; unset, HTTP.',
+    fromFile: false,
+  },
+  {
+    name: 'TROUPE_REGISTRY_TLS_KEY_FILE',
+    default: 'none',
+    description:
+      'The unencrypted PEM private key of TROUPE_REGISTRY_TLS_CERT_FILE; its contents are never logged or quoted.',
+    fromFile: false,
+  },
+  {
     name: 'TROUPE_LOG_LEVEL',
     default: 'info',
     description:

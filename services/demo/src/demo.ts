@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Topics } from '@troupe/contracts';
-import { createFailFastRedis, createKafkaDriver } from '@troupe/kit';
+import { createFailFastRedis, createKafkaDriver, registryClientFromConfig } from '@troupe/kit';
 import {
   PipelineTopics,
   RedisTrafficRouter,
@@ -96,10 +96,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // The demo's own reads and writes reach the cluster with the settings the services get.
     const kafka = createKafkaDriver(settings.kit.kafka, { clientId: 'troupe-demo' });
     const created = await createPipelineTopics(kafka, topics, settings.kit.retry.topicDelaysMs);
-    const subjects = await registerPipelineSchemas(
-      stack.settings.TROUPE_SCHEMA_REGISTRY_URL,
-      topics,
-    );
+    const subjects = await registerPipelineSchemas(registryClientFromConfig(settings.kit), topics);
     log(
       `topics ${Object.values(topics).join(', ')} ready (${created.length} created, retry and dead-letter topics included); ${subjects} schema subjects registered`,
     );

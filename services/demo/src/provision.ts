@@ -1,5 +1,5 @@
 import { contractsCatalog, topicSpecs } from '@troupe/contracts';
-import { KafkaDriver, SchemaRegistryClient } from '@troupe/kit';
+import type { KafkaDriver, SchemaRegistryClient } from '@troupe/kit';
 import { failureTopicsFor, subjectNamer } from '@troupe/kit/internal';
 import type { PipelineTopics } from '@troupe-services/pipeline';
 
@@ -72,11 +72,10 @@ export async function createPipelineTopics(
 
 /** Registers every event schema under each topic carrying it (topic-record-name subjects), as `troupe schemas register` does. */
 export async function registerPipelineSchemas(
-  registryUrl: string,
+  registry: SchemaRegistryClient,
   topics: PipelineTopics,
 ): Promise<number> {
   const names = actualTopics(topics);
-  const registry = new SchemaRegistryClient({ url: registryUrl, timeoutMs: 10_000 });
   const catalog = contractsCatalog();
   const subjectOf = subjectNamer();
   let count = 0;

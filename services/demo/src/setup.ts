@@ -1,4 +1,4 @@
-import { createKafkaDriver, createLogger } from '@troupe/kit';
+import { createKafkaDriver, createLogger, registryClientFromConfig } from '@troupe/kit';
 import { loadPipelineSettings } from '@troupe-services/pipeline';
 import { createPipelineTopics, registerPipelineSchemas } from './provision';
 
@@ -11,9 +11,8 @@ import { createPipelineTopics, registerPipelineSchemas } from './provision';
 async function setup(): Promise<void> {
   const log = createLogger({ service: 'pipeline-setup' });
   const settings = loadPipelineSettings(process.env);
-  const registry = settings.kit.schemaRegistry?.url;
-  if (!registry)
-    throw new Error('TROUPE_SCHEMA_REGISTRY_URL: expected the schema registry URL, found nothing');
+  // The services' registry settings, credentials and CA included; a ConfigError when the URL is unset.
+  const registry = registryClientFromConfig(settings.kit);
   const created = await createPipelineTopics(
     // The services' connection settings, TLS and SASL included.
     createKafkaDriver(settings.kit.kafka, { clientId: 'pipeline-setup' }),

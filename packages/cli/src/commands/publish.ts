@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { AvroCodec, SchemaRegistryClient } from '@troupe/kit';
+import { AvroCodec } from '@troupe/kit';
 import { DEFAULT_SUBJECT_STRATEGY, parseSubjectStrategy } from '@troupe/kit/internal';
-import { CliFailure, registryUrl, type CliContext } from '../context';
+import { CliFailure, registryClient, type CliContext } from '../context';
 import { withKafka } from '../kafka/client';
 import { publishContracts } from '../publish/contracts-source';
 import { routeFor, unknownEventTypeMessage } from '../publish/event-type';
@@ -77,7 +77,7 @@ export function registerPublishCommands(program: Command, context: CliContext): 
       if (!entry)
         throw new CliFailure(unknownEventTypeMessage(eventType, contracts.catalog.eventTypes));
       const route = routeFor(eventType, contracts.topics, flags.topic, contracts.topicsShownAs);
-      const url = registryUrl(flags.registry, context);
+      const registry = registryClient(flags.registry, context, 10_000);
       const strategy = parseSubjectStrategy(
         flags.subjectStrategy ?? (context.env.TROUPE_SUBJECT_STRATEGY || DEFAULT_SUBJECT_STRATEGY),
         flags.subjectStrategy === undefined ? 'TROUPE_SUBJECT_STRATEGY' : '--subject-strategy',
@@ -85,12 +85,7 @@ export function registerPublishCommands(program: Command, context: CliContext): 
       const inputs = await readPayloads(flags, context as StdinContext);
       const events = prepareEvents(entry, route, inputs, flags.key, contracts);
       const codec = new AvroCodec({
-        registry: new SchemaRegistryClient({
-          url,
-          timeoutMs: 10_000,
-          ...optional('username', context.env.TROUPE_SCHEMA_REGISTRY_USERNAME),
-          ...optional('password', context.env.TROUPE_SCHEMA_REGISTRY_PASSWORD),
-        }),
+        registry,
         catalog: contracts.catalog,
         subjectStrategy: strategy,
         autoRegister: flags.register,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { SchemaRegistryClient } from '@troupe/kit';
 import { DEFAULT_SUBJECT_STRATEGY, parseSubjectStrategy, subjectNamer } from '@troupe/kit/internal';
-import { registryUrl, type CliContext } from '../context';
+import { registryClient, type CliContext } from '../context';
 import { checkSchemas } from '../schemas/check';
 import { loadContracts } from '../schemas/contracts';
 import { defaultGeneratedFile, generateContracts } from '../schemas/generate';
@@ -31,10 +30,7 @@ export function registerSchemasCommands(program: Command, context: CliContext): 
       .option('--timeout <ms>', 'per-request timeout', '10000');
 
   const connect = (options: RegistryOptions) => ({
-    registry: new SchemaRegistryClient({
-      url: registryUrl(options.registry, context),
-      timeoutMs: positiveInteger(options.timeout),
-    }),
+    registry: registryClient(options.registry, context, positiveInteger(options.timeout)),
     subjectOf: subjectNamer(parseSubjectStrategy(options.subjectStrategy, '--subject-strategy')),
   });
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { registryUrl, type CliContext } from '../context';
+import { registryClient, type CliContext } from '../context';
 import { withKafka } from '../kafka/client';
 import { loadTopicsFile } from '../topics/topics-file';
 import { payloadDecoder } from '../trace/payload';
@@ -54,7 +54,7 @@ export function registerTraceCommands(program: Command, context: CliContext): vo
             )
           : undefined;
       const decodePayload = flags.payload
-        ? await payloadDecoder(registryUrl(flags.registry, context))
+        ? await payloadDecoder(registryClient(flags.registry, context, 10_000))
         : undefined;
       await withKafka(flags.brokers, context, (session) =>
         printTrace(

@@ -1,4 +1,4 @@
-import { AvroCodec, SchemaRegistryClient } from '@troupe/kit';
+import { AvroCodec, type SchemaRegistryClient } from '@troupe/kit';
 import type { TraceEvent } from './flow';
 
 /** Decodes an event's payload, or says why it could not be: a trace shows what it can. */
@@ -9,10 +9,10 @@ export type PayloadDecoder = (event: TraceEvent) => Promise<unknown>;
  * registry and the reader schemas of @troupe/contracts (loaded only when asked for, so the rest
  * of the CLI works even while the generated contracts are being rebuilt). Never registers.
  */
-export async function payloadDecoder(registryUrl: string): Promise<PayloadDecoder> {
+export async function payloadDecoder(registry: SchemaRegistryClient): Promise<PayloadDecoder> {
   const { contractsCatalog } = await import('@troupe/contracts');
   const codec = new AvroCodec({
-    registry: new SchemaRegistryClient({ url: registryUrl, timeoutMs: 10_000 }),
+    registry,
     catalog: contractsCatalog(),
     autoRegister: false,
   });

@@ -1,4 +1,7 @@
+import { rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
 import { TroupeError } from '../errors';
+import { certificateProblem, REGISTRY_TLS } from '../runtime/tls-problem';
 
 export type RegistryErrorCode = 'REGISTRY_UNAVAILABLE' | 'REGISTRY_REJECTED';
 
@@ -27,6 +30,11 @@ export interface SchemaRegistryClientOptions {
   /** Basic authentication, e.g. from TROUPE_SCHEMA_REGISTRY_USERNAME and _PASSWORD; overrides the URL's. */
   username?: string;
   password?: string;
+  /**
+   * PEM CA certificates (e.g. TROUPE_SCHEMA_REGISTRY_CA_FILE's text) trusted for an https registry,
+   * besides the system's: for a registry whose certificate a private CA signed.
+   */
+  ca?: string;
 }
 
 export interface RegisteredSchema {
@@ -77,6 +85,8 @@ export class SchemaRegistryClient {
   readonly url: string;
   private readonly timeoutMs: number;
   private readonly authorization?: string;
+  /** Only with a private CA: fetch's own dispatcher trusts the system's CAs alone. */
+  private readonly dispatcher?: Agent;
 
   constructor(options: SchemaRegistryClientOptions | string) {
     const {
@@ -84,6 +94,7 @@ export class SchemaRegistryClient {
       timeoutMs = 10_000,
       username,
       password,
+      ca,
     }: SchemaRegistryClientOptions = typeof options === 'string' ? { url: options } : options;
     let parsed: URL;
     try {
@@ -104,6 +115,9 @@ export class SchemaRegistryClient {
       this.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
     this.url = parsed.toString().replace(/\/+$/, '');
     this.timeoutMs = timeoutMs;
+    // `ca` alone would replace the system's roots (tls.connect's meaning); a private CA is added to them.
+    if (ca !== undefined)
+      this.dispatcher = new Agent({ connect: { ca: [...rootCertificates, ca] } });
   }
 
   /** The registered subjects (GET /subjects): also the cheapest "does the registry answer?". */
@@ -284,6 +298,8 @@ export class SchemaRegistryClient {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        // undici's Agent is the dispatcher Node's fetch takes; its types are undici's, not lib.dom's.
+        ...(this.dispatcher ? ({ dispatcher: this.dispatcher } as unknown as RequestInit) : {}),
       });
       text = await response.text();
     } catch (error) {
@@ -311,7 +327,7 @@ export class SchemaRegistryClient {
     const detail = message ?? (text.slice(0, 200) || response.statusText);
     throw new RegistryError(
       registryErrorCode(response.status, errorCode),
-      `schema registry ${where}: HTTP ${response.status}: ${detail}${misroutedHint(response.status, errorCode)}`,
+      `schema registry ${where}: HTTP ${response.status}: ${detail}${misroutedHint(response.status, errorCode)}${credentialsHint(response.status)}`,
       response.status,
       errorCode,
     );
@@ -323,6 +339,18 @@ function misroutedHint(status: number, errorCode: number | undefined): string {
   return status === 404 && !isRegistryNotFound(errorCode)
     ? ' (not a schema registry lookup answer: check the registry URL and any path prefix)'
     : '';
+}
+
+/**
+ * A 401 is the credentials (the client's username and password options, which come from these
+ * settings); a 403, the user's role. Named so that a refused start or command is one line to act on.
+ */
+function credentialsHint(status: number): string {
+  if (status === 401)
+    return ': check TROUPE_SCHEMA_REGISTRY_USERNAME and TROUPE_SCHEMA_REGISTRY_PASSWORD';
+  if (status === 403)
+    return ': the user TROUPE_SCHEMA_REGISTRY_USERNAME names may not do this (a read-only user?)';
+  return '';
 }
 
 function isNotFound(error: unknown, codes: readonly number[]): boolean {
@@ -340,5 +368,10 @@ function enc(subject: string): string {
 
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  return (
+    certificateProblem(cause, REGISTRY_TLS) ??
+    cause?.code ??
+    cause?.message ??
+    (error as Error).message
+  );
 }

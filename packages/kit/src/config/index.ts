@@ -3,11 +3,13 @@ export {
   loadConfig,
   loadKafkaConnection,
   loadRetryTopicDelays,
+  loadSchemaRegistrySettings,
   SECRET_LOG_PATHS,
   SECRET_VARIABLES,
 } from './service-config';
 export type { TroupeConfig } from './service-config';
 export { readVariable } from './env-source';
+export { readPemFileSetting } from './pem-file-setting';
 export type { Environment } from './env-source';
 export { parseDuration, parseDurationList } from './duration';
 export { isBrokerAddress } from './broker-address';

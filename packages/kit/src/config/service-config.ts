@@ -20,6 +20,8 @@ export interface TroupeConfig {
     url: string;
     username?: string;
     password?: string;
+    /** TROUPE_SCHEMA_REGISTRY_CA_FILE's PEM text: a private CA trusted for an https registry. */
+    ca?: string;
     /** How event types map to subjects; pass it to AvroCodec's `subjectStrategy`. */
     subjectStrategy: SubjectNameStrategy;
   };
@@ -70,7 +72,7 @@ const oneLine = z
  * unreadable file, or one without a `-----BEGIN …<label>-----` block, is refused naming the path
  * and the problem; the contents are never quoted (a key file is secret material).
  */
-const pemFile = (label: string) =>
+export const pemFile = (label: string) =>
   z
     .string()
     .optional()
@@ -242,6 +244,12 @@ const VARIABLES = {
     schema: oneLine,
     secret: { configPath: 'schemaRegistry.password' },
   },
+  TROUPE_SCHEMA_REGISTRY_CA_FILE: {
+    description:
+      "A PEM file of the CA certificates that sign an https registry's certificate (a private CA), trusted besides the system's.",
+    expected: 'a path to a readable PEM file of CA certificates',
+    schema: pemFile('CERTIFICATE'),
+  },
   TROUPE_REDIS_URL: {
     description:
       'The Redis runService keeps dedup keys in for a definition that declares dedup; redacted in logs.',
@@ -411,6 +419,21 @@ export function loadKafkaConnection(env: Environment = process.env): KafkaConnec
   return assembleKafka(parseVariables(env, KAFKA_VARIABLES) as Parsed);
 }
 
+const REGISTRY_VARIABLES = (Object.keys(VARIABLES) as VariableName[]).filter(
+  (name) => name.startsWith('TROUPE_SCHEMA_REGISTRY_') || name === 'TROUPE_SUBJECT_STRATEGY',
+);
+
+/**
+ * Only the TROUPE_SCHEMA_REGISTRY_* settings (and TROUPE_SUBJECT_STRATEGY), validated as loadConfig
+ * validates them: how the CLI and other tools reach the registry exactly as services do
+ * (credentials and CA included). Undefined when TROUPE_SCHEMA_REGISTRY_URL is not set.
+ */
+export function loadSchemaRegistrySettings(
+  env: Environment = process.env,
+): TroupeConfig['schemaRegistry'] {
+  return assembleRegistry(parseVariables(env, REGISTRY_VARIABLES) as Parsed);
+}
+
 /**
  * Only TROUPE_RETRY_TOPIC_DELAYS, validated as loadConfig validates it: the retry topics a
  * service will have, for tools that describe services without running them (the catalog).
@@ -450,14 +473,7 @@ function assemble(v: Parsed): TroupeConfig {
   }
   return {
     kafka: assembleKafka(v),
-    schemaRegistry: v.TROUPE_SCHEMA_REGISTRY_URL
-      ? {
-          url: v.TROUPE_SCHEMA_REGISTRY_URL,
-          username: v.TROUPE_SCHEMA_REGISTRY_USERNAME,
-          password: v.TROUPE_SCHEMA_REGISTRY_PASSWORD,
-          subjectStrategy: v.TROUPE_SUBJECT_STRATEGY,
-        }
-      : undefined,
+    schemaRegistry: assembleRegistry(v),
     redis: v.TROUPE_REDIS_URL ? { url: v.TROUPE_REDIS_URL } : undefined,
     connectTimeoutMs: v.TROUPE_CONNECT_TIMEOUT,
     http: { port: v.TROUPE_HTTP_PORT, host: v.TROUPE_HTTP_HOST },
@@ -472,6 +488,19 @@ function assemble(v: Parsed): TroupeConfig {
     },
     shutdownTimeoutMs: v.TROUPE_SHUTDOWN_TIMEOUT,
     instanceId: v.TROUPE_INSTANCE_ID,
+  };
+}
+
+function assembleRegistry(v: Parsed): TroupeConfig['schemaRegistry'] {
+  if (!v.TROUPE_SCHEMA_REGISTRY_URL) return undefined;
+  return {
+    url: v.TROUPE_SCHEMA_REGISTRY_URL,
+    username: v.TROUPE_SCHEMA_REGISTRY_USERNAME,
+    password: v.TROUPE_SCHEMA_REGISTRY_PASSWORD,
+    ...(v.TROUPE_SCHEMA_REGISTRY_CA_FILE !== undefined
+      ? { ca: v.TROUPE_SCHEMA_REGISTRY_CA_FILE }
+      : {}),
+    subjectStrategy: v.TROUPE_SUBJECT_STRATEGY,
   };
 }
 

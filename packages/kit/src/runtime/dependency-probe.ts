@@ -9,6 +9,7 @@ import { createKafkaDriver } from '../kafka/create-driver';
 import type { Redis } from 'ioredis';
 import { expiredBearerToken } from './bearer-token';
 import { TimeoutError } from './timers';
+import { certificateProblem, REGISTRY_TLS } from './tls-problem';
 
 /**
  * A server the service needs did not answer before TROUPE_CONNECT_TIMEOUT: the message names the
@@ -81,6 +82,10 @@ async function probeRegistry(registry: SchemaRegistryClient, timeoutMs: number):
     timeoutMs,
     async () => fail('no answer'),
     (error) => {
+      const certificate = errorChain(error)
+        .map((e) => certificateProblem(e, REGISTRY_TLS))
+        .find((reason) => reason !== undefined);
+      if (certificate) return fail(certificate);
       const code = socketErrorCode(error);
       if (code) return fail(describeSocketError({ code } as NodeJS.ErrnoException));
       // The client's message starts with "schema registry GET <url>/subjects: "; keep the reason.
@@ -139,7 +144,9 @@ async function describeKafkaFailure(
   if (!kafka.ssl && (await speaksTls(kafka.brokers[0]!, Math.min(timeoutMs, 2_000))))
     return PLAINTEXT_TO_TLS;
   const chain = errorChain(error);
-  const certificate = chain.map(certificateProblem).find((reason) => reason !== undefined);
+  const certificate = chain
+    .map((e) => certificateProblem(e))
+    .find((reason) => reason !== undefined);
   if (certificate) return certificate;
   const expired = await expiredToken(kafka);
   if (expired) return expired;
@@ -177,29 +184,6 @@ function isSaslAuthenticationFailure(error: unknown): boolean {
     apiCode === 'SASL_AUTHENTICATION_FAILED' ||
     (typeof message === 'string' && /authentication failed/i.test(message))
   );
-}
-
-/** Node's certificate verification codes, as tls.connect fails with them. */
-const UNTRUSTED_CERTIFICATE = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-]);
-
-function certificateProblem(error: unknown): string | undefined {
-  const { code, message } = error as { code?: unknown; message?: unknown };
-  const detail = typeof message === 'string' ? message : String(code);
-  if (typeof code !== 'string') return undefined;
-  if (UNTRUSTED_CERTIFICATE.has(code))
-    return `the broker's TLS certificate is not trusted (${detail}): give the CA that signed it in TROUPE_KAFKA_SSL_CA_FILE`;
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return `the broker's TLS certificate does not name the address in TROUPE_KAFKA_BROKERS (${detail})`;
-  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
-    return `the broker's TLS certificate is not valid now (${detail})`;
-  return undefined;
 }
 
 /**

@@ -1,7 +1,9 @@
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { RegistryError } from '../errors';
+import type { CredentialCheck } from '../auth/credentials';
 import type { RegistryService } from '../registry-service';
+import { installAccessControl } from './access';
 import { emptyBodyIsNoBody, type JsonBodyParser } from './json-body';
 import { compatibilityRoutes } from './routes-compatibility';
 import { configRoutes } from './routes-config';
@@ -22,6 +24,10 @@ export interface HttpServerOptions {
   readonly logger: Logger;
   /** Largest request body accepted; larger ones get 413. Default 1 MiB. */
   readonly bodyLimitBytes?: number;
+  /** Basic authentication and per-route roles (http/access.ts); none means every request is let in. */
+  readonly credentials?: CredentialCheck;
+  /** PEM certificate (chain) and key: the server speaks HTTPS (node:https) instead of HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /**
@@ -32,6 +38,8 @@ export function buildHttpServer({
   service,
   logger,
   bodyLimitBytes = 1024 * 1024,
+  credentials,
+  tls,
 }: HttpServerOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: logger,
@@ -39,6 +47,7 @@ export function buildHttpServer({
     bodyLimit: bodyLimitBytes,
     routerOptions: { maxParamLength: 1000 },
     requestTimeout: 30_000,
+    ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
   }) as unknown as FastifyInstance;
 
   // Fastify's own application/json parser refuses empty bodies: replaced, so that every JSON type
@@ -84,6 +93,7 @@ export function buildHttpServer({
     }),
   );
 
+  if (credentials) installAccessControl(app, credentials);
   configRoutes(app, service);
   subjectRoutes(app, service);
   schemaRoutes(app, service);
