@@ -1,12 +1,16 @@
 export {
   KIT_SETTINGS,
   loadConfig,
+  loadDatabaseConnection,
   loadKafkaConnection,
+  loadRedisConnection,
   loadRetryTopicDelays,
   SECRET_LOG_PATHS,
   SECRET_VARIABLES,
 } from './service-config';
 export type { TroupeConfig } from './service-config';
+export { maskUrlPassword } from './store-connection';
+export type { DatabaseConnection, RedisConnection } from './store-connection';
 export { readVariable } from './env-source';
 export type { Environment } from './env-source';
 export { parseDuration, parseDurationList } from './duration';

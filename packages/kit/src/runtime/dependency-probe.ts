@@ -6,7 +6,6 @@ import type { TroupeConfig } from '../config/service-config';
 import { TroupeError } from '../errors';
 import type { KafkaConnection, KafkaTls } from '../kafka/connection';
 import { createKafkaDriver } from '../kafka/create-driver';
-import type { Redis } from 'ioredis';
 import { TimeoutError } from './timers';
 
 /**
@@ -27,7 +26,8 @@ export interface DependencyProbe {
   config: TroupeConfig;
   clientId: string;
   registry?: SchemaRegistryClient;
-  redis?: Redis;
+  /** Checks of the stores the service uses (store-probes.ts), run alongside these. */
+  stores?: Promise<void>[];
   timeoutMs: number;
 }
 
@@ -39,7 +39,7 @@ export interface DependencyProbe {
 export async function probeDependencies(probe: DependencyProbe): Promise<void> {
   const checks = [probeKafka(probe)];
   if (probe.registry) checks.push(probeRegistry(probe.registry, probe.timeoutMs));
-  if (probe.redis) checks.push(probeRedis(probe.redis, probe.timeoutMs));
+  checks.push(...(probe.stores ?? []));
   const results = await Promise.allSettled(checks);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -88,20 +88,8 @@ async function probeRegistry(registry: SchemaRegistryClient, timeoutMs: number):
   );
 }
 
-async function probeRedis(redis: Redis, timeoutMs: number): Promise<void> {
-  const { host, port } = redis.options;
-  const fail = (reason: string) =>
-    new UnreachableError('Redis', `${host}:${port}`, 'TROUPE_REDIS_URL', timeoutMs, reason);
-  await deadline(
-    redis.ping(),
-    timeoutMs,
-    async () => fail('no answer'),
-    (error) => fail(error instanceof Error ? error.message : String(error)),
-  );
-}
-
 /** Runs `work` against a deadline; maps a timeout and a failure to the errors to throw. */
-async function deadline<T>(
+export async function deadline<T>(
   work: Promise<T>,
   ms: number,
   onTimeout: () => Promise<Error>,
@@ -138,7 +126,9 @@ async function describeKafkaFailure(
   if (!kafka.ssl && (await speaksTls(kafka.brokers[0]!, Math.min(timeoutMs, 2_000))))
     return PLAINTEXT_TO_TLS;
   const chain = errorChain(error);
-  const certificate = chain.map(certificateProblem).find((reason) => reason !== undefined);
+  const certificate = chain
+    .map((e) => certificateProblem(e))
+    .find((reason) => reason !== undefined);
   if (certificate) return certificate;
   if (kafka.sasl && chain.some(isSaslAuthenticationFailure)) {
     const { username, mechanism } = kafka.sasl;
@@ -148,7 +138,7 @@ async function describeKafkaFailure(
 }
 
 /** The error, its causes and, for aggregates (@platformatic/kafka's MultipleErrors), their members. */
-function errorChain(error: unknown): unknown[] {
+export function errorChain(error: unknown): unknown[] {
   const found: unknown[] = [];
   const visit = (current: unknown, depth: number) => {
     if (!current || typeof current !== 'object' || depth > 5 || found.includes(current)) return;
@@ -181,16 +171,33 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'CERT_UNTRUSTED',
 ]);
 
-function certificateProblem(error: unknown): string | undefined {
+/** Whose certificate a TLS failure is about, and the settings that fix it, for certificateProblem. */
+export interface CertificatePeer {
+  server: string;
+  caSetting: string;
+  addressSetting: string;
+}
+
+const BROKER: CertificatePeer = {
+  server: 'the broker',
+  caSetting: 'TROUPE_KAFKA_SSL_CA_FILE',
+  addressSetting: 'TROUPE_KAFKA_BROKERS',
+};
+
+/** A certificate verification failure as a reason naming the setting to fix; undefined for any other error. */
+export function certificateProblem(
+  error: unknown,
+  peer: CertificatePeer = BROKER,
+): string | undefined {
   const { code, message } = error as { code?: unknown; message?: unknown };
   const detail = typeof message === 'string' ? message : String(code);
   if (typeof code !== 'string') return undefined;
   if (UNTRUSTED_CERTIFICATE.has(code))
-    return `the broker's TLS certificate is not trusted (${detail}): give the CA that signed it in TROUPE_KAFKA_SSL_CA_FILE`;
+    return `${peer.server}'s TLS certificate is not trusted (${detail}): give the CA that signed it in ${peer.caSetting}`;
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
-    return `the broker's TLS certificate does not name the address in TROUPE_KAFKA_BROKERS (${detail})`;
+    return `${peer.server}'s TLS certificate does not name the address in ${peer.addressSetting} (${detail})`;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
-    return `the broker's TLS certificate is not valid now (${detail})`;
+    return `${peer.server}'s TLS certificate is not valid now (${detail})`;
   return undefined;
 }
 
@@ -225,7 +232,11 @@ async function speaksTls(broker: string, ms: number): Promise<boolean> {
 }
 
 /** A TLS handshake with `broker`: `error` is undefined when it completed, `timeout` when it did not finish. */
-function tlsHandshake(broker: string, tls: KafkaTls, ms: number): Promise<{ error?: unknown }> {
+export function tlsHandshake(
+  broker: string,
+  tls: KafkaTls,
+  ms: number,
+): Promise<{ error?: unknown }> {
   const { host, port } = hostAndPort(broker);
   return new Promise((resolve) => {
     const socket = connectTls({
@@ -264,7 +275,7 @@ function tcpConnectError(broker: string, ms: number): Promise<string | undefined
 }
 
 /** The system error code (ECONNREFUSED…) somewhere in an error's cause chain, as fetch nests it. */
-function socketErrorCode(error: unknown): string | undefined {
+export function socketErrorCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
@@ -273,7 +284,7 @@ function socketErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function describeSocketError(error: NodeJS.ErrnoException): string {
+export function describeSocketError(error: NodeJS.ErrnoException): string {
   switch (error.code) {
     case 'ECONNREFUSED':
       return 'connection refused';
