@@ -116,7 +116,12 @@ describe('the secured stores, through the front door', () => {
       ...secured(),
       TEST_TOPIC: topic,
     });
-    await until(() => service.output().includes('"msg":"service started"'), 'the service to start');
+    await until(
+      () => service.output().includes('"msg":"service started"'),
+      'the service to start',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; its output:\n${service.output().slice(-3_000)}`);
+    });
     const publisher = new Publisher({
       kafka: driver('secured-feeder'),
       codec: new AvroCodec({
