@@ -2,8 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type KafkaSettings, startKafka } from './kafka';
-import { startPostgres } from './postgres';
-import { startRedis } from './redis';
+import { type PostgresSettings, startPostgres } from './postgres';
+import { type RedisSettings, startRedis } from './redis';
 import { type RegistryClientSettings, startRegistry } from './registry';
 import type { RegistryAccount } from './registry-users';
 import { makeStackCertificates } from './certificates';
@@ -13,11 +13,11 @@ import { StartInterruptedError } from './errors';
 
 /**
  * Connection settings, named as every Troupe service and test reads them. A secured stack's Kafka
- * adds its CA file, SASL mechanism, user and password file (never the password itself).
+ * adds its CA file, SASL mechanism, user and password file (never the password itself); its Redis
+ * and PostgreSQL add their password files and the CA file.
  */
-export interface StackSettings extends KafkaSettings, Partial<RegistryClientSettings> {
-  TROUPE_REDIS_URL: string;
-  TROUPE_DATABASE_URL: string;
+export interface StackSettings
+  extends KafkaSettings, RedisSettings, PostgresSettings, Partial<RegistryClientSettings> {
   TROUPE_SCHEMA_REGISTRY_URL: string;
 }
 
@@ -46,8 +46,9 @@ export interface StartOptions {
   signal?: AbortSignal;
   /**
    * Kafka's only client listener is SASL_SSL (SCRAM-SHA-512, a CA made for this run; see
-   * startKafka), and the registry stores its schemas over it. Redis and PostgreSQL
-   * stay plain on loopback. The registry serves HTTPS with a certificate of the same CA and lets in
+   * startKafka), and the registry stores its schemas over it. Redis speaks TLS only and
+   * PostgreSQL TLS only over TCP, each with a password random per run (see startRedis,
+   * startPostgres). The registry serves HTTPS with a certificate of the same CA and lets in
    * only `troupe` (read-write, in the settings) and `troupe-reader` (read-only,
    * LocalStack.registryReader), their random passwords in files.
    */
@@ -93,8 +94,12 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       : undefined;
     const starting = [
       startKafka(tools.kafka, path.join(dir, 'kafka'), detached, wait, certificates).then(track),
-      startRedis(tools.redisServer, path.join(dir, 'redis'), detached, wait).then(track),
-      startPostgres(tools.postgres, path.join(dir, 'postgres'), detached, wait).then(track),
+      startRedis(tools.redisServer, path.join(dir, 'redis'), detached, wait, certificates).then(
+        track,
+      ),
+      startPostgres(tools.postgres, path.join(dir, 'postgres'), detached, wait, certificates).then(
+        track,
+      ),
     ] as const;
     const [kafka, redis, postgres] = await Promise.all(starting).catch(async (error: unknown) => {
       // The first failure is the one reported, but the others are let finish first: one still
@@ -113,8 +118,8 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       dir,
       settings: {
         ...kafka.settings,
-        TROUPE_REDIS_URL: redis.url,
-        TROUPE_DATABASE_URL: postgres.url,
+        ...redis.settings,
+        ...postgres.settings,
         TROUPE_SCHEMA_REGISTRY_URL: registry.url,
         ...registry.secured?.settings,
       },

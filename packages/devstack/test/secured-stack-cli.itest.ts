@@ -9,7 +9,16 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PermanentError, createKafkaDriver, loadKafkaConnection } from '@troupe/kit';
+import {
+  PermanentError,
+  createFailFastRedis,
+  createKafkaDriver,
+  loadDatabaseConnection,
+  loadKafkaConnection,
+  loadRedisConnection,
+  probeDatabase,
+  probeRedis,
+} from '@troupe/kit';
 import {
   FailureRouter,
   envelopeFor,
@@ -119,12 +128,16 @@ describe('npm run stack:up -- --secure', () => {
       expect(line).toMatch(/^export TROUPE_[A-Z_]+='[^']*'$/);
     const settings = evalInShell(up.stdout);
     expect(Object.keys(settings).sort()).toEqual([
+      'TROUPE_DATABASE_PASSWORD_FILE',
+      'TROUPE_DATABASE_SSL_CA_FILE',
       'TROUPE_DATABASE_URL',
       'TROUPE_KAFKA_BROKERS',
       'TROUPE_KAFKA_SASL_MECHANISM',
       'TROUPE_KAFKA_SASL_PASSWORD_FILE',
       'TROUPE_KAFKA_SASL_USERNAME',
       'TROUPE_KAFKA_SSL_CA_FILE',
+      'TROUPE_REDIS_PASSWORD_FILE',
+      'TROUPE_REDIS_TLS_CA_FILE',
       'TROUPE_REDIS_URL',
       'TROUPE_SCHEMA_REGISTRY_CA_FILE',
       'TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE',
@@ -140,6 +153,38 @@ describe('npm run stack:up -- --secure', () => {
     expect(registryPassword.length).toBeGreaterThan(8);
     for (const file of [settings.TROUPE_SCHEMA_REGISTRY_PASSWORD_FILE!])
       expect(statSync(file).mode & 0o077).toBe(0);
+    // Redis and PostgreSQL: URLs without a password, which is a 0600 file in the stack's directory.
+    expect(settings.TROUPE_REDIS_URL).toMatch(/^rediss:\/\/127\.0\.0\.1:\d+$/);
+    expect(settings.TROUPE_DATABASE_URL).toMatch(
+      /^postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres$/,
+    );
+    const { dir } = JSON.parse(readFileSync(path.join(stateDir, 'current-stack.json'), 'utf8')) as {
+      dir: string;
+    };
+    const storePasswords = [
+      settings.TROUPE_REDIS_PASSWORD_FILE!,
+      settings.TROUPE_DATABASE_PASSWORD_FILE!,
+    ].map((file) => {
+      expect(file.startsWith(`${dir}/`)).toBe(true);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      return readFileSync(file, 'utf8');
+    });
+    // Reachable with the printed settings, read as services read them; not without TLS.
+    const timeoutMs = 5_000;
+    const redisConnection = loadRedisConnection(settings)!;
+    const redis = createFailFastRedis(redisConnection, { lazyConnect: true });
+    try {
+      await probeRedis(redis, redisConnection, timeoutMs);
+    } finally {
+      redis.disconnect();
+    }
+    await probeDatabase(loadDatabaseConnection(settings), timeoutMs);
+    await expect(
+      probeDatabase(
+        loadDatabaseConnection({ TROUPE_DATABASE_URL: settings.TROUPE_DATABASE_URL }),
+        timeoutMs,
+      ),
+    ).rejects.toThrow('the server accepts only TLS');
     const printed = [up.stdout, up.stderr];
 
     // The registry lets in nobody anonymous, and a client must trust the stack's CA.
@@ -235,10 +280,9 @@ describe('npm run stack:up -- --secure', () => {
     expect(evalInShell(status.stdout)).toEqual(settings);
     expect(status.stderr.match(/running/g)).toHaveLength(4);
     printed.push(again.stdout, again.stderr, plainUp.stderr, status.stdout, status.stderr);
-    for (const output of printed) {
-      expect(output).not.toContain(password);
-      expect(output).not.toContain(registryPassword);
-    }
+    for (const output of printed)
+      for (const secret of [password, registryPassword, ...storePasswords])
+        expect(output).not.toContain(secret);
 
     const down = await stackCli('down', env);
     expect(down.code).toBe(0);

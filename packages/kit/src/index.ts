@@ -88,6 +88,7 @@ export { RedisDedupStore, type DedupStore, type RedisDedupStoreOptions } from '.
 export type { DedupMiddlewareOptions } from './dedup/middleware';
 export { PgDedupMarks, type PgDedupMarksOptions } from './dedup/pg-marks';
 export { createFailFastRedis } from './dedup/redis-client';
+export { probeDatabase, probeRedis } from './runtime/store-probes';
 export { PgOutbox, type OutboxStats, type PgOutboxOptions } from './outbox/pg-outbox';
 export {
   OutboxRelay,
@@ -121,10 +122,13 @@ export { CatalogError } from './catalog/catalog-error';
 // Settings, logs and the Kafka connection.
 export {
   loadConfig,
+  loadDatabaseConnection,
   loadKafkaConnection,
+  loadRedisConnection,
   loadRetryTopicDelays,
   type TroupeConfig,
 } from './config/service-config';
+export type { DatabaseConnection, RedisConnection } from './config/store-connection';
 export { readVariable, type Environment } from './config/env-source';
 export { parseDuration } from './config/duration';
 export { createLogger } from './observability/logger';

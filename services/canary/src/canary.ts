@@ -137,7 +137,7 @@ export async function startCanary(
 ): Promise<RunningCanary> {
   const settings = loadPipelineSettings(env);
   const canary = loadCanarySettings(env);
-  const redis = createFailFastRedis(settings.redisUrl);
+  const redis = createFailFastRedis(settings.redis);
   const state = new CanaryState(redis, settings.redisPrefix);
   const router = new RedisTrafficRouter(redis, settings.redisPrefix);
   const definition = canaryDefinition(settings, canary, state, router);

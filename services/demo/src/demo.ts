@@ -3,7 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Topics } from '@troupe/contracts';
-import { createFailFastRedis, createKafkaDriver, registryClientFromConfig } from '@troupe/kit';
+import {
+  createFailFastRedis,
+  createKafkaDriver,
+  loadDatabaseConnection,
+  registryClientFromConfig,
+} from '@troupe/kit';
 import {
   PipelineTopics,
   RedisTrafficRouter,
@@ -100,13 +105,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     log(
       `topics ${Object.values(topics).join(', ')} ready (${created.length} created, retry and dead-letter topics included); ${subjects} schema subjects registered`,
     );
-    const redis = createFailFastRedis(settings.redisUrl);
+    const redis = createFailFastRedis(settings.redis);
     cleanup.add('close Redis', () => quitRedis(redis));
     if (!stack.owned && !options.keep) {
       cleanup.add('remove the run’s topics, schema and keys', () =>
         removeRunData({
           kafka,
-          databaseUrl: stack.settings.TROUPE_DATABASE_URL,
+          database: loadDatabaseConnection(env),
           dbSchema,
           redis,
           redisPrefix: settings.redisPrefix,

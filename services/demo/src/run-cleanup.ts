@@ -1,4 +1,4 @@
-import type { KafkaDriver } from '@troupe/kit';
+import type { DatabaseConnection, KafkaDriver } from '@troupe/kit';
 import type { PipelineTopics } from '@troupe-services/pipeline';
 import type { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -9,7 +9,8 @@ import { Client } from 'pg';
  */
 export async function removeRunData(options: {
   kafka: KafkaDriver;
-  databaseUrl: string;
+  /** loadDatabaseConnection of the services' environment: its password and CA included. */
+  database: DatabaseConnection;
   dbSchema: string;
   redis: Redis;
   redisPrefix: string;
@@ -30,7 +31,7 @@ export async function removeRunData(options: {
     await admin.disconnect();
   }
   const client = new Client({
-    connectionString: options.databaseUrl,
+    ...options.database,
     connectionTimeoutMillis: 5_000,
   });
   await client.connect();

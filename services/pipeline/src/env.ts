@@ -155,13 +155,3 @@ export function readBoolean(
   if (['false', '0', 'no'].includes(text)) return false;
   throw new ConfigError(name, 'true or false', text);
 }
-
-/** A postgres:// or postgresql:// URL. */
-export function readDatabaseUrl(env: Environment): string {
-  const expected = 'a PostgreSQL URL such as postgres://user:password@localhost:5432/db';
-  const url = readRequiredString(env, 'TROUPE_DATABASE_URL', expected);
-  // The URL usually carries a password: never quote it back.
-  if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url))
-    throw new ConfigError('TROUPE_DATABASE_URL', expected, '(redacted)');
-  return url;
-}

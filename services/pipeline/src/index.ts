@@ -1,6 +1,5 @@
 export {
   readBoolean,
-  readDatabaseUrl,
   readDuration,
   readNumber,
   readOptionalString,

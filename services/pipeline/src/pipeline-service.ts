@@ -48,7 +48,7 @@ export function createPipelineService<
   settings: PipelineSettings,
   options: PipelineServiceOptions,
 ): PipelineService {
-  const redis = options.redis ?? createFailFastRedis(settings.redisUrl);
+  const redis = options.redis ?? createFailFastRedis(settings.redis);
   const store = new RedisDedupStore({
     redis,
     service: definition.name,

@@ -1,5 +1,5 @@
 import { Topics } from '@troupe/contracts';
-import { ConfigError, Environment, TroupeConfig, loadConfig } from '@troupe/kit';
+import { ConfigError, Environment, RedisConnection, TroupeConfig, loadConfig } from '@troupe/kit';
 import type { SettingDoc } from '@troupe/kit/internal';
 import { readBoolean, readDuration, readOptionalString, readString } from './env';
 
@@ -81,7 +81,8 @@ export interface PipelineSettings {
   kit: TroupeConfig;
   topics: PipelineTopics;
   namespace?: string;
-  redisUrl: string;
+  /** TROUPE_REDIS_URL, _PASSWORD and _TLS_CA_FILE, as the kit reads them (createFailFastRedis takes it). */
+  redis: RedisConnection;
   /** Prefix of every Redis key this pipeline writes. */
   redisPrefix: string;
   autoRegisterSchemas: boolean;
@@ -105,7 +106,7 @@ export function loadPipelineSettings(env: Environment = process.env): PipelineSe
       alerts: readString(env, PIPELINE.alertsTopic),
     },
     namespace,
-    redisUrl: requiredRedisUrl(kit),
+    redis: requiredRedis(kit),
     redisPrefix: `troupe:pipeline:${namespace ?? 'default'}`,
     autoRegisterSchemas: readBoolean(env, PIPELINE.autoRegister),
     consumerMaxWaitMs: readDuration(env, PIPELINE.consumerMaxWait, {
@@ -147,14 +148,14 @@ export function releaseEventId(releaseId: string, step: string): string {
 }
 
 /**
- * The kit validates TROUPE_REDIS_URL (and never quotes it back: it may hold a password); the
- * pipeline needs it, where the kit only uses it when a service declares dedup.
+ * The kit validates TROUPE_REDIS_* (and never quotes a password back); the pipeline needs Redis,
+ * where the kit only uses it when a service declares dedup.
  */
-function requiredRedisUrl(kit: TroupeConfig): string {
+function requiredRedis(kit: TroupeConfig): RedisConnection {
   if (!kit.redis)
     throw new ConfigError(
       'TROUPE_REDIS_URL',
       'a redis:// or rediss:// URL, e.g. redis://redis:6379 (it is not set; the pipeline keeps its router and state in Redis)',
     );
-  return kit.redis.url;
+  return kit.redis;
 }

@@ -3,8 +3,11 @@ import {
   Environment,
   OutboxRelay,
   OutgoingEvent,
+  DatabaseConnection,
   createKafkaDriver,
   defineService,
+  loadDatabaseConnection,
+  probeDatabase,
   registerOutboxMetrics,
   toMessage,
 } from '@troupe/kit';
@@ -15,7 +18,6 @@ import {
   createPipelineCodec,
   createPipelineService,
   loadPipelineSettings,
-  readDatabaseUrl,
   readNumber,
   readString,
   releaseEventId,
@@ -29,7 +31,8 @@ import { RELEASE_EVENT_TYPES, ReleaseEvent } from './projection';
 import { ReleaseStore } from './release-store';
 
 export interface ReleasesSettings {
-  databaseUrl: string;
+  /** TROUPE_DATABASE_URL, _PASSWORD and _SSL_CA_FILE, as the kit reads them; spread into pg's Pool. */
+  database: DatabaseConnection;
   /** PostgreSQL schema of the releases and outbox tables. */
   dbSchema: string;
   apiPort: number;
@@ -43,7 +46,7 @@ export interface ReleasesSettings {
  */
 export function loadReleasesSettings(env: Environment): ReleasesSettings {
   return {
-    databaseUrl: readDatabaseUrl(env),
+    database: loadDatabaseConnection(env),
     dbSchema: readString(env, RELEASES.dbSchema),
     apiPort: readNumber(env, RELEASES.apiPort, {
       min: 0,
@@ -102,8 +105,11 @@ export async function startReleases(
   const releases = loadReleasesSettings(env);
   const name = serviceName('releases', settings);
   const codec = createPipelineCodec(settings.kit, settings.autoRegisterSchemas);
+  // A wrong password or an untrusted certificate is one line naming the setting, within the
+  // connect timeout, rather than whatever the first migration query fails with.
+  await probeDatabase(releases.database, settings.kit.connectTimeoutMs);
   const pool = new Pool({
-    connectionString: releases.databaseUrl,
+    ...releases.database,
     max: 10,
     connectionTimeoutMillis: 5_000,
     statement_timeout: 10_000,

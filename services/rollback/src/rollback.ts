@@ -144,7 +144,7 @@ export async function startRollback(
   options: { opsServer?: boolean } = {},
 ): Promise<RunningRollback> {
   const settings = loadPipelineSettings(env);
-  const redis = createFailFastRedis(settings.redisUrl);
+  const redis = createFailFastRedis(settings.redis);
   const router = new RedisTrafficRouter(redis, settings.redisPrefix);
   const kafka = createKafkaDriver(settings.kit.kafka, {
     clientId: `${serviceName('rollback', settings)}-probe`,

@@ -68,7 +68,7 @@ export async function startTelemetry(
     level: settings.kit.logLevel,
     instanceId: settings.kit.instanceId,
   });
-  const redis = createFailFastRedis(settings.redisUrl, {
+  const redis = createFailFastRedis(settings.redis, {
     onError: (error) => logger.warn({ err: error }, 'redis'),
   });
   const router = new RedisTrafficRouter(redis, settings.redisPrefix);

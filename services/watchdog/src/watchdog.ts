@@ -115,7 +115,7 @@ export async function startWatchdog(
 ): Promise<RunningWatchdog> {
   const settings = loadPipelineSettings(env);
   const watchdog = loadWatchdogSettings(env);
-  const redis = createFailFastRedis(settings.redisUrl);
+  const redis = createFailFastRedis(settings.redis);
   const store = new WindowStore(redis, settings.redisPrefix, watchdog.historyMs);
   const definition = watchdogDefinition(settings, watchdog, store);
   const pipeline = createPipelineService(definition, settings, {

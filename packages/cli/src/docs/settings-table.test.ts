@@ -22,7 +22,12 @@ const setting = (name: string, fromFile = false, description = 'What it does.') 
   fromFile,
 });
 // Real declarations that begin with each of NAME_PREFIXES, so the prefix check holds.
-const base = [setting('TROUPE_KAFKA_BROKERS', true), setting('TROUPE_SCHEMA_REGISTRY_URL')];
+const base = [
+  setting('TROUPE_KAFKA_BROKERS', true),
+  setting('TROUPE_SCHEMA_REGISTRY_URL'),
+  setting('TROUPE_REDIS_URL', true),
+  setting('TROUPE_DATABASE_URL', true),
+];
 
 describe('docs/settings.md', () => {
   it('is what npm run docs:settings generates from the declarations now', () => {

@@ -30,7 +30,12 @@ export interface DeclaredSettings {
  * comments (`TROUPE_KAFKA_*`) write them. A scanned name ending in `_` must be one of these, and
  * each must begin at least one declared setting.
  */
-export const NAME_PREFIXES: readonly string[] = ['TROUPE_KAFKA_', 'TROUPE_SCHEMA_REGISTRY_'];
+export const NAME_PREFIXES: readonly string[] = [
+  'TROUPE_KAFKA_',
+  'TROUPE_SCHEMA_REGISTRY_',
+  'TROUPE_REDIS_',
+  'TROUPE_DATABASE_',
+];
 
 const NAME = /TROUPE_[A-Z0-9_]+/g;
 

@@ -356,12 +356,12 @@ test('durations', () => {
   expect(parseDurationList('1s,x')).toBeUndefined();
 });
 
-test('TROUPE_REDIS_URL: a redis URL, never quoted back (it may hold a password)', () => {
+test('TROUPE_REDIS_URL: a redis URL, quoted back with its password masked', () => {
   expect(loadConfig({ ...base, TROUPE_REDIS_URL: 'redis://:pw@redis:6379' }).redis).toEqual({
     url: 'redis://:pw@redis:6379',
   });
   expect(() => loadConfig({ ...base, TROUPE_REDIS_URL: 'http://:hunter2@redis' })).toThrow(
-    'TROUPE_REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://redis:6379, found "(redacted)"',
+    'TROUPE_REDIS_URL: expected a redis:// or rediss:// URL, e.g. redis://redis:6379, found "http://:***@redis"',
   );
 });
 

@@ -12,6 +12,13 @@ import { isBrokerAddress } from './broker-address';
 import { parseDuration, parseDurationList } from './duration';
 import { Environment, readVariable } from './env-source';
 import { formatDuration, type SettingDoc } from './setting-doc';
+import {
+  type DatabaseConnection,
+  databaseConnection,
+  maskUrlPassword,
+  type RedisConnection,
+  redisConnection,
+} from './store-connection';
 
 /** Everything a service reads from its environment, validated once at start. */
 export interface TroupeConfig {
@@ -25,8 +32,8 @@ export interface TroupeConfig {
     /** How event types map to subjects; pass it to AvroCodec's `subjectStrategy`. */
     subjectStrategy: SubjectNameStrategy;
   };
-  /** TROUPE_REDIS_URL: where runService keeps dedup keys when it builds the store itself. */
-  redis?: { url: string };
+  /** TROUPE_REDIS_*: where runService keeps dedup keys when it builds the store itself. */
+  redis?: RedisConnection;
   /** How long runService waits for Kafka, the registry and Redis to answer before giving up. */
   connectTimeoutMs: number;
   http: { port: number; host: string };
@@ -132,6 +139,19 @@ function oauthBearerToken(file: string): () => Promise<string> {
     return token;
   };
 }
+
+/** A URL of one of `schemes` that WHATWG URL (and so ioredis and pg) can parse. */
+const urlOf = (...schemes: string[]) =>
+  z
+    .string()
+    .optional()
+    .refine(
+      (text) =>
+        text === undefined ||
+        (/^[^\s]+$/.test(text) &&
+          URL.canParse(text) &&
+          schemes.includes(new URL(text).protocol.slice(0, -1))),
+    );
 
 function describeFileError(code: string): string {
   if (code === 'ENOENT') return 'no such file';
@@ -254,12 +274,44 @@ const VARIABLES = {
     description:
       'The Redis runService keeps dedup keys in for a definition that declares dedup; redacted in logs.',
     expected: 'a redis:// or rediss:// URL, e.g. redis://redis:6379',
-    schema: z
-      .string()
-      .regex(/^rediss?:\/\/[^\s]+$/)
-      .optional(),
-    // May hold a password: never quoted back, redacted in logs, and accepted as a _FILE.
+    schema: urlOf('redis', 'rediss'),
+    // May hold a password: quoted back with it masked, redacted in logs, accepted as a _FILE.
     secret: { configPath: 'redis.url' },
+    maskedUrl: true,
+  },
+  TROUPE_REDIS_PASSWORD: {
+    description:
+      "The Redis password (AUTH, requirepass or an ACL user's); overrides the one in TROUPE_REDIS_URL; redacted in logs.",
+    expected: 'a password on one line',
+    schema: oneLine,
+    secret: { configPath: 'redis.password' },
+  },
+  TROUPE_REDIS_TLS_CA_FILE: {
+    description:
+      "A PEM file of the CA certificates that sign Redis's certificate (a private CA), trusted besides the system's; implies TLS.",
+    expected: 'a path to a readable PEM file of CA certificates',
+    schema: pemFile('CERTIFICATE'),
+  },
+  TROUPE_DATABASE_URL: {
+    description:
+      'The PostgreSQL a service keeps its tables (and outbox) in, read by loadDatabaseConnection; redacted in logs.',
+    expected: 'a postgres:// or postgresql:// URL, e.g. postgres://user@localhost:5432/db',
+    schema: urlOf('postgres', 'postgresql'),
+    secret: { configPath: 'database.connectionString' },
+    maskedUrl: true,
+  },
+  TROUPE_DATABASE_PASSWORD: {
+    description:
+      "The PostgreSQL user's password; overrides the one in TROUPE_DATABASE_URL; redacted in logs.",
+    expected: 'a password on one line',
+    schema: oneLine,
+    secret: { configPath: 'database.password' },
+  },
+  TROUPE_DATABASE_SSL_CA_FILE: {
+    description:
+      "A PEM file of the CA certificates that sign PostgreSQL's certificate: the client then requires TLS and verifies the certificate and host name (sslmode=verify-full).",
+    expected: 'a path to a readable PEM file of CA certificates',
+    schema: pemFile('CERTIFICATE'),
   },
   TROUPE_CONNECT_TIMEOUT: {
     description:
@@ -353,6 +405,8 @@ const VARIABLES = {
     shownDefault?: string;
     /** The value is a path; the file's contents, at configPath, are secret (redacted in logs). */
     fileContents?: { configPath: string };
+    /** A secret URL: an error quotes it with its password masked (maskUrlPassword), not as "(redacted)". */
+    maskedUrl?: true;
   }
 >;
 
@@ -404,8 +458,48 @@ export const SECRET_LOG_PATHS: readonly string[] = Object.entries(VARIABLES).fla
  * invalid variable and its expected form; the secret's value is never quoted back.
  */
 export function loadConfig(env: Environment = process.env): TroupeConfig {
-  return assemble(parseVariables(env, Object.keys(VARIABLES) as VariableName[]) as Parsed);
+  return assemble(parseVariables(env, SERVICE_VARIABLES) as Parsed);
 }
+
+// runService opens no database: TROUPE_DATABASE_* are read by the services that use one.
+const SERVICE_VARIABLES = (Object.keys(VARIABLES) as VariableName[]).filter(
+  (name) => !name.startsWith('TROUPE_DATABASE_'),
+);
+
+/**
+ * Only the TROUPE_REDIS_* settings, validated as loadConfig validates them: how a service reaches
+ * its own Redis (state, a router) as runService reaches the dedup store. Undefined when
+ * TROUPE_REDIS_URL is unset; a password or CA without it is refused.
+ */
+export function loadRedisConnection(env: Environment = process.env): RedisConnection | undefined {
+  return assembleRedis(parseVariables(env, REDIS_VARIABLES) as Parsed);
+}
+
+const REDIS_VARIABLES = (Object.keys(VARIABLES) as VariableName[]).filter((name) =>
+  name.startsWith('TROUPE_REDIS_'),
+);
+
+/**
+ * The TROUPE_DATABASE_* settings, validated: what a service passes to pg
+ * (`new Pool({ ...loadDatabaseConnection(env), max })`). TROUPE_DATABASE_URL is required.
+ */
+export function loadDatabaseConnection(env: Environment = process.env): DatabaseConnection {
+  const v = parseVariables(env, DATABASE_VARIABLES);
+  if (v.TROUPE_DATABASE_URL === undefined)
+    throw new ConfigError(
+      'TROUPE_DATABASE_URL',
+      `${VARIABLES.TROUPE_DATABASE_URL.expected} (it is not set)`,
+    );
+  return databaseConnection({
+    url: v.TROUPE_DATABASE_URL,
+    password: v.TROUPE_DATABASE_PASSWORD,
+    ca: v.TROUPE_DATABASE_SSL_CA_FILE,
+  });
+}
+
+const DATABASE_VARIABLES = (Object.keys(VARIABLES) as VariableName[]).filter((name) =>
+  name.startsWith('TROUPE_DATABASE_'),
+);
 
 const KAFKA_VARIABLES = (Object.keys(VARIABLES) as VariableName[]).filter((name) =>
   name.startsWith('TROUPE_KAFKA_'),
@@ -458,6 +552,7 @@ function parseVariables(env: Environment, names: readonly VariableName[]): Parti
     // A file setting says what is wrong with the file: the path and the problem, not its contents.
     if (spec && name.endsWith('_FILE') && issue?.code === 'custom')
       throw new ConfigError(name, expected, issue.message);
+    if (spec && 'maskedUrl' in spec) throw new ConfigError(name, expected, maskUrlPassword(found));
     throw new ConfigError(name, expected, spec && 'secret' in spec ? '(redacted)' : found);
   }
   return result.data as Partial<Parsed>;
@@ -474,7 +569,7 @@ function assemble(v: Parsed): TroupeConfig {
   return {
     kafka: assembleKafka(v),
     schemaRegistry: assembleRegistry(v),
-    redis: v.TROUPE_REDIS_URL ? { url: v.TROUPE_REDIS_URL } : undefined,
+    redis: assembleRedis(v),
     connectTimeoutMs: v.TROUPE_CONNECT_TIMEOUT,
     http: { port: v.TROUPE_HTTP_PORT, host: v.TROUPE_HTTP_HOST },
     logLevel: v.TROUPE_LOG_LEVEL,
@@ -502,6 +597,25 @@ function assembleRegistry(v: Parsed): TroupeConfig['schemaRegistry'] {
       : {}),
     subjectStrategy: v.TROUPE_SUBJECT_STRATEGY,
   };
+}
+
+function assembleRedis(v: Parsed): RedisConnection | undefined {
+  if (v.TROUPE_REDIS_URL === undefined) {
+    const orphan = (['TROUPE_REDIS_PASSWORD', 'TROUPE_REDIS_TLS_CA_FILE'] as const).find(
+      (name) => v[name] !== undefined,
+    );
+    if (orphan)
+      throw new ConfigError(
+        'TROUPE_REDIS_URL',
+        `a redis:// or rediss:// URL when ${orphan} is set (it is not set)`,
+      );
+    return undefined;
+  }
+  return redisConnection({
+    url: v.TROUPE_REDIS_URL,
+    password: v.TROUPE_REDIS_PASSWORD,
+    ca: v.TROUPE_REDIS_TLS_CA_FILE,
+  });
 }
 
 function assembleKafka(v: Parsed): KafkaConnection {

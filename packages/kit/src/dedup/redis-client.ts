@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisConnection } from '../config/store-connection';
 
 /**
  * Settings for a Redis client that fails fast: a dedup store that hangs while Redis is away would
@@ -16,15 +17,22 @@ export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
 };
 
 /**
- * A Redis client for dedup and the Redis outbox. Connection errors are reported to `onError`
- * (they also surface as rejected commands), never as an unhandled 'error' event.
+ * A Redis client for dedup and the Redis outbox, on a connection from loadRedisConnection (its
+ * password and TLS CA applied) or a bare URL. Connection errors are reported to `onError` (they
+ * also surface as rejected commands), never as an unhandled 'error' event.
  */
 export function createFailFastRedis(
-  url: string,
+  connection: string | RedisConnection,
   options: RedisOptions & { onError?: (error: Error) => void } = {},
 ): Redis {
   const { onError, ...overrides } = options;
-  const redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, ...overrides });
+  const { url, password, tls } = typeof connection === 'string' ? { url: connection } : connection;
+  const redis = new Redis(url, {
+    ...FAIL_FAST_REDIS_OPTIONS,
+    ...(password !== undefined ? { password } : {}),
+    ...(tls ? { tls } : {}),
+    ...overrides,
+  });
   redis.on('error', (error: Error) => onError?.(error));
   return redis;
 }

@@ -24,12 +24,27 @@ function capture(): { lines: string[]; log: ReturnType<typeof createLogger> } {
   return { lines, log: createLogger({ service: 'svc', destination }) };
 }
 
-test('the secret settings are the two passwords and the Redis URL (which may hold one)', () => {
+test('the secret settings are the passwords and the URLs that may hold one', () => {
   expect(SECRET_VARIABLES).toEqual([
     'TROUPE_KAFKA_SASL_PASSWORD',
     'TROUPE_SCHEMA_REGISTRY_PASSWORD',
     'TROUPE_REDIS_URL',
+    'TROUPE_REDIS_PASSWORD',
+    'TROUPE_DATABASE_URL',
+    'TROUPE_DATABASE_PASSWORD',
   ]);
+});
+
+test('a logged config never shows the Redis password', () => {
+  const config = loadConfig({
+    ...env,
+    TROUPE_REDIS_URL: 'redis://r',
+    TROUPE_REDIS_PASSWORD: KAFKA_PASSWORD,
+  });
+  const { lines, log } = capture();
+  log.info({ config }, 'config');
+  expect(lines.join('')).not.toContain(KAFKA_PASSWORD);
+  expect(JSON.parse(lines[0]!).config.redis.password).toBe('[redacted]');
 });
 
 test('a logged config never shows a password, wherever it sits in the object', () => {

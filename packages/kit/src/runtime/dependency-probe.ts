@@ -6,7 +6,6 @@ import type { TroupeConfig } from '../config/service-config';
 import { ConfigError, TroupeError } from '../errors';
 import type { KafkaConnection, KafkaTls } from '../kafka/connection';
 import { createKafkaDriver } from '../kafka/create-driver';
-import type { Redis } from 'ioredis';
 import { expiredBearerToken } from './bearer-token';
 import { TimeoutError } from './timers';
 import { certificateProblem, REGISTRY_TLS } from './tls-problem';
@@ -29,7 +28,8 @@ export interface DependencyProbe {
   config: TroupeConfig;
   clientId: string;
   registry?: SchemaRegistryClient;
-  redis?: Redis;
+  /** Checks of the stores the service uses (store-probes.ts), run alongside these. */
+  stores?: Promise<void>[];
   timeoutMs: number;
 }
 
@@ -41,7 +41,7 @@ export interface DependencyProbe {
 export async function probeDependencies(probe: DependencyProbe): Promise<void> {
   const checks = [probeKafka(probe)];
   if (probe.registry) checks.push(probeRegistry(probe.registry, probe.timeoutMs));
-  if (probe.redis) checks.push(probeRedis(probe.redis, probe.timeoutMs));
+  checks.push(...(probe.stores ?? []));
   const results = await Promise.allSettled(checks);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
@@ -94,20 +94,8 @@ async function probeRegistry(registry: SchemaRegistryClient, timeoutMs: number):
   );
 }
 
-async function probeRedis(redis: Redis, timeoutMs: number): Promise<void> {
-  const { host, port } = redis.options;
-  const fail = (reason: string) =>
-    new UnreachableError('Redis', `${host}:${port}`, 'TROUPE_REDIS_URL', timeoutMs, reason);
-  await deadline(
-    redis.ping(),
-    timeoutMs,
-    async () => fail('no answer'),
-    (error) => fail(error instanceof Error ? error.message : String(error)),
-  );
-}
-
 /** Runs `work` against a deadline; maps a timeout and a failure to the errors to throw. */
-async function deadline<T>(
+export async function deadline<T>(
   work: Promise<T>,
   ms: number,
   onTimeout: () => Promise<Error>,
@@ -163,7 +151,7 @@ async function describeKafkaFailure(
 }
 
 /** The error, its causes and, for aggregates (@platformatic/kafka's MultipleErrors), their members. */
-function errorChain(error: unknown): unknown[] {
+export function errorChain(error: unknown): unknown[] {
   const found: unknown[] = [];
   const visit = (current: unknown, depth: number) => {
     if (!current || typeof current !== 'object' || depth > 5 || found.includes(current)) return;
@@ -231,7 +219,11 @@ async function speaksTls(broker: string, ms: number): Promise<boolean> {
 }
 
 /** A TLS handshake with `broker`: `error` is undefined when it completed, `timeout` when it did not finish. */
-function tlsHandshake(broker: string, tls: KafkaTls, ms: number): Promise<{ error?: unknown }> {
+export function tlsHandshake(
+  broker: string,
+  tls: KafkaTls,
+  ms: number,
+): Promise<{ error?: unknown }> {
   const { host, port } = hostAndPort(broker);
   return new Promise((resolve) => {
     const socket = connectTls({
@@ -270,7 +262,7 @@ function tcpConnectError(broker: string, ms: number): Promise<string | undefined
 }
 
 /** The system error code (ECONNREFUSED…) somewhere in an error's cause chain, as fetch nests it. */
-function socketErrorCode(error: unknown): string | undefined {
+export function socketErrorCode(error: unknown): string | undefined {
   for (let current = error, depth = 0; current && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
@@ -279,7 +271,7 @@ function socketErrorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-function describeSocketError(error: NodeJS.ErrnoException): string {
+export function describeSocketError(error: NodeJS.ErrnoException): string {
   switch (error.code) {
     case 'ECONNREFUSED':
       return 'connection refused';

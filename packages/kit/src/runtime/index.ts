@@ -18,5 +18,6 @@ export type { ServiceOptions, StopOptions, ConsumerTuning } from './service';
 export { stopOnSignals } from './lifecycle';
 export { runService, type RunServiceOptions } from './run-service';
 export { UnreachableError } from './dependency-probe';
+export { probeDatabase, probeRedis } from './store-probes';
 export { TopicMissingError } from './failure-topics';
 export { TimeoutError, withTimeout } from './timers';

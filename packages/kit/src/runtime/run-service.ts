@@ -9,6 +9,7 @@ import type { SchemaCatalog } from '../schemas/catalog';
 import type { Redis } from 'ioredis';
 import type { DedupDeclaration, EventMap, PublishMap, ServiceDefinition } from './define-service';
 import { probeDependencies } from './dependency-probe';
+import { probeRedis } from './store-probes';
 import { stopOnSignals } from './lifecycle';
 import { ServiceOptions, TroupeService, createService } from './service';
 
@@ -69,14 +70,15 @@ export async function runService<
           'TROUPE_REDIS_URL',
           `a redis:// URL (it is not set; service "${definition.name}" declares dedup and no dedupStore was given)`,
         );
-      redis = createFailFastRedis(config.redis.url, { lazyConnect: true });
+      redis = createFailFastRedis(config.redis, { lazyConnect: true });
       dedupStore = new RedisDedupStore({ redis, service: definition.name });
     }
     await probeDependencies({
       config,
       clientId: definition.name,
       registry,
-      redis,
+      stores:
+        redis && config.redis ? [probeRedis(redis, config.redis, config.connectTimeoutMs)] : [],
       timeoutMs: config.connectTimeoutMs,
     });
     const service = createService(definition, {

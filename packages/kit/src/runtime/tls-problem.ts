@@ -1,7 +1,7 @@
 /**
  * A TLS failure of a client, in words that name the setting to fix: an untrusted certificate
  * (a private CA not given), one for another name, one not valid now. Shared by the dependency
- * probe and the registry client, so runService and the CLI say the same.
+ * probes (Kafka, Redis, PostgreSQL) and the registry client, so runService and the CLI say the same.
  */
 
 /** Node's certificate verification codes, as tls.connect fails with them. */
@@ -30,6 +30,17 @@ export const REGISTRY_TLS: TlsPeer = {
   server: "the registry's",
   caSetting: 'TROUPE_SCHEMA_REGISTRY_CA_FILE',
   addressSetting: 'TROUPE_SCHEMA_REGISTRY_URL',
+};
+
+export const REDIS_TLS: TlsPeer = {
+  server: "the Redis server's",
+  caSetting: 'TROUPE_REDIS_TLS_CA_FILE',
+  addressSetting: 'TROUPE_REDIS_URL',
+};
+export const POSTGRES_TLS: TlsPeer = {
+  server: "the PostgreSQL server's",
+  caSetting: 'TROUPE_DATABASE_SSL_CA_FILE',
+  addressSetting: 'TROUPE_DATABASE_URL',
 };
 
 /** The reason for `error` (a tls or fetch cause with a `code`), or undefined when it is not about a certificate. */
