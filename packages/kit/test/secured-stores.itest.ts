@@ -19,7 +19,9 @@ import {
   loadDatabaseConnection,
   loadKafkaConnection,
   loadRedisConnection,
+  registryClientFromConfig,
 } from '@troupe/kit';
+import { loadSchemaRegistrySettings } from '@troupe/kit/internal';
 import { Pool } from 'pg';
 import { PgOutbox } from '../src/outbox';
 import { collect, createTopic, uniqueName } from './fixtures/dedup-support';
@@ -125,7 +127,10 @@ describe('the secured stores, through the front door', () => {
     const publisher = new Publisher({
       kafka: driver('secured-feeder'),
       codec: new AvroCodec({
-        registry: stack.settings.TROUPE_SCHEMA_REGISTRY_URL,
+        // The stack's registry is HTTPS with basic authentication: reached as services reach it.
+        registry: registryClientFromConfig({
+          schemaRegistry: loadSchemaRegistrySettings(secured()),
+        }),
         catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema, source: 'test' }))),
       }),
       source: 'secured-stores-test',
