@@ -56,6 +56,11 @@ export interface DemoOptions {
    * `troupe trace` command for a rolled-back release's flow.
    */
   keep?: boolean;
+  /**
+   * Run on the secured local stack: Kafka over SASL_SSL, the registry over HTTPS with basic
+   * authentication, Redis and PostgreSQL over TLS with passwords (see ensureStack).
+   */
+  secure?: boolean;
   /** Released on interruption too. */
   cleanup?: CleanupStack;
 }
@@ -78,7 +83,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const { log, out } = options;
   const cleanup = options.cleanup ?? new CleanupStack();
   try {
-    const stack = await ensureStack(options.env, log, options.keep);
+    const stack = await ensureStack(options.env, log, options.keep, options.secure);
     cleanup.add('stop the local stack', () => stack.stop());
     const run = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
     // On a stack of its own the demo uses the real names; on a shared one, names of its own.

@@ -7,7 +7,8 @@ import { DEMO } from './settings';
 /**
  * `npm run demo`: the self-healing deployment pipeline, end to end.
  * Options: `--spikes <n>` (default 5), `--keep-logs`, `--keep` (leave the stack and the topics up
- * and print the `troupe trace` command of a rolled-back flow), `--verbose` (a failure's stack).
+ * and print the `troupe trace` command of a rolled-back flow), `--secure` (the secured local
+ * stack: TLS and authentication to every server), `--verbose` (a failure's stack).
  */
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
     spikeRuns,
     keepLogs: args.includes('--keep-logs') || process.env[DEMO.keepLogs.name] === '1',
     keep: args.includes('--keep'),
+    secure: args.includes('--secure'),
     cleanup,
     log: (line) => process.stdout.write(`${stamp()} ${line}\n`),
     out: (line) => process.stdout.write(`${line}\n`),

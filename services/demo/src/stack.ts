@@ -22,29 +22,34 @@ const NAMES = [
 ] as const;
 
 /**
- * The servers the demo runs against: those named by the four TROUPE_* settings when all are set,
+ * The servers the demo runs against: those named by the four TROUPE_* settings when all are set
+ * (their TLS and authentication settings reach the services with every other TROUPE_* setting),
  * otherwise a local stack started now (devstack: Kafka, Redis, PostgreSQL and the registry as local
  * processes in a temporary directory) and stopped, data removed, by `stop()`. With `keep`, the
  * local stack is the background one `npm run stack:up` runs (reused when it runs already, then
- * shared with whatever used it before) and `stop()` leaves it up.
+ * shared with whatever used it before) and `stop()` leaves it up. `secure` asks for the secured
+ * local stack (see @troupe/devstack StartOptions.secure) even when the four settings are set.
  */
 export async function ensureStack(
   env: NodeJS.ProcessEnv,
   log: (line: string) => void,
   keep = false,
+  secure = false,
 ): Promise<DemoStack> {
   const given = NAMES.filter((name) => env[name]);
-  if (given.length === NAMES.length) {
+  if (given.length === NAMES.length && secure)
+    log('--secure: starting a secured local stack rather than the one TROUPE_* names');
+  else if (given.length === NAMES.length) {
     const settings = Object.fromEntries(
       NAMES.map((name) => [name, env[name] as string]),
     ) as unknown as StackSettings;
     log(`using the stack named by TROUPE_* (Kafka ${settings.TROUPE_KAFKA_BROKERS})`);
     return { settings, owned: false, stop: async () => undefined };
-  }
-  if (given.length > 0)
+  } else if (given.length > 0)
     log(`only ${given.join(', ')} set: starting a complete local stack instead`);
   if (keep) {
-    const { stack, reused } = await upBackgroundStack(log);
+    // Without --secure, whichever background stack runs will do.
+    const { stack, reused } = await upBackgroundStack(log, secure ? { secure } : {});
     return {
       settings: stack.settings,
       owned: !reused,
@@ -52,9 +57,11 @@ export async function ensureStack(
       stop: async () => undefined,
     };
   }
-  log('starting a local stack (Kafka, Redis, PostgreSQL, schema registry)…');
+  log(
+    `starting a ${secure ? 'secured ' : ''}local stack (Kafka, Redis, PostgreSQL, schema registry)…`,
+  );
   const started = Date.now();
-  const stack = await startLocalStack({ detached: false, log });
+  const stack = await startLocalStack({ detached: false, log, secure });
   log(`local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   let stopped: Promise<void> | undefined;
   return { settings: stack.settings, owned: true, stop: () => (stopped ??= stopLocalStack(stack)) };

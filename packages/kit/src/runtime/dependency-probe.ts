@@ -8,7 +8,7 @@ import type { KafkaConnection, KafkaTls } from '../kafka/connection';
 import { createKafkaDriver } from '../kafka/create-driver';
 import { expiredBearerToken } from './bearer-token';
 import { TimeoutError } from './timers';
-import { certificateProblem, REGISTRY_TLS } from './tls-problem';
+import { certificateProblem, KAFKA_TLS, REGISTRY_TLS } from './tls-problem';
 
 /**
  * A server the service needs did not answer before TROUPE_CONNECT_TIMEOUT: the message names the
@@ -187,7 +187,7 @@ async function whyNoBrokerAnswers(kafka: KafkaConnection, ms: number): Promise<s
     const accepting = brokers[reasons.indexOf(undefined)]!;
     const handshake = await tlsHandshake(accepting, kafka.ssl || { rejectUnauthorized: false }, ms);
     if (kafka.ssl && handshake.error) {
-      const certificate = certificateProblem(handshake.error);
+      const certificate = certificateProblem(handshake.error, KAFKA_TLS);
       if (certificate) return certificate;
     }
     if (!kafka.ssl && handshake.error === undefined) return PLAINTEXT_TO_TLS;
@@ -238,9 +238,17 @@ export function tlsHandshake(
     };
     socket.setTimeout(ms, () => done('timeout'));
     socket.once('error', (error) => done(error));
-    socket.once('secureConnect', () => done());
+    socket.once('secureConnect', () => {
+      // In TLS 1.3 a server checks the client's certificate after the client's side of the
+      // handshake is over, and refuses it with an alert a moment later: wait for that alert.
+      if (tls.cert === undefined) done();
+      else setTimeout(() => done(), Math.min(ms, CLIENT_CERTIFICATE_VERDICT_MS));
+    });
   });
 }
+
+/** How long a server that refuses a client certificate takes, at most, to say so after the handshake. */
+const CLIENT_CERTIFICATE_VERDICT_MS = 500;
 
 function hostAndPort(broker: string): { host: string; port: number } {
   const at = broker.lastIndexOf(':');

@@ -14,17 +14,30 @@ const UNTRUSTED_CERTIFICATE = new Set([
   'CERT_UNTRUSTED',
 ]);
 
+/** TLS alerts a server sends when it refuses the client's certificate (mutual TLS; Java sends certificate_unknown). */
+const REFUSED_CLIENT_CERTIFICATE = new Set([
+  'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN',
+  'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED',
+  'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+]);
+
 /** Whose certificate a TLS failure is about, and the settings that fix it. */
 export interface TlsPeer {
   server: string;
   caSetting: string;
   addressSetting: string;
+  /** Where this client's own certificate is set, for servers that verify it (mutual TLS). */
+  clientCertSetting?: string;
 }
 
 export const KAFKA_TLS: TlsPeer = {
   server: "the broker's",
   caSetting: 'TROUPE_KAFKA_SSL_CA_FILE',
   addressSetting: 'TROUPE_KAFKA_BROKERS',
+  clientCertSetting: 'TROUPE_KAFKA_SSL_CERT_FILE',
 };
 export const REGISTRY_TLS: TlsPeer = {
   server: "the registry's",
@@ -55,5 +68,7 @@ export function certificateProblem(error: unknown, peer: TlsPeer = KAFKA_TLS): s
     return `${peer.server} TLS certificate does not name the address in ${peer.addressSetting} (${detail})`;
   if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID')
     return `${peer.server} TLS certificate is not valid now (${detail})`;
+  if (peer.clientCertSetting && REFUSED_CLIENT_CERTIFICATE.has(code))
+    return `the server refused this client's TLS certificate (${detail}): check ${peer.clientCertSetting} (signed by a CA the server trusts, not expired)`;
   return undefined;
 }
