@@ -149,7 +149,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `starting ${SERVICE_NAMES.join(', ')}${options.inProcess?.length ? ` (in this process: ${options.inProcess.join(', ')})` : ' as separate processes'}…`,
     );
     try {
-      await Promise.all([launcher.startAll(), observer.start()]);
+      const starting = [launcher.startAll(), observer.start()];
+      await Promise.all(starting).catch(async (error: unknown) => {
+        // Both are let finish before the cleanup runs, so that it stops whatever did start.
+        await Promise.allSettled(starting);
+        throw error;
+      });
     } catch (error) {
       for (const name of SERVICE_NAMES) printTail(out, launcher.logFile(name));
       throw error;

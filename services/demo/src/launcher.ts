@@ -91,8 +91,14 @@ export class PipelineLauncher {
     return this.running.get(name)?.pid;
   }
 
+  /**
+   * Starts every service; when one fails, waits for the others' starts to end before throwing
+   * its error, so that a stopAll() afterwards finds (and stops) every service that did start.
+   */
   async startAll(): Promise<void> {
-    await Promise.all(SERVICE_NAMES.map((name) => this.start(name)));
+    const starts = await Promise.allSettled(SERVICE_NAMES.map((name) => this.start(name)));
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Starts one service (again, after a kill) and waits until it is ready, unless told not to wait. */

@@ -30,3 +30,26 @@ export async function waitForLeaders(
     await sleep(100);
   }
 }
+
+/**
+ * Runs `read` again while it fails because a partition's leadership is still settling, for up
+ * to `timeoutMs`; any other error, or the last one at the deadline, is thrown as it came.
+ * Right after a topic is created, metadata already names a leader that does not yet answer as
+ * one: a ListOffsets to it gets NOT_LEADER_OR_FOLLOWER for a moment. kafkajs's admin asks again
+ * only for an unknown topic, so its adapter wraps such reads in this.
+ */
+export async function retryWhileLeadershipSettles<T>(
+  read: () => Promise<T>,
+  isLeadershipError: (error: unknown) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      if (!isLeadershipError(error) || Date.now() > deadline) throw error;
+    }
+    await sleep(Math.min(50 * attempt, 500));
+  }
+}

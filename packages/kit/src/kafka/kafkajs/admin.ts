@@ -9,7 +9,7 @@ import type {
   TopicDescription,
   NewTopic,
 } from '../admin';
-import { waitForLeaders } from '../leaders';
+import { retryWhileLeadershipSettles, waitForLeaders } from '../leaders';
 
 /** The port's admin calls on a kafkajs admin client. */
 export class KafkajsAdmin implements KafkaAdmin {
@@ -83,7 +83,7 @@ export class KafkajsAdmin implements KafkaAdmin {
   }
 
   async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await this.whileLeadershipSettles(() => this.admin.fetchTopicOffsets(topic));
     return offsets.map((o) => ({ partition: o.partition, low: o.low, high: o.high }));
   }
 
@@ -91,7 +91,9 @@ export class KafkajsAdmin implements KafkaAdmin {
     topic: string,
     timestampMs: number,
   ): Promise<{ partition: number; offset: string }[]> {
-    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, timestampMs);
+    const offsets = await this.whileLeadershipSettles(() =>
+      this.admin.fetchTopicOffsetsByTimestamp(topic, timestampMs),
+    );
     return offsets.map((o) => ({ partition: o.partition, offset: o.offset }));
   }
 
@@ -182,6 +184,20 @@ export class KafkajsAdmin implements KafkaAdmin {
       brokers: cluster.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port })),
     };
   }
+  /**
+   * A ListOffsets read, asked again while `topic`'s leaders settle. (A leader that moved to
+   * another broker is found once kafkajs refreshes its cached metadata, at metadataMaxAge.)
+   */
+  private whileLeadershipSettles<T>(read: () => Promise<T>): Promise<T> {
+    return retryWhileLeadershipSettles(read, isLeadershipError);
+  }
+}
+
+/** kafkajs's names for "this broker does not lead that partition (yet)". */
+const LEADERSHIP_ERRORS = new Set(['NOT_LEADER_FOR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+function isLeadershipError(error: unknown): boolean {
+  return LEADERSHIP_ERRORS.has(String((error as { type?: unknown } | undefined)?.type));
 }
 
 /** Set on the topic itself; older brokers report no source, only whether it is a default. */
