@@ -21,12 +21,24 @@ export interface StackCertificates {
   clientKeyFile: string;
 }
 
+/** What makeStackCertificates may make differently. */
+export interface StackCertificateOptions {
+  /**
+   * Days the server certificate is valid from now. Default 7. A negative number makes one that
+   * has already expired, for testing what a client says about it.
+   */
+  serverDays?: number;
+}
+
 /**
  * Makes a CA, a server certificate and a client certificate in `dir` with the `openssl` command
  * (EC P-256 keys, valid 7 days: the stack is for one run). Nothing here is fit for production;
  * it is what lets the local servers speak TLS the way a private-CA deployment does.
  */
-export async function makeStackCertificates(dir: string): Promise<StackCertificates> {
+export async function makeStackCertificates(
+  dir: string,
+  options: StackCertificateOptions = {},
+): Promise<StackCertificates> {
   const openssl = requireTool('openssl');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = (name: string) => path.join(dir, name);
@@ -59,7 +71,7 @@ export async function makeStackCertificates(dir: string): Promise<StackCertifica
     '-out',
     file('ca.pem'),
   );
-  const leaf = async (name: string, subject: string, extensions: string) => {
+  const leaf = async (name: string, subject: string, extensions: string, days = 7) => {
     await key(`${name}.key`);
     await ssl(
       'req',
@@ -83,7 +95,7 @@ export async function makeStackCertificates(dir: string): Promise<StackCertifica
       file('ca.key'),
       '-CAcreateserial',
       '-days',
-      '7',
+      String(days),
       '-extfile',
       file(`${name}.ext`),
       '-out',
@@ -94,6 +106,7 @@ export async function makeStackCertificates(dir: string): Promise<StackCertifica
     'server',
     '/CN=localhost',
     'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n',
+    options.serverDays ?? 7,
   );
   await leaf('client', '/CN=troupe-client', 'extendedKeyUsage=clientAuth\n');
   for (const name of ['ca.key', 'server.key', 'client.key']) chmodSync(file(name), 0o600);

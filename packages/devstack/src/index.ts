@@ -12,7 +12,7 @@ export type { KafkaSettings } from './kafka';
 export { startStandaloneKafka, stopStandaloneKafka } from './standalone-kafka';
 export type { StandaloneKafka, StandaloneKafkaOptions } from './standalone-kafka';
 export { makeStackCertificates } from './certificates';
-export type { StackCertificates } from './certificates';
+export type { StackCertificateOptions, StackCertificates } from './certificates';
 export { kafkaRelease, KAFKA_RELEASES, DEFAULT_KAFKA_RELEASE } from './kafka-release';
 export type { KafkaRelease } from './kafka-release';
 export { startRegistry as startRegistryProcess } from './registry';

@@ -208,6 +208,7 @@ export async function startKafka(
   detached: boolean,
   wait: ReadyWait,
   certificates?: StackCertificates,
+  readiness: { through: 'client' | 'internal' } = { through: 'client' },
 ): Promise<StartedKafka> {
   mkdirSync(dir, { recursive: true });
   const [brokerPort, controllerPort, internalPort] = [
@@ -261,7 +262,13 @@ export async function startKafka(
     logFile,
     detached,
   });
-  const connection = loadKafkaConnection(settings);
+  // Ready is judged as a client sees the broker, unless the client listener is meant to refuse
+  // clients (a test's expired certificate): then on the broker's own plaintext loopback listener.
+  const connection = loadKafkaConnection(
+    certificates && readiness.through === 'internal'
+      ? { TROUPE_KAFKA_BROKERS: `127.0.0.1:${internalPort}` }
+      : settings,
+  );
   await waitUntilReady(server, () => kafkaAnswers(connection), wait);
   return { server, brokers, settings };
 }

@@ -24,6 +24,16 @@ export interface StandaloneKafka {
 export interface StandaloneKafkaOptions {
   /** SASL_SSL with SCRAM-SHA-512 and a CA made for this run; no plaintext client listener. */
   secure?: boolean;
+  /**
+   * A secured broker's PEM files, instead of a new CA's (implies `secure`): e.g. a server
+   * certificate made already expired.
+   */
+  certificates?: StackCertificates;
+  /**
+   * Judge the broker ready on its plaintext loopback listener instead of as a client: for a
+   * broker whose client listener is meant to refuse clients (an expired certificate).
+   */
+  readyWithoutClientListener?: boolean;
   /** How long the broker gets to answer. Default 90 s. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -42,15 +52,16 @@ export async function startStandaloneKafka(
   const libDir = await prepareKafka(release);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'troupe-kafka-'));
   try {
-    const certificates = options.secure
-      ? await makeStackCertificates(path.join(dir, 'certificates'))
-      : undefined;
+    const certificates =
+      options.certificates ??
+      (options.secure ? await makeStackCertificates(path.join(dir, 'certificates')) : undefined);
     const kafka = await startKafka(
       { java, release, libDir },
       dir,
       false,
       { timeoutMs: options.timeoutMs ?? 90_000, signal: options.signal },
       certificates,
+      { through: options.readyWithoutClientListener ? 'internal' : 'client' },
     );
     return {
       dir,

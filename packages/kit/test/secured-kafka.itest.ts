@@ -239,14 +239,18 @@ describe('a service on SASL_SSL with a private CA', () => {
 describe('a secured cluster got wrong fails in one line', () => {
   const started = () => Date.now();
 
-  async function failure(env: Record<string, string | undefined>): Promise<string> {
+  /** The one line a service started with `env` fails with; none of `secrets` is printed. */
+  async function failure(
+    env: Record<string, string | undefined>,
+    secrets = [password],
+  ): Promise<string> {
     const from = started();
     const { exited } = launch({ ...secured(), TEST_TOPIC: 'secured.none', ...env });
     const outcome = await exited;
     // Within the connect timeout, plus the process's own start (tsx) and exit.
     expect(Date.now() - from).toBeLessThan(CONNECT_TIMEOUT_S * 1000 + 10_000);
     expect(outcome.code).toBe(1);
-    expect(outcome.stdout + outcome.stderr).not.toContain(password);
+    for (const secret of secrets) expect(outcome.stdout + outcome.stderr).not.toContain(secret);
     expect(outcome.stderrLines).toHaveLength(1);
     expect(outcome.stderr).not.toMatch(/\n\s+at /);
     return outcome.stderrLines[0]!;
@@ -293,6 +297,27 @@ describe('a secured cluster got wrong fails in one line', () => {
       );
     },
   );
+
+  it('a broker whose certificate has expired is named, with the cause', async () => {
+    // A broker of its own, serving a certificate that expired yesterday, signed by a CA the
+    // client trusts: what is wrong is the date, and only the date.
+    const expired = await startStandaloneKafka({
+      certificates: await makeStackCertificates(path.join(kafka.dir, 'expired-server'), {
+        serverDays: -1,
+      }),
+      readyWithoutClientListener: true,
+      timeoutMs: 90_000,
+    });
+    try {
+      const itsPassword = readFileSync(expired.settings.TROUPE_KAFKA_SASL_PASSWORD_FILE!, 'utf8');
+      const line = await failure({ ...expired.settings }, [password, itsPassword]);
+      expect(line).toMatch(
+        /^secured-service: cannot reach Kafka at 127\.0\.0\.1:\d+ \(TROUPE_KAFKA_BROKERS\) within 5s: the broker's TLS certificate is not valid now \(certificate has expired\)/,
+      );
+    } finally {
+      await stopStandaloneKafka(expired);
+    }
+  });
 
   it('an expired OAuth bearer token names the token file', async () => {
     const line = await failure({
