@@ -8,13 +8,22 @@ import {
 } from './errors';
 import { upBackgroundStack } from './background-stack';
 import { forgetCurrentStack, readCurrentStack, serverStates } from './current-stack';
-import { settingsLines, stopLocalStack } from './stack';
+import {
+  SERVER_NAMES,
+  type ServerName,
+  killServer,
+  pauseServer,
+  restartServer,
+  resumeServer,
+} from './server-control';
+import { type LocalStack, settingsLines, stopLocalStack } from './stack';
 import { findStackTools } from './stack-tools';
 
 /**
  * `npm run stack:up|down|status|prepare`; `stack:up -- --secure` secures Kafka (SASL_SSL, see
- * StartOptions.secure). Settings go to stdout as `export NAME='value'` lines (for
- * `eval "$(npm run -s stack:up)"`);
+ * StartOptions.secure). `stack:kill|pause|resume|restart -- <server>` are faults on the running
+ * stack's servers (server-control.ts; kill takes --term for SIGTERM instead of SIGKILL).
+ * Settings go to stdout as `export NAME='value'` lines (for `eval "$(npm run -s stack:up)"`);
  * everything meant for a person goes to stderr.
  */
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -50,29 +59,83 @@ function status(): void {
   if (!serverStates(current).every((s) => s.alive)) process.exitCode = 3;
 }
 
+/** The running stack and the server named on the command line, or a UsageError saying what is wrong. */
+function target(args: string[]): { stack: LocalStack; name: ServerName } {
+  const [name, ...extra] = args;
+  if (!name || extra.length > 0 || !(SERVER_NAMES as readonly string[]).includes(name))
+    throw new UsageError(
+      `expected one server name (${SERVER_NAMES.join(', ')}), found ${args.length ? args.map((a) => `"${a}"`).join(' ') : 'none'}`,
+    );
+  const stack = readCurrentStack();
+  if (!stack) throw new UsageError('no stack is running: start one with npm run stack:up');
+  return { stack, name: name as ServerName };
+}
+
+async function kill(options: Set<string>, args: string[]): Promise<void> {
+  const { stack, name } = target(args);
+  const sig = options.has('--term') ? 'SIGTERM' : 'SIGKILL';
+  await killServer(stack, name, sig);
+  say(
+    `${name} (pid ${stack.servers.find((s) => s.name === name)?.pid}) ended by ${sig}; its data is kept: npm run stack:restart -- ${name}`,
+  );
+}
+
+function pause(_options: Set<string>, args: string[]): void {
+  const { stack, name } = target(args);
+  pauseServer(stack, name);
+  say(
+    `${name} paused (SIGSTOP): it holds its connections and answers nothing until npm run stack:resume -- ${name}`,
+  );
+}
+
+function resume(_options: Set<string>, args: string[]): void {
+  const { stack, name } = target(args);
+  resumeServer(stack, name);
+  say(`${name} resumed`);
+}
+
+async function restart(_options: Set<string>, args: string[]): Promise<void> {
+  const { stack, name } = target(args);
+  const started = Date.now();
+  await restartServer(stack, name);
+  say(
+    `${name} restarted in place (pid ${stack.servers.find((s) => s.name === name)?.pid}), answering after ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+
 /** Checks everything `up` needs, as `up` does before spawning anything, and resolves the Kafka classpath. */
 async function prepare(): Promise<void> {
   const tools = await findStackTools(say);
   say(`Kafka ${tools.kafka.release.version} classpath ready in ${tools.kafka.libDir}`);
 }
 
-const commands: Record<string, (options: Set<string>) => void | Promise<void>> = {
+const commands: Record<string, (options: Set<string>, args: string[]) => void | Promise<void>> = {
   up,
   down,
   status,
   prepare,
+  kill,
+  pause,
+  resume,
+  restart,
 };
 /** The options each command accepts; anything else is refused before the command runs. */
-const accepted: Record<string, string[]> = { up: ['--secure'] };
+const accepted: Record<string, string[]> = { up: ['--secure'], kill: ['--term'] };
+/** The commands that take a server's name. */
+const takesServer = new Set(['kill', 'pause', 'resume', 'restart']);
 
 async function main(): Promise<void> {
-  const [name = '', ...options] = process.argv.slice(2);
+  const [name = '', ...words] = process.argv.slice(2);
   const command = commands[name];
   if (!command) {
-    say(`usage: troupe-stack <${Object.keys(commands).join('|')}> (up accepts --secure)`);
+    say(
+      `usage: troupe-stack <${Object.keys(commands).join('|')}> (up accepts --secure; kill, pause, resume and restart take a server: ${SERVER_NAMES.join(', ')})`,
+    );
     process.exitCode = 2;
     return;
   }
+  const options = takesServer.has(name) ? words.filter((w) => w.startsWith('-')) : words;
+  const args = takesServer.has(name) ? words.filter((w) => !w.startsWith('-')) : [];
   const unknown = options.filter((option) => !(accepted[name] ?? []).includes(option));
   if (unknown.length > 0) {
     const allowed = accepted[name] ?? [];
@@ -83,7 +146,7 @@ async function main(): Promise<void> {
     return;
   }
   try {
-    await command(new Set(options));
+    await command(new Set(options), args);
   } catch (error) {
     // Known failures are one readable line (plus a server's log tail); anything else is a bug worth its stack.
     if (

@@ -17,5 +17,13 @@ export { kafkaRelease, KAFKA_RELEASES, DEFAULT_KAFKA_RELEASE } from './kafka-rel
 export type { KafkaRelease } from './kafka-release';
 export { startRegistry as startRegistryProcess } from './registry';
 export { stopServer } from './server-process';
+export {
+  SERVER_NAMES,
+  killServer,
+  pauseServer,
+  resumeServer,
+  restartServer,
+} from './server-control';
+export type { ServerName } from './server-control';
 export type { ServerHandle } from './server-process';
 export { PrerequisiteError, ServerStartError, SettingError } from './errors';

@@ -274,7 +274,7 @@ export async function startKafka(
 }
 
 /** Ready means a metadata request returns this broker, not merely that the port accepts. */
-async function kafkaAnswers(connection: KafkaConnection): Promise<void> {
+export async function kafkaAnswers(connection: KafkaConnection): Promise<void> {
   const admin = createKafkaDriver(connection, {
     clientId: 'troupe-devstack-probe',
     connectionTimeoutMs: 1000,

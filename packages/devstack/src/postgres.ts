@@ -133,7 +133,7 @@ export async function startPostgres(
 }
 
 /** SELECT 1 with the settings a client gets, read as services read them (password and CA included). */
-async function postgresAnswers(settings: PostgresSettings): Promise<void> {
+export async function postgresAnswers(settings: PostgresSettings): Promise<void> {
   const client = new Client({ ...loadDatabaseConnection(settings), connectionTimeoutMillis: 1000 });
   client.on('error', () => undefined);
   try {

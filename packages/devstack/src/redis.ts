@@ -77,7 +77,7 @@ export async function startRedis(
 }
 
 /** PING with the settings a client gets, read as services read them (password and CA included). */
-async function redisAnswers(settings: RedisSettings): Promise<void> {
+export async function redisAnswers(settings: RedisSettings): Promise<void> {
   const client = createFailFastRedis(loadRedisConnection(settings)!, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,

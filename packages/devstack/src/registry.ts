@@ -33,7 +33,7 @@ export type RegistryClientSettings = Record<
  * Troupe's own Confluent-compatible registry (@troupe/registry) as a separate process, storing
  * schemas in the stack's Kafka. Runs from TypeScript sources in a checkout, from dist/ when installed.
  */
-function registryCommand(): { args: string[]; cwd: string; env: NodeJS.ProcessEnv } {
+function registryCommand(): { args: string[]; cwd: string; env: Record<string, string> } {
   const packageDir = path.dirname(require.resolve('@troupe/registry/package.json'));
   const source = path.join(packageDir, 'src', 'cli.ts');
   if (existsSync(source))
@@ -72,7 +72,6 @@ export async function startRegistry(
     logFile: path.join(dir, 'registry.log'),
     detached,
     env: {
-      ...localStackOnly(withoutTsxTsconfig(process.env)),
       ...env,
       ...kafka,
       TROUPE_REGISTRY_PORT: String(port),
@@ -120,25 +119,4 @@ export async function startRegistry(
       reader: users.reader,
     },
   };
-}
-
-/**
- * The registry resolves its own imports from its package; a caller's TSX_TSCONFIG_PATH (often
- * relative to the caller's directory) would point it at a tsconfig that is not there.
- */
-function withoutTsxTsconfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { TSX_TSCONFIG_PATH: _ignored, ...rest } = env;
-  return rest;
-}
-
-/**
- * The registry reaches the stack's broker with the stack's own settings only: a user's
- * TROUPE_KAFKA_SSL, SASL or client id for another cluster must not reach it (the driver choice may).
- */
-function localStackOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      ([name]) => !name.startsWith('TROUPE_KAFKA_') || name === 'TROUPE_KAFKA_DRIVER',
-    ),
-  );
 }

@@ -4,7 +4,12 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 export interface SpawnOptions {
   logFile: string;
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  /**
+   * Variables set for the server on top of this process's environment (less any TROUPE_KAFKA_*
+   * but the driver, and TSX_TSCONFIG_PATH: see serverEnvironment). Kept in the handle, which
+   * `stack:up` writes to disk: the stack's own servers are given secrets as files only.
+   */
+  env?: Record<string, string>;
   /** Run as another account (PostgreSQL will not run as root). */
   account?: { uid: number; gid: number };
   /**
@@ -12,6 +17,12 @@ export interface SpawnOptions {
    * and a stop can signal everything it forked.
    */
   detached: boolean;
+}
+
+/** How a server was spawned: enough to spawn it again in place (same ports, same data). */
+export interface ServerLaunch extends SpawnOptions {
+  command: string;
+  args: string[];
 }
 
 /** What a running server needs to be stopped later, possibly by another process: plain data. */
@@ -22,6 +33,8 @@ export interface ServerHandle {
   logFile: string;
   /** Signal that asks this server for a clean, fast shutdown. */
   stopSignal: NodeJS.Signals;
+  /** How it was spawned, for a restart in place (server-control.ts). */
+  launch: ServerLaunch;
 }
 
 export function spawnServer(
@@ -30,30 +43,56 @@ export function spawnServer(
   args: string[],
   options: SpawnOptions & { stopSignal?: NodeJS.Signals },
 ): ServerHandle {
-  const log = openSync(options.logFile, 'a');
+  const { stopSignal = 'SIGTERM', ...spawnOptions } = options;
+  const launch: ServerLaunch = { command, args, ...spawnOptions };
+  return { name, pid: spawnLaunch(name, launch), ...handleFields(launch), stopSignal, launch };
+}
+
+/** The same server spawned again as it was first (a restart): a new handle, a new pid. */
+export function respawnServer(handle: ServerHandle): ServerHandle {
+  return { ...handle, pid: spawnLaunch(handle.name, handle.launch) };
+}
+
+function handleFields(launch: ServerLaunch): Pick<ServerHandle, 'detached' | 'logFile'> {
+  return { detached: launch.detached, logFile: launch.logFile };
+}
+
+function spawnLaunch(name: string, launch: ServerLaunch): number {
+  const log = openSync(launch.logFile, 'a');
   try {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
+    const child = spawn(launch.command, launch.args, {
+      cwd: launch.cwd,
+      env: { ...serverEnvironment(process.env), ...launch.env },
       stdio: ['ignore', log, log],
-      detached: options.detached,
-      uid: options.account?.uid,
-      gid: options.account?.gid,
+      detached: launch.detached,
+      uid: launch.account?.uid,
+      gid: launch.account?.gid,
     });
-    if (child.pid === undefined) throw new Error(`${name}: could not spawn ${command}`);
+    if (child.pid === undefined) throw new Error(`${name}: could not spawn ${launch.command}`);
     // A server started in the background must not keep this process alive.
-    if (options.detached) child.unref();
+    if (launch.detached) child.unref();
     child.on('error', () => undefined);
-    return {
-      name,
-      pid: child.pid,
-      detached: options.detached,
-      logFile: options.logFile,
-      stopSignal: options.stopSignal ?? 'SIGTERM',
-    };
+    return child.pid;
   } finally {
     closeSync(log);
   }
+}
+
+/**
+ * The environment a stack's server inherits: this process's, less what would point it elsewhere.
+ * The registry reaches the stack's broker with the stack's own settings only, so a user's
+ * TROUPE_KAFKA_SSL, SASL or client id for another cluster must not reach it (the driver choice
+ * may); and it resolves its imports from its own package, so a caller's TSX_TSCONFIG_PATH (often
+ * relative to the caller's directory) would point it at a tsconfig that is not there.
+ */
+function serverEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([name]) =>
+        name !== 'TSX_TSCONFIG_PATH' &&
+        (!name.startsWith('TROUPE_KAFKA_') || name === 'TROUPE_KAFKA_DRIVER'),
+    ),
+  );
 }
 
 /** True while the process exists and is not a zombie waiting to be reaped. */
@@ -68,7 +107,8 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-function signal(handle: ServerHandle, sig: NodeJS.Signals): void {
+/** Sends `sig` to the server (its whole process group when detached); a server gone is no error. */
+export function signal(handle: ServerHandle, sig: NodeJS.Signals): void {
   try {
     process.kill(handle.detached ? -handle.pid : handle.pid, sig);
   } catch {
@@ -82,6 +122,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function stopServer(handle: ServerHandle, graceMs = 10_000): Promise<void> {
   if (!isAlive(handle.pid)) return;
   signal(handle, handle.stopSignal);
+  // A paused server (SIGSTOP) acts on the stop signal only once it runs again.
+  signal(handle, 'SIGCONT');
   const deadline = Date.now() + graceMs;
   while (isAlive(handle.pid) && Date.now() < deadline) await sleep(50);
   if (isAlive(handle.pid)) {

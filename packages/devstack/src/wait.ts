@@ -1,6 +1,12 @@
 import { ServerStartError, StartInterruptedError } from './errors';
 import { ServerHandle, isAlive, logTail, stopServer } from './server-process';
 
+/** How long a server may take to answer, and a signal that gives up sooner (Ctrl-C during `up`). */
+export interface ReadyWait {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 /**
  * Polls `probe` until it resolves, the server exits, or the timeout passes. Failures carry the
  * server's own log tail, which is where the real reason is.
@@ -8,12 +14,6 @@ import { ServerHandle, isAlive, logTail, stopServer } from './server-process';
  * A server that does not come up is stopped (and waited for) before the error is thrown: whoever
  * started it gets a ready server or an error, never a process it has no handle to stop.
  */
-/** How long a server may take to answer, and a signal that gives up sooner (Ctrl-C during `up`). */
-export interface ReadyWait {
-  timeoutMs: number;
-  signal?: AbortSignal;
-}
-
 export async function waitUntilReady(
   server: ServerHandle,
   probe: () => Promise<void>,
