@@ -83,6 +83,12 @@ export class KafkaLog {
     this.consumer = options.driver.consumer({
       groupId: `troupe-registry-${options.topic}-${this.instanceId}`,
       maxWaitTimeMs: 500,
+      // The group's only member is this reader. When the broker restarts under it, the member it
+      // was stays in the group until its session expires, and the reader's rejoin waits for that:
+      // with the 30 s default, writes (read back before they answer) failed for ~30 s after
+      // Kafka was back. 6 s is the broker's default minimum.
+      sessionTimeoutMs: 6_000,
+      heartbeatIntervalMs: 1_000,
     });
   }
 
