@@ -23,7 +23,8 @@ export {
   pauseServer,
   resumeServer,
   restartServer,
+  stackServers,
 } from './server-control';
-export type { ServerName } from './server-control';
+export type { ServerName, StackServers } from './server-control';
 export type { ServerHandle } from './server-process';
 export { PrerequisiteError, ServerStartError, SettingError } from './errors';

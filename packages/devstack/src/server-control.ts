@@ -119,3 +119,20 @@ function record(stack: LocalStack): void {
   if (existsSync(stack.dir)) writeFileSync(file, JSON.stringify(stack, null, 2));
   if (readCurrentStack()?.dir === stack.dir) rememberCurrentStack(stack);
 }
+
+/** A stack's servers under a test's control: the faults above, bound to one stack. */
+export interface StackServers {
+  kill(name: ServerName, sig?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  pause(name: ServerName): void;
+  resume(name: ServerName): void;
+  restart(name: ServerName, options?: { timeoutMs?: number }): Promise<void>;
+}
+
+export function stackServers(stack: LocalStack): StackServers {
+  return {
+    kill: (name, sig) => killServer(stack, name, sig),
+    pause: (name) => pauseServer(stack, name),
+    resume: (name) => resumeServer(stack, name),
+    restart: (name, options) => restartServer(stack, name, options),
+  };
+}

@@ -5,7 +5,9 @@ import {
   type KafkaSettings,
   StackSettings,
   startLocalStack,
+  type StackServers,
   startRegistryProcess,
+  stackServers,
   stopLocalStack,
   stopServer,
 } from '@troupe/devstack';
@@ -17,6 +19,13 @@ export interface RunningStack extends SourceChoice {
   settings: StackSettings;
   /** Seconds the stack took to come up (0 when it was already there). */
   startupSeconds: number;
+  /**
+   * Its servers, to kill, pause, resume or restart in place (same ports, same data) in a fault
+   * test: `stack.servers?.kill('kafka')`. Only on a devstack that startStack started: servers
+   * named by TROUPE_* settings are not the test's to kill, and a container testcontainers
+   * restarts may come back on another host port, which the broker does not advertise.
+   */
+  servers?: StackServers;
   stop(): Promise<void>;
 }
 
@@ -39,6 +48,7 @@ export async function startStack(
   log(`troupe testkit: using ${choice.source} (${choice.reason})`);
   let settings: StackSettings;
   let stop: () => Promise<void>;
+  let servers: StackServers | undefined;
   if (choice.source === 'env') {
     ({ settings, stop } = await adoptFromEnv());
   } else if (choice.source === 'testcontainers') {
@@ -49,8 +59,9 @@ export async function startStack(
     const stack = await startLocalStack({ detached: false, secure: options.secure });
     settings = stack.settings;
     stop = () => stopLocalStack(stack);
+    servers = stackServers(stack);
   }
-  current = { ...choice, settings, startupSeconds: (Date.now() - started) / 1000, stop };
+  current = { ...choice, settings, startupSeconds: (Date.now() - started) / 1000, servers, stop };
   return current;
 }
 
