@@ -12,6 +12,8 @@ export { probeContainerRuntime } from './docker';
 export type { RuntimeProbe } from './docker';
 export { uniqueName } from './names';
 export { closedPort } from './closed-port';
+export { startFaultProxy } from './fault-proxy';
+export type { FaultProxy } from './fault-proxy';
 export { scratchDir, removeScratchDirs } from './scratch-dir';
 export {
   consumeUntil,
