@@ -163,12 +163,14 @@ describe('troupe topics plan / apply / list', () => {
     const listed = await troupe(['topics', 'list', '--prefix', prefix], dir);
     const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     expect(listed.out).toEqual([
-      expect.stringMatching(/^TOPIC +PARTITIONS +REPLICAS +CONFIG$/),
+      expect.stringMatching(/^TOPIC +PARTITIONS +REPLICAS +IN-SYNC +MIN-IN-SYNC +CONFIG$/),
       expect.stringMatching(
-        new RegExp(`^${escape(orders)} +6 +1 +cleanup\\.policy=delete retention\\.ms=7200000$`),
+        new RegExp(
+          `^${escape(orders)} +6 +1 +1 +1 +cleanup\\.policy=delete retention\\.ms=7200000$`,
+        ),
       ),
       expect.stringMatching(
-        new RegExp(`^${escape(payments)} +1 +1 +max\\.message\\.bytes=2000000$`),
+        new RegExp(`^${escape(payments)} +1 +1 +1 +1 +max\\.message\\.bytes=2000000$`),
       ),
     ]);
   });

@@ -5,7 +5,14 @@ import {
   serverStates,
 } from './current-stack';
 import { UsageError } from './errors';
-import { LocalStack, isSecured, startLocalStack, stopLocalStack } from './stack';
+import {
+  LocalStack,
+  type StartOptions,
+  isSecured,
+  kafkaNodeCount,
+  startLocalStack,
+  stopLocalStack,
+} from './stack';
 
 /**
  * The stack `stack:up` runs in the background, also what `npm run demo -- --keep` leaves up:
@@ -14,11 +21,12 @@ import { LocalStack, isSecured, startLocalStack, stopLocalStack } from './stack'
  * remembered stack with a server gone is stopped and replaced. Ctrl-C (SIGINT) or SIGTERM while
  * the servers start stops those started so far. `secure` (see StartOptions) starts a secured
  * stack; a running stack of the other kind is refused, not replaced (its users would lose it),
- * while omitting `secure` reuses whichever runs.
+ * while omitting `secure` reuses whichever runs. `kafkaNodes` likewise: a running stack with
+ * another number of Kafka nodes is refused, and omitting it reuses whichever runs.
  */
 export async function upBackgroundStack(
   log: (line: string) => void,
-  options: { secure?: boolean } = {},
+  options: Pick<StartOptions, 'secure' | 'kafkaNodes'> = {},
 ): Promise<{ stack: LocalStack; reused: boolean }> {
   const current = readCurrentStack();
   if (current) {
@@ -27,6 +35,11 @@ export async function upBackgroundStack(
       if (options.secure !== undefined && options.secure !== isSecured(current))
         throw new UsageError(
           `a ${isSecured(current) ? 'secured' : 'plain'} stack is running (${current.dir}): stop it with npm run stack:down first`,
+        );
+      const nodes = kafkaNodeCount(current);
+      if (options.kafkaNodes !== undefined && options.kafkaNodes !== nodes)
+        throw new UsageError(
+          `a stack with ${nodes} Kafka node${nodes === 1 ? '' : 's'} is running (${current.dir}): stop it with npm run stack:down first`,
         );
       log(`reusing the running stack in ${current.dir}`);
       return { stack: current, reused: true };
@@ -55,6 +68,7 @@ export async function upBackgroundStack(
       log,
       signal: interrupted.signal,
       secure: options.secure,
+      kafkaNodes: options.kafkaNodes,
     });
   } finally {
     process.off('SIGINT', interrupt);

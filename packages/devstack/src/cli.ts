@@ -9,27 +9,30 @@ import {
 import { upBackgroundStack } from './background-stack';
 import { forgetCurrentStack, readCurrentStack, serverStates } from './current-stack';
 import {
-  SERVER_NAMES,
   type ServerName,
   killServer,
   pauseServer,
   restartServer,
   resumeServer,
+  serverNames,
 } from './server-control';
 import { type LocalStack, settingsLines, stopLocalStack } from './stack';
 import { findStackTools } from './stack-tools';
 
 /**
  * `npm run stack:up|down|status|prepare`; `stack:up -- --secure` secures Kafka (SASL_SSL, see
- * StartOptions.secure). `stack:kill|pause|resume|restart -- <server>` are faults on the running
+ * StartOptions.secure), `stack:up -- --brokers 3` runs a replicated cluster (StartOptions.kafkaNodes). `stack:kill|pause|resume|restart -- <server>` are faults on the running
  * stack's servers (server-control.ts; kill takes --term for SIGTERM instead of SIGKILL).
  * Settings go to stdout as `export NAME='value'` lines (for `eval "$(npm run -s stack:up)"`);
  * everything meant for a person goes to stderr.
  */
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
-async function up(options: Set<string>): Promise<void> {
-  const { stack } = await upBackgroundStack(say, { secure: options.has('--secure') });
+async function up(options: Set<string>, args: string[]): Promise<void> {
+  const { stack } = await upBackgroundStack(say, {
+    secure: options.has('--secure'),
+    kafkaNodes: brokerCount(options, args),
+  });
   process.stdout.write(`${settingsLines(stack.settings)}\n`);
 }
 
@@ -59,16 +62,26 @@ function status(): void {
   if (!serverStates(current).every((s) => s.alive)) process.exitCode = 3;
 }
 
+/** `--brokers N` (N ≥ 1) as given to `up`, or undefined without it; anything else is a UsageError. */
+function brokerCount(options: Set<string>, args: string[]): number | undefined {
+  if (!options.has('--brokers')) return undefined;
+  const [value, ...extra] = args;
+  if (extra.length === 0 && value !== undefined && /^[1-9]\d*$/.test(value)) return Number(value);
+  throw new UsageError(
+    `--brokers expects the number of Kafka nodes (1 or more, e.g. --brokers 3), found ${args.map((a) => `"${a}"`).join(' ') || 'nothing'}`,
+  );
+}
+
 /** The running stack and the server named on the command line, or a UsageError saying what is wrong. */
 function target(args: string[]): { stack: LocalStack; name: ServerName } {
-  const [name, ...extra] = args;
-  if (!name || extra.length > 0 || !(SERVER_NAMES as readonly string[]).includes(name))
-    throw new UsageError(
-      `expected one server name (${SERVER_NAMES.join(', ')}), found ${args.length ? args.map((a) => `"${a}"`).join(' ') : 'none'}`,
-    );
   const stack = readCurrentStack();
   if (!stack) throw new UsageError('no stack is running: start one with npm run stack:up');
-  return { stack, name: name as ServerName };
+  const [name, ...extra] = args;
+  if (!name || extra.length > 0 || !serverNames(stack).includes(name))
+    throw new UsageError(
+      `expected one server name (${serverNames(stack).join(', ')}), found ${args.length ? args.map((a) => `"${a}"`).join(' ') : 'none'}`,
+    );
+  return { stack, name };
 }
 
 async function kill(options: Set<string>, args: string[]): Promise<void> {
@@ -120,7 +133,7 @@ const commands: Record<string, (options: Set<string>, args: string[]) => void | 
   restart,
 };
 /** The options each command accepts; anything else is refused before the command runs. */
-const accepted: Record<string, string[]> = { up: ['--secure'], kill: ['--term'] };
+const accepted: Record<string, string[]> = { up: ['--secure', '--brokers'], kill: ['--term'] };
 /** The commands that take a server's name. */
 const takesServer = new Set(['kill', 'pause', 'resume', 'restart']);
 
@@ -129,13 +142,21 @@ async function main(): Promise<void> {
   const command = commands[name];
   if (!command) {
     say(
-      `usage: troupe-stack <${Object.keys(commands).join('|')}> (up accepts --secure; kill, pause, resume and restart take a server: ${SERVER_NAMES.join(', ')})`,
+      `usage: troupe-stack <${Object.keys(commands).join('|')}> (up accepts --secure and --brokers N; kill, pause, resume and restart take a server as stack:status names it)`,
     );
     process.exitCode = 2;
     return;
   }
-  const options = takesServer.has(name) ? words.filter((w) => w.startsWith('-')) : words;
-  const args = takesServer.has(name) ? words.filter((w) => !w.startsWith('-')) : [];
+  // Options start with `-`; the other words are the command's arguments: a server's name, or
+  // the value of up's `--brokers` (`--brokers=3` is `--brokers 3`). A command that takes no
+  // argument refuses any, as it refuses an unknown option.
+  const split = words.flatMap((w) =>
+    w.startsWith('--brokers=') ? ['--brokers', w.slice(10)] : [w],
+  );
+  const options = split.filter((w) => w.startsWith('-'));
+  const args = split.filter((w) => !w.startsWith('-'));
+  const takesArguments = takesServer.has(name) || (name === 'up' && options.includes('--brokers'));
+  if (!takesArguments) options.push(...args);
   const unknown = options.filter((option) => !(accepted[name] ?? []).includes(option));
   if (unknown.length > 0) {
     const allowed = accepted[name] ?? [];

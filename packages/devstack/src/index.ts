@@ -18,7 +18,7 @@ export type { KafkaRelease } from './kafka-release';
 export { startRegistry as startRegistryProcess } from './registry';
 export { stopServer } from './server-process';
 export {
-  SERVER_NAMES,
+  serverNames,
   killServer,
   pauseServer,
   resumeServer,

@@ -6,12 +6,12 @@ import { promisify } from 'node:util';
 import { createKafkaDriver, loadKafkaConnection, type KafkaConnection } from '@troupe/kit';
 import { cacheDir } from './cache';
 import type { StackCertificates } from './certificates';
-import { ServerStartError } from './errors';
+import { ServerStartError, UsageError } from './errors';
 import { writeKafkaLogging } from './kafka-logging';
 import type { KafkaRelease } from './kafka-release';
 import { freePort } from './ports';
 import { requireTool } from './prerequisites';
-import { ServerHandle, spawnServer } from './server-process';
+import { ServerHandle, spawnServer, stopServer } from './server-process';
 import { ReadyWait, waitUntilReady } from './wait';
 
 const run = promisify(execFile);
@@ -68,7 +68,6 @@ export async function prepareKafka(
   return libDir;
 }
 
-/** Kafka's own cluster id format: 16 random bytes, URL-safe base64 without padding. */
 /**
  * A KRaft cluster id as Kafka's own `kafka-storage random-uuid` makes one: 16 random bytes in
  * base64url, drawn again when the text starts with `-` (one time in 64), which the storage tool's
@@ -135,21 +134,36 @@ function pemValue(file: string): string {
   return readFileSync(file, 'utf8').trim().split('\n').join(' \\\n  ');
 }
 
-function serverProperties(dataDir: string, listeners: Listeners): string {
+/** One node of a KRaft cluster: its id, its listeners, and the quorum it votes in. */
+interface NodeShape extends Listeners {
+  nodeId: number;
+  /** `id@host:port` of every controller, this node's included. */
+  voters: string;
+  /** How many nodes the cluster has (each one broker and controller). */
+  nodes: number;
+}
+
+function serverProperties(dataDir: string, node: NodeShape): string {
+  // Three copies of everything on a cluster of three or more, and a write acknowledged by all
+  // (acks=-1) needs two of them in sync: one node may die without losing an acknowledged record
+  // or refusing writes. A single node can keep one copy only.
+  const replicas = Math.min(node.nodes, 3);
+  const minInSync = replicas >= 3 ? 2 : 1;
   return [
-    // One JVM is broker and controller (KRaft combined mode): no ZooKeeper.
+    // Every JVM is broker and controller (KRaft combined mode): no ZooKeeper.
     'process.roles=broker,controller',
-    'node.id=1',
+    `node.id=${node.nodeId}`,
     // A static quorum, which 3.9 and 4.x both run on storage formatted with a cluster id; 4.x's
-    // dynamic quorum (controller.quorum.bootstrap.servers) buys nothing for one node.
-    `controller.quorum.voters=1@127.0.0.1:${listeners.controllerPort}`,
-    ...listenerProperties(listeners),
+    // dynamic quorum (controller.quorum.bootstrap.servers) would only add a membership to manage.
+    `controller.quorum.voters=${node.voters}`,
+    ...listenerProperties(node),
     'controller.listener.names=CONTROLLER',
     `log.dirs=${path.join(dataDir, 'logs')}`,
-    // A single node: internal topics cannot have more than one replica.
-    'offsets.topic.replication.factor=1',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minInSync}`,
+    `offsets.topic.replication.factor=${replicas}`,
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minInSync}`,
     // Fewer internal partitions and no join delay: the first consumer group forms in a second.
     'offsets.topic.num.partitions=10',
     'transaction.state.log.num.partitions=10',
@@ -161,6 +175,12 @@ function serverProperties(dataDir: string, listeners: Listeners): string {
     'group.consumer.session.timeout.ms=10000',
     'group.consumer.min.heartbeat.interval.ms=500',
     'group.consumer.heartbeat.interval.ms=1000',
+    // A broker that stops heartbeating is fenced (its partitions led elsewhere) after 9 s by
+    // default; a local cluster whose node was killed fails over in 4. A single node keeps the
+    // default: fencing the only broker would take every partition offline.
+    ...(node.nodes > 1
+      ? ['broker.session.timeout.ms=4000', 'broker.heartbeat.interval.ms=500']
+      : []),
     'num.partitions=1',
     // As production clusters run: a record or a subscription for a misspelled topic is refused,
     // not answered with a new empty topic.
@@ -188,7 +208,9 @@ export type KafkaSettings = { TROUPE_KAFKA_BROKERS: string } & Record<
 >;
 
 export interface StartedKafka {
-  server: ServerHandle;
+  /** One per node: `kafka` for a single node, `kafka-1`… for a cluster, in node id order. */
+  servers: ServerHandle[];
+  /** Every node's client address, comma-separated, in node id order. */
   brokers: string;
   settings: KafkaSettings;
 }
@@ -196,46 +218,72 @@ export interface StartedKafka {
 /** The SCRAM user a secured broker is formatted with; its password is random per run. */
 export const SECURED_KAFKA_USER = 'troupe';
 
+/** How startKafka runs Kafka. */
+export interface KafkaStartOptions {
+  detached: boolean;
+  wait: ReadyWait;
+  /** A CA made for this run (see certificates.ts): SASL_SSL on its server certificate. */
+  certificates?: StackCertificates;
+  /**
+   * How readiness is judged: as a client sees the cluster (default), or on the nodes' plaintext
+   * loopback listener, for a secured node whose client listener is meant to refuse clients.
+   */
+  readiness?: { through: 'client' | 'internal' };
+  /**
+   * How many nodes, each a broker and a controller (default 1). Three or more replicate every
+   * topic three times with min.insync.replicas=2 by default, internal topics included.
+   */
+  nodes?: number;
+}
+
+/** A cluster's server names: `kafka` alone, or `kafka-1`, `kafka-2`… (node ids 1, 2…). */
+export function kafkaServerName(nodeId: number, nodes: number): string {
+  return nodes === 1 ? 'kafka' : `kafka-${nodeId}`;
+}
+
+/** Whether a server's name is a Kafka node's: `kafka`, or `kafka-1`, `kafka-2`… on a cluster. */
+export function isKafkaNode(name: string): boolean {
+  return /^kafka(-\d+)?$/.test(name);
+}
+
 /**
- * Formats a KRaft log directory in `dir` and starts one broker+controller JVM; resolves once a
- * metadata request answers. With `certificates` (a CA made for this run, see certificates.ts) the
- * only client listener is SASL_SSL with SCRAM-SHA-512 on their server certificate, the SCRAM user
- * is created at format time, and its password is written to a file under `dir`.
+ * Formats a KRaft log directory per node under `dir` (one cluster id) and starts one
+ * broker+controller JVM per node, all at once (a quorum needs a majority to elect a leader);
+ * resolves once every node answers a metadata request listing all of them. With `certificates`
+ * the only client listener is SASL_SSL with SCRAM-SHA-512 on their server certificate, the SCRAM
+ * user is created at format time, and its password is written to a file under `dir`.
  */
 export async function startKafka(
   { java, release, libDir }: KafkaTools,
   dir: string,
-  detached: boolean,
-  wait: ReadyWait,
-  certificates?: StackCertificates,
-  readiness: { through: 'client' | 'internal' } = { through: 'client' },
+  options: KafkaStartOptions,
 ): Promise<StartedKafka> {
+  const { detached, wait, certificates } = options;
+  const nodes = options.nodes ?? 1;
+  if (!Number.isInteger(nodes) || nodes < 1)
+    throw new UsageError(`expected a number of Kafka nodes of 1 or more, found ${nodes}`);
   mkdirSync(dir, { recursive: true });
-  const [brokerPort, controllerPort, internalPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const properties = path.join(dir, 'server.properties');
-  // A secured broker's properties hold its private key.
-  writeFileSync(
-    properties,
-    serverProperties(dir, { brokerPort, controllerPort, internalPort, certificates }),
-    { mode: 0o600 },
-  );
-  const logging = writeKafkaLogging(release.logging, dir);
-  const classpath = `${libDir}/*`;
-  const jvm = ['-Xms256m', '-Xmx1g', '-Djava.awt.headless=true', logging, '-cp', classpath];
-  const logFile = path.join(dir, 'kafka.log');
-  const brokers = `127.0.0.1:${brokerPort}`;
+  const shapes: NodeShape[] = [];
+  for (let nodeId = 1; nodeId <= nodes; nodeId += 1)
+    shapes.push({
+      nodeId,
+      nodes,
+      voters: '',
+      brokerPort: await freePort(),
+      controllerPort: await freePort(),
+      internalPort: await freePort(),
+      certificates,
+    });
+  const voters = shapes.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
+  const brokers = shapes.map((n) => `127.0.0.1:${n.brokerPort}`).join(',');
   let settings: KafkaSettings = { TROUPE_KAFKA_BROKERS: brokers };
-  const format = ['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties];
   let password: string | undefined;
+  const scram: string[] = [];
   if (certificates) {
     password = randomBytes(18).toString('base64url');
     const passwordFile = path.join(dir, 'sasl-password');
     writeFileSync(passwordFile, password, { mode: 0o600 });
-    format.push('--add-scram', `SCRAM-SHA-512=[name=${SECURED_KAFKA_USER},password=${password}]`);
+    scram.push('--add-scram', `SCRAM-SHA-512=[name=${SECURED_KAFKA_USER},password=${password}]`);
     settings = {
       ...settings,
       TROUPE_KAFKA_SASL_MECHANISM: 'scram-sha-512',
@@ -244,10 +292,63 @@ export async function startKafka(
       TROUPE_KAFKA_SSL_CA_FILE: certificates.caFile,
     };
   }
-
-  // Storage is formatted once per data directory, as `kafka-storage.sh format` does.
+  const id = clusterId();
+  const launches = await Promise.all(
+    shapes.map(async (shape) => {
+      const nodeDir = nodes === 1 ? dir : path.join(dir, `node-${shape.nodeId}`);
+      mkdirSync(nodeDir, { recursive: true });
+      const properties = path.join(nodeDir, 'server.properties');
+      // A secured broker's properties hold its private key.
+      writeFileSync(properties, serverProperties(nodeDir, { ...shape, voters }), { mode: 0o600 });
+      const logging = writeKafkaLogging(release.logging, nodeDir);
+      // A cluster's nodes share two cores and each other's memory: smaller heaps.
+      const heap = nodes === 1 ? ['-Xms256m', '-Xmx1g'] : ['-Xms128m', '-Xmx512m'];
+      const jvm = [...heap, '-Djava.awt.headless=true', logging, '-cp', `${libDir}/*`];
+      await formatStorage(
+        java,
+        [...jvm, 'kafka.tools.StorageTool', 'format', '-t', id, '-c', properties, ...scram],
+        password,
+      );
+      return { shape, nodeDir, jvm, properties };
+    }),
+  );
+  const servers = launches.map(({ shape, nodeDir, jvm, properties }) =>
+    spawnServer(kafkaServerName(shape.nodeId, nodes), java, [...jvm, 'kafka.Kafka', properties], {
+      logFile: path.join(nodeDir, 'kafka.log'),
+      detached,
+    }),
+  );
+  const ready = servers.map((server, i) => {
+    const shape = shapes[i]!;
+    // Ready is judged as a client sees the node, unless its client listener is meant to refuse
+    // clients (a test's expired certificate): then on its plaintext loopback listener.
+    const connection = loadKafkaConnection(
+      certificates && options.readiness?.through === 'internal'
+        ? { TROUPE_KAFKA_BROKERS: `127.0.0.1:${shape.internalPort}` }
+        : { ...settings, TROUPE_KAFKA_BROKERS: `127.0.0.1:${shape.brokerPort}` },
+    );
+    return waitUntilReady(server, () => kafkaAnswers(connection, nodes), wait);
+  });
   try {
-    await run(java, [...jvm, ...format]);
+    await Promise.all(ready);
+  } catch (error) {
+    // One node gave up (and was stopped): the others would wait for it until their timeout.
+    // Stop them all, let every wait end, and report the first failure.
+    await Promise.all(servers.map((server) => stopServer(server)));
+    await Promise.allSettled(ready);
+    throw error;
+  }
+  return { servers, brokers, settings };
+}
+
+/** Formats one node's storage, as `kafka-storage.sh format` does: once per data directory. */
+async function formatStorage(
+  java: string,
+  args: string[],
+  password: string | undefined,
+): Promise<void> {
+  try {
+    await run(java, args);
   } catch (error) {
     // The message quotes the command line, which holds the SCRAM password: only the output is kept.
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
@@ -258,23 +359,13 @@ export async function startKafka(
       password ? output.replaceAll(password, '(redacted)') : output,
     );
   }
-  const server = spawnServer('kafka', java, [...jvm, 'kafka.Kafka', properties], {
-    logFile,
-    detached,
-  });
-  // Ready is judged as a client sees the broker, unless the client listener is meant to refuse
-  // clients (a test's expired certificate): then on the broker's own plaintext loopback listener.
-  const connection = loadKafkaConnection(
-    certificates && readiness.through === 'internal'
-      ? { TROUPE_KAFKA_BROKERS: `127.0.0.1:${internalPort}` }
-      : settings,
-  );
-  await waitUntilReady(server, () => kafkaAnswers(connection), wait);
-  return { server, brokers, settings };
 }
 
-/** Ready means a metadata request returns this broker, not merely that the port accepts. */
-export async function kafkaAnswers(connection: KafkaConnection): Promise<void> {
+/**
+ * Ready means a metadata request returns `brokers` brokers (this one among them, once it has
+ * caught up with the cluster's metadata), not merely that the port accepts.
+ */
+export async function kafkaAnswers(connection: KafkaConnection, brokers = 1): Promise<void> {
   const admin = createKafkaDriver(connection, {
     clientId: 'troupe-devstack-probe',
     connectionTimeoutMs: 1000,
@@ -283,7 +374,8 @@ export async function kafkaAnswers(connection: KafkaConnection): Promise<void> {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    if (cluster.brokers.length === 0) throw new Error('metadata lists no broker yet');
+    if (cluster.brokers.length < brokers)
+      throw new Error(`metadata lists ${cluster.brokers.length} of ${brokers} brokers yet`);
   } finally {
     await admin.disconnect().catch(() => undefined);
   }

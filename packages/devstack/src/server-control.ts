@@ -4,17 +4,18 @@ import { loadKafkaConnection, registryClientFromConfig } from '@troupe/kit';
 import { loadSchemaRegistrySettings } from '@troupe/kit/internal';
 import { readCurrentStack, rememberCurrentStack } from './current-stack';
 import { UsageError } from './errors';
-import { kafkaAnswers } from './kafka';
+import { isKafkaNode, kafkaAnswers } from './kafka';
 import { postgresAnswers } from './postgres';
 import { redisAnswers } from './redis';
 import { isAlive, respawnServer, type ServerHandle, signal, stopServer } from './server-process';
 import { type LocalStack, STACK_FILE } from './stack';
 import { waitUntilReady } from './wait';
 
-/** The servers of a stack, by the names `stack:status` prints. */
-export const SERVER_NAMES = ['kafka', 'redis', 'postgresql', 'schema-registry'] as const;
-/** One of a stack's servers, as `stack:status` names it. */
-export type ServerName = (typeof SERVER_NAMES)[number];
+/**
+ * One of a stack's servers, as `stack:status` names it: `kafka` (or `kafka-1`, `kafka-2`… on a
+ * cluster, see StartOptions.kafkaNodes), `redis`, `postgresql`, `schema-registry`.
+ */
+export type ServerName = string;
 
 /**
  * Faults on a running stack's servers, for tests and for `npm run stack:kill|pause|resume|restart`:
@@ -77,7 +78,7 @@ function serverOf(stack: LocalStack, name: ServerName): ServerHandle {
   const server = stack.servers.find((s) => s.name === name);
   if (!server)
     throw new UsageError(
-      `expected a server named ${SERVER_NAMES.join(', ')}, found "${name}" (this stack runs ${stack.servers.map((s) => s.name).join(', ')})`,
+      `expected one of this stack's servers (${serverNames(stack).join(', ')}), found "${name}"`,
     );
   return server;
 }
@@ -89,12 +90,28 @@ function running(stack: LocalStack, name: ServerName): ServerHandle {
   return server;
 }
 
-/** Asks the server as its clients do, with the stack's settings (TLS and passwords included). */
+/** The names of a stack's servers, sorted (their start order varies with who answered first). */
+export function serverNames(stack: Pick<LocalStack, 'servers'>): string[] {
+  return stack.servers.map((s) => s.name).sort();
+}
+
+/**
+ * Asks the server as its clients do, with the stack's settings (TLS and passwords included). A
+ * Kafka node is asked alone (its address is its place in TROUPE_KAFKA_BROKERS, which lists the
+ * nodes in server order) and is ready once its metadata lists every node of the cluster.
+ */
 function answers(name: ServerName, stack: LocalStack): Promise<void> {
   const env = Object.fromEntries(Object.entries(stack.settings));
+  const kafkaNodes = stack.servers.filter((s) => isKafkaNode(s.name));
+  if (kafkaNodes.some((s) => s.name === name)) {
+    const address =
+      stack.settings.TROUPE_KAFKA_BROKERS.split(',')[kafkaNodes.findIndex((s) => s.name === name)];
+    return kafkaAnswers(
+      loadKafkaConnection({ ...env, TROUPE_KAFKA_BROKERS: address }),
+      kafkaNodes.length,
+    );
+  }
   switch (name) {
-    case 'kafka':
-      return kafkaAnswers(loadKafkaConnection(env));
     case 'redis':
       return redisAnswers(stack.settings);
     case 'postgresql':
@@ -110,6 +127,8 @@ function answers(name: ServerName, stack: LocalStack): Promise<void> {
       )
         .subjects()
         .then(() => undefined);
+    default:
+      throw new UsageError(`no way to ask ${name} whether it answers`);
   }
 }
 

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type KafkaSettings, startKafka } from './kafka';
+import { type KafkaSettings, isKafkaNode, startKafka } from './kafka';
 import { type PostgresSettings, startPostgres } from './postgres';
 import { type RedisSettings, startRedis } from './redis';
 import { type RegistryClientSettings, startRegistry } from './registry';
@@ -53,11 +53,23 @@ export interface StartOptions {
    * LocalStack.registryReader), their random passwords in files.
    */
   secure?: boolean;
+  /**
+   * How many Kafka nodes (default 1), each a broker and a controller, named `kafka-1`…
+   * when more than one. Three or more replicate every topic three times with
+   * min.insync.replicas=2 unless the topic says otherwise, so one node may die without losing an
+   * acknowledged record (see startKafka).
+   */
+  kafkaNodes?: number;
 }
 
 /** Whether a stack's Kafka is the secured one (its settings name a SASL mechanism). */
 export function isSecured(stack: Pick<LocalStack, 'settings'>): boolean {
   return stack.settings.TROUPE_KAFKA_SASL_MECHANISM !== undefined;
+}
+
+/** How many Kafka nodes a stack runs. */
+export function kafkaNodeCount(stack: Pick<LocalStack, 'servers'>): number {
+  return stack.servers.filter((s) => isKafkaNode(s.name)).length;
 }
 
 /** The file, in the stack's data directory, that describes a started stack (LocalStack as JSON). */
@@ -82,9 +94,11 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
   // (waitUntilReady), so these are all that can still be running.
   const servers: ServerHandle[] = [];
   const readyAfterMs: Record<string, number> = {};
-  const track = <T extends { server: ServerHandle }>(ready: T): T => {
-    servers.push(ready.server);
-    readyAfterMs[ready.server.name] = Date.now() - started;
+  const track = <T extends { server: ServerHandle } | { servers: ServerHandle[] }>(ready: T): T => {
+    for (const server of 'servers' in ready ? ready.servers : [ready.server]) {
+      servers.push(server);
+      readyAfterMs[server.name] = Date.now() - started;
+    }
     return ready;
   };
   try {
@@ -93,7 +107,12 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       ? await makeStackCertificates(path.join(dir, 'certificates'))
       : undefined;
     const starting = [
-      startKafka(tools.kafka, path.join(dir, 'kafka'), detached, wait, certificates).then(track),
+      startKafka(tools.kafka, path.join(dir, 'kafka'), {
+        detached,
+        wait,
+        certificates,
+        nodes: options.kafkaNodes,
+      }).then(track),
       startRedis(tools.redisServer, path.join(dir, 'redis'), detached, wait, certificates).then(
         track,
       ),
@@ -108,7 +127,7 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
       throw error;
     });
     log(
-      `kafka ${tools.kafka.release.version} ${kafka.brokers}${options.secure ? ' (SASL_SSL)' : ''}, redis ${redis.url}, postgresql ${postgres.url}`,
+      `kafka ${tools.kafka.release.version} ${kafka.brokers}${kafka.servers.length > 1 ? ` (${kafka.servers.length} nodes)` : ''}${options.secure ? ' (SASL_SSL)' : ''}, redis ${redis.url}, postgresql ${postgres.url}`,
     );
     if (wait.signal?.aborted) throw new StartInterruptedError();
     const registry = track(

@@ -55,17 +55,15 @@ export async function startStandaloneKafka(
     const certificates =
       options.certificates ??
       (options.secure ? await makeStackCertificates(path.join(dir, 'certificates')) : undefined);
-    const kafka = await startKafka(
-      { java, release, libDir },
-      dir,
-      false,
-      { timeoutMs: options.timeoutMs ?? 90_000, signal: options.signal },
+    const kafka = await startKafka({ java, release, libDir }, dir, {
+      detached: false,
+      wait: { timeoutMs: options.timeoutMs ?? 90_000, signal: options.signal },
       certificates,
-      { through: options.readyWithoutClientListener ? 'internal' : 'client' },
-    );
+      readiness: { through: options.readyWithoutClientListener ? 'internal' : 'client' },
+    });
     return {
       dir,
-      server: kafka.server,
+      server: kafka.servers[0]!,
       settings: kafka.settings,
       certificates,
       startupMs: Date.now() - started,

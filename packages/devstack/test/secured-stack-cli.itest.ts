@@ -115,7 +115,7 @@ describe('npm run stack:up -- --secure', () => {
     const result = await stackCli('up', env, ['--secured']);
     expect(result.code).toBe(2);
     expect(result.stderr.trimEnd().split('\n')).toEqual([
-      'troupe-stack: up does not accept --secured (accepted: --secure)',
+      'troupe-stack: up does not accept --secured (accepted: --secure --brokers)',
     ]);
     expect(result.stdout).toBe('');
   });

@@ -167,7 +167,7 @@ it('a server name the stack does not have is one line, and nothing is signalled'
   const result = await stackCli('kill', env, ['zookeeper']);
   expect(result.code).toBe(1);
   expect(result.stderr.trimEnd().split('\n')).toEqual([
-    'troupe-stack: expected one server name (kafka, redis, postgresql, schema-registry), found "zookeeper"',
+    'troupe-stack: expected one server name (kafka, postgresql, redis, schema-registry), found "zookeeper"',
   ]);
   expect((await status()).servers).toEqual(before.servers);
 });

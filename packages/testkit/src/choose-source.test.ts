@@ -57,6 +57,16 @@ describe('chooseStackSource', () => {
     expect((await chooseStackSource(all, unasked, { secure: true })).source).toBe('env');
   });
 
+  it('starts a Kafka cluster as local processes without probing; one node may still be a container', async () => {
+    expect(await chooseStackSource({}, unasked, { kafkaNodes: 3 })).toEqual({
+      source: 'devstack',
+      reason: 'a Kafka cluster runs as local processes',
+    });
+    expect((await chooseStackSource(all, unasked, { kafkaNodes: 3 })).source).toBe('env');
+    const found = async () => ({ found: true as const, runtime: 'docker' });
+    expect((await chooseStackSource({}, found, { kafkaNodes: 1 })).source).toBe('testcontainers');
+  });
+
   it('refuses half a configuration, naming what is missing, without probing', async () => {
     await expect(
       chooseStackSource({ TROUPE_KAFKA_BROKERS: '127.0.0.1:9092' }, unasked),

@@ -21,13 +21,13 @@ export interface SourceChoice {
 
 /**
  * `probeRuntime` is called only when the choice depends on it: not when the TROUPE_* settings are
- * given, nor with TROUPE_STACK=devstack, nor for a secured stack (`secure`), which only the
- * devstack starts: the container images run plain.
+ * given, nor with TROUPE_STACK=devstack, nor for a secured stack (`secure`) or a Kafka cluster
+ * (`kafkaNodes` above 1), which only the devstack starts: the container stack is one plain broker.
  */
 export async function chooseStackSource(
   env: Record<string, string | undefined>,
   probeRuntime: () => Promise<RuntimeProbe>,
-  options: { secure?: boolean } = {},
+  options: { secure?: boolean; kafkaNodes?: number } = {},
 ): Promise<SourceChoice> {
   const given = SETTING_NAMES.filter((name) => env[name]);
   if (given.length === SETTING_NAMES.length) {
@@ -44,6 +44,8 @@ export async function chooseStackSource(
     return { source: 'devstack', reason: 'TROUPE_STACK=devstack' };
   if (options.secure)
     return { source: 'devstack', reason: 'a secured stack runs as local processes' };
+  if ((options.kafkaNodes ?? 1) > 1)
+    return { source: 'devstack', reason: 'a Kafka cluster runs as local processes' };
   const probe = await probeRuntime();
   if (probe.found)
     return { source: 'testcontainers', reason: `testcontainers reaches ${probe.runtime}` };

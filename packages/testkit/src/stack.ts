@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   type KafkaSettings,
   StackSettings,
+  type StartOptions,
   startLocalStack,
   type StackServers,
   startRegistryProcess,
@@ -34,16 +35,18 @@ let current: RunningStack | undefined;
 /**
  * Starts (or adopts) a Kafka + Redis + PostgreSQL + schema registry stack and returns its
  * settings. Says which source it chose and why through `log`. `secure` starts the devstack's
- * secured stack (see @troupe/devstack StartOptions.secure); given TROUPE_* settings still win,
- * with whatever security they name.
+ * secured stack (see @troupe/devstack StartOptions.secure) and `kafkaNodes: 3` its replicated
+ * Kafka cluster (StartOptions.kafkaNodes; its nodes are `kafka-1`… in `servers`); given TROUPE_*
+ * settings still win, with whatever security and nodes they name.
  */
 export async function startStack(
-  options: { log?: (line: string) => void; secure?: boolean } = {},
+  options: { log?: (line: string) => void } & Pick<StartOptions, 'secure' | 'kafkaNodes'> = {},
 ): Promise<RunningStack> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const started = Date.now();
   const choice = await chooseStackSource(process.env, () => probeContainerRuntime(), {
     secure: options.secure,
+    kafkaNodes: options.kafkaNodes,
   });
   log(`troupe testkit: using ${choice.source} (${choice.reason})`);
   let settings: StackSettings;
@@ -56,7 +59,11 @@ export async function startStack(
     const { startContainerStack } = await import('./containers');
     ({ settings, stop } = await startContainerStack());
   } else {
-    const stack = await startLocalStack({ detached: false, secure: options.secure });
+    const stack = await startLocalStack({
+      detached: false,
+      secure: options.secure,
+      kafkaNodes: options.kafkaNodes,
+    });
     settings = stack.settings;
     stop = () => stopLocalStack(stack);
     servers = stackServers(stack);

@@ -2,7 +2,7 @@ import type { KafkaAdmin } from '@troupe/kit/internal';
 import type { ClusterState, ClusterTopic } from './plan';
 
 /**
- * Every topic name on the cluster, and partitions, replication factor and configs of `detailed`
+ * Every topic name on the cluster, and partitions, replicas, in-sync replicas and configs of `detailed`
  * (those that exist).
  */
 export async function readClusterState(
@@ -43,6 +43,8 @@ export async function describeTopics(admin: KafkaAdmin, topics: string[]): Promi
       name,
       partitions: partitions.length,
       replicationFactor: Math.max(0, ...partitions.map((p) => p.replicas.length)),
+      inSyncReplicas:
+        partitions.length === 0 ? 0 : Math.min(...partitions.map((p) => p.isr.length)),
       config,
       overrides,
     };

@@ -10,7 +10,11 @@ export interface ListOptions {
   json: boolean;
 }
 
-/** `troupe topics list`: every topic with its partitions, replication factor and overrides. */
+/**
+ * `troupe topics list`: every topic with its partitions, replication factor, the fewest in-sync
+ * replicas of any of its partitions, its min.insync.replicas (below which acks=all writes are
+ * refused) and the configs set on it.
+ */
 export async function printTopicList(
   session: KafkaSession,
   options: ListOptions,
@@ -28,6 +32,8 @@ export async function printTopicList(
           name: t.name,
           partitions: t.partitions,
           replicationFactor: t.replicationFactor,
+          inSyncReplicas: t.inSyncReplicas,
+          minInSyncReplicas: minInSync(t.config),
           config: t.overrides,
         }),
       );
@@ -43,10 +49,21 @@ export async function printTopicList(
     t.name,
     String(t.partitions),
     String(t.replicationFactor),
+    String(t.inSyncReplicas),
+    String(minInSync(t.config) ?? '-'),
     Object.entries(t.overrides)
       .map(([name, value]) => `${name}=${value}`)
       .join(' '),
   ]);
-  for (const line of formatTable(['TOPIC', 'PARTITIONS', 'REPLICAS', 'CONFIG'], rows))
+  for (const line of formatTable(
+    ['TOPIC', 'PARTITIONS', 'REPLICAS', 'IN-SYNC', 'MIN-IN-SYNC', 'CONFIG'],
+    rows,
+  ))
     context.out(line);
+}
+
+/** The topic's min.insync.replicas as the broker reports it (its own or the broker default). */
+function minInSync(config: Record<string, string>): number | undefined {
+  const value = config['min.insync.replicas'];
+  return value === undefined ? undefined : Number(value);
 }

@@ -22,6 +22,7 @@ const onCluster = (
   name,
   partitions,
   replicationFactor,
+  inSyncReplicas: replicationFactor,
   config: { 'cleanup.policy': 'delete', 'retention.ms': '604800000', ...config },
   overrides: config,
 });

@@ -27,6 +27,11 @@ export interface ClusterTopic {
   name: string;
   partitions: number;
   replicationFactor: number;
+  /**
+   * The fewest in-sync replicas of any partition: below the replication factor while a broker is
+   * down or catching up, and below min.insync.replicas while acks=all writes are refused.
+   */
+  inSyncReplicas: number;
   /** The current value of every config the broker reports, defaults included. */
   config: Record<string, string>;
   /** The configs set on the topic itself (not inherited from broker defaults). */
