@@ -44,6 +44,14 @@ const config: Config = {
       globalTeardown: '<rootDir>/packages/testkit/src/jest/global-teardown.ts',
       slowTestThreshold: 60,
     },
+    {
+      ...shared,
+      displayName: 'faults',
+      // Each scenario starts a stack of its own, breaks it and counts what arrived:
+      // `npm run test:faults` (README, "Fault scenarios").
+      testMatch: ['<rootDir>/faults/**/*.faults.ts'],
+      slowTestThreshold: 120,
+    },
   ],
 };
 

@@ -16,6 +16,7 @@ export type { StackCertificateOptions, StackCertificates } from './certificates'
 export { kafkaRelease, KAFKA_RELEASES, DEFAULT_KAFKA_RELEASE } from './kafka-release';
 export type { KafkaRelease } from './kafka-release';
 export { startRegistry as startRegistryProcess } from './registry';
+export { activeController } from './kafka-quorum';
 export { stopServer } from './server-process';
 export {
   serverNames,

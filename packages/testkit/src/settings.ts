@@ -1,7 +1,8 @@
 import type { SettingDoc } from '@troupe/kit/internal';
 
 /**
- * What the integration tests' stack (startStack, jest's globalSetup) and `npm test` read. Kafka's
+ * What the integration tests' stack (startStack, jest's globalSetup), `npm test` and the fault
+ * scenarios (`npm run test:faults`) read. Kafka's
  * version is the devstack's TROUPE_KAFKA_VERSION, the driver the kit's TROUPE_KAFKA_DRIVER.
  */
 export const SETTINGS: readonly SettingDoc[] = [
@@ -45,6 +46,20 @@ export const SETTINGS: readonly SettingDoc[] = [
     default: '`kafkajs platformatic`',
     description:
       'npm test (scripts/test): the Kafka drivers the whole suite runs on, one pass each.',
+    fromFile: false,
+  },
+  {
+    name: 'TROUPE_FAULTS_REPORT_DIR',
+    default: 'a new temporary directory',
+    description:
+      "Where `npm run test:faults` leaves each scenario's figures (one JSON file each) for the table it prints.",
+    fromFile: false,
+  },
+  {
+    name: 'TROUPE_FAULTS_LOG',
+    default: 'none',
+    description:
+      "A file: the fault scenarios write their service's log there at debug, to see what it did around the fault.",
     fromFile: false,
   },
 ];

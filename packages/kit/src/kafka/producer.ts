@@ -1,6 +1,14 @@
 import type { TopicRecords } from './records';
 
 /**
+ * ProducerOptions.deliveryTimeoutMs when none is given, and the Publisher's send timeout: two
+ * minutes, the Java client's delivery.timeout.ms. Shorter fails callers through outages the
+ * cluster recovers from by itself: a single broker SIGKILLed for 15 s answered again 29 s after
+ * the kill on a loaded 2-core machine (its log recovered first), and a send given 30 s failed.
+ */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 120_000;
+
+/**
  * How a producer is made. There is no option to weaken it: every driver's producer is idempotent
  * (broker retries never duplicate or reorder a record), waits for all in-sync replicas (acks=all)
  * and never creates a topic; a record for a topic that does not exist is refused with an
@@ -9,6 +17,13 @@ import type { TopicRecords } from './records';
 export interface ProducerOptions {
   /** gzip, or none (default). */
   compression?: 'none' | 'gzip';
+  /**
+   * How long a send keeps retrying what may pass (a broker down or restarting, a leader moving)
+   * before it fails: a time, as the Java client's delivery.timeout.ms, not a number of retries,
+   * which a broker restart outlasts. Default 2 minutes (DEFAULT_DELIVERY_TIMEOUT_MS). A driver whose
+   * retries are limited on purpose (DriverOptions.retries, a command-line tool) keeps its limit.
+   */
+  deliveryTimeoutMs?: number;
 }
 
 /**

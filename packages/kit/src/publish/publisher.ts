@@ -2,7 +2,11 @@ import type { Logger } from 'pino';
 import type { EventCodec } from '../codec/codec';
 import type { Envelope, OutgoingEvent, RoutableEventOf } from '../events/envelope';
 import type { KafkaDriver } from '../kafka/driver';
-import type { ProducerOptions, RecordProducer } from '../kafka/producer';
+import {
+  DEFAULT_DELIVERY_TIMEOUT_MS,
+  type ProducerOptions,
+  type RecordProducer,
+} from '../kafka/producer';
 import type { OutgoingRecord, TopicRecords } from '../kafka/records';
 import { withTimeout } from '../runtime/timers';
 import { tracingEnabled } from '../observability/tracing-enabled';
@@ -15,7 +19,12 @@ export interface PublisherOptions<E extends object = Record<string, unknown>> {
   /** CloudEvents source of published events: the service name. */
   source: string;
   logger?: Logger;
-  /** How long one send may take, broker retries included, before the caller gets a TimeoutError. */
+  /**
+   * How long one send may take before the caller gets a TimeoutError (default 2 minutes, as the
+   * Java client's delivery.timeout.ms; connect() waits at most 30 s of it); the driver
+   * keeps retrying a broker that is down or a leader that moves for as long (ProducerOptions
+   * deliveryTimeoutMs), so an outage shorter than this costs the caller a wait, not an error.
+   */
   sendTimeoutMs?: number;
   compression?: ProducerOptions['compression'];
   /**
@@ -24,6 +33,9 @@ export interface PublisherOptions<E extends object = Record<string, unknown>> {
    */
   routes?: { readonly [T in keyof E & string]?: string };
 }
+
+/** The longest connect() waits, whatever the send timeout. */
+const CONNECT_TIMEOUT_MS = 30_000;
 
 /**
  * Publishes events through one producer of the driver: idempotent (broker-side retries free of
@@ -38,8 +50,12 @@ export class Publisher<E extends object = Record<string, unknown>> {
   private connected?: Promise<void>;
 
   constructor(private readonly options: PublisherOptions<E>) {
-    this.producer = options.kafka.producer({ compression: options.compression });
-    this.sendTimeoutMs = options.sendTimeoutMs ?? 30_000;
+    this.sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+    // The driver retries what may pass for as long as the caller waits, and not much longer.
+    this.producer = options.kafka.producer({
+      compression: options.compression,
+      deliveryTimeoutMs: this.sendTimeoutMs,
+    });
   }
 
   get source(): string {
@@ -47,9 +63,10 @@ export class Publisher<E extends object = Record<string, unknown>> {
   }
 
   connect(): Promise<void> {
+    // A cluster that is not there at start is more often a wrong address than an outage.
     this.connected ??= withTimeout(
       this.producer.connect(),
-      this.sendTimeoutMs,
+      Math.min(this.sendTimeoutMs, CONNECT_TIMEOUT_MS),
       'producer connect',
     ).catch((error: unknown) => {
       this.connected = undefined;

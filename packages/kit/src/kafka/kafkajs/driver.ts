@@ -9,6 +9,8 @@ import { KafkajsGroupConsumer } from './consumer';
 import { pinoLogCreator } from './log';
 import { ignoreKafkajsNegativeTimeoutWarning } from './negative-timeout-warning';
 import { KafkajsProducer } from './producer';
+import { deliveryRetry } from './delivery-retry';
+import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../producer';
 
 /**
  * Troupe's default driver: kafkajs (pure JavaScript, the classic consumer-group protocol). Logs
@@ -17,6 +19,9 @@ import { KafkajsProducer } from './producer';
 export class KafkajsDriver implements KafkaDriver {
   readonly name = 'kafkajs';
   private readonly kafka: Kafka;
+  private readonly config: KafkaConfig;
+  /** Retries limited on purpose (DriverOptions.retries): producers keep that limit too. */
+  private readonly retriesLimited: boolean;
 
   constructor(connection: KafkaConnection, options: DriverOptions) {
     const config: KafkaConfig = {
@@ -33,6 +38,8 @@ export class KafkajsDriver implements KafkaDriver {
     // kafkajs reads the client's retry settings for connecting too, so they apply to every part.
     if (options.retries !== undefined)
       config.retry = { retries: options.retries, initialRetryTime: 200, maxRetryTime: 2_000 };
+    this.retriesLimited = options.retries !== undefined;
+    this.config = config;
     this.kafka = new Kafka(config);
     // kafkajs's request queue sets negative timeouts, which Node 23+ warns about on stderr.
     ignoreKafkajsNegativeTimeoutWarning();
@@ -42,8 +49,18 @@ export class KafkajsDriver implements KafkaDriver {
     return new KafkajsGroupConsumer(this.kafka, options);
   }
 
-  producer(options?: ProducerOptions): RecordProducer {
-    return new KafkajsProducer(this.kafka, () => this.listTopics(), options);
+  producer(options: ProducerOptions = {}): RecordProducer {
+    // A client of its own whose retries last the delivery timeout: kafkajs reconnects a producer
+    // to a cluster it lost through the client's retries, not the producer's, and once those are
+    // spent the send fails however many of its own remain. (Every kafkajs producer has its own
+    // connections anyway.)
+    const kafka = this.retriesLimited
+      ? this.kafka
+      : new Kafka({
+          ...this.config,
+          retry: deliveryRetry(options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS),
+        });
+    return new KafkajsProducer(kafka, () => this.listTopics(), options);
   }
 
   admin(): KafkaAdmin {

@@ -14,6 +14,10 @@ export class KafkajsProducer implements RecordProducer {
   private readonly producer: Producer;
   private readonly compression: CompressionTypes;
   private connected?: Promise<void>;
+  /** Topics seen on the cluster: a send to them skips the check for a missing topic. */
+  private readonly knownTopics = new Set<string>();
+  /** The last send's end: sends run one after another (see send()). */
+  private previous: Promise<void> = Promise.resolve();
 
   /** `listTopics` names the missing topics when kafkajs refuses a send for one. */
   constructor(
@@ -42,17 +46,33 @@ export class KafkajsProducer implements RecordProducer {
   async send(batch: readonly TopicRecords[], options: { timeoutMs?: number } = {}): Promise<void> {
     if (batch.length === 0) return;
     await this.connect();
-    const sent = this.producer.sendBatch({
-      topicMessages: batch.map(({ topic, records }) => ({
-        topic,
-        messages: records as Message[],
-      })),
-      acks: -1,
-      // The broker's wait for the in-sync replicas; the whole call (kafkajs retries included) is
-      // bounded below.
-      timeout: options.timeoutMs,
-      compression: this.compression,
-    });
+    await this.refuseMissingTopics(batch);
+    // One sendBatch at a time, each with its own retries, in call order. kafkajs hands a failed
+    // request's sequence numbers back (updateSequence(-n)) even when the broker wrote it before
+    // the connection broke (a broker SIGKILLed mid-request); a concurrent call could then take
+    // those numbers for its own records, and the broker would answer it as a retry of the batch
+    // it already has: acknowledged, never written. Serialised, the numbers handed back are taken
+    // again only by the same records' retry, which the broker deduplicates as it should. kafkajs
+    // sends an idempotent producer's requests to a broker one at a time anyway.
+    const sent = this.previous.then(() =>
+      this.producer.sendBatch({
+        topicMessages: batch.map(({ topic, records }) => ({
+          topic,
+          messages: records as Message[],
+        })),
+        acks: -1,
+        // The broker's wait for the in-sync replicas; the whole call (kafkajs retries included)
+        // is bounded below.
+        timeout: options.timeoutMs,
+        compression: this.compression,
+      }),
+    );
+    // The next call waits for this one to end, in success or failure, however long the caller
+    // waits (a timed-out call's retries still hold the numbers they were given).
+    this.previous = sent.then(
+      () => undefined,
+      () => undefined,
+    );
     try {
       await (options.timeoutMs === undefined
         ? sent
@@ -66,6 +86,22 @@ export class KafkajsProducer implements RecordProducer {
   async disconnect(): Promise<void> {
     this.connected = undefined;
     await this.producer.disconnect();
+  }
+
+  /**
+   * Refuses at once a batch for a topic the cluster lacks, asked once per topic (then known):
+   * kafkajs would retry its metadata for as long as the delivery timeout lets a send retry.
+   */
+  private async refuseMissingTopics(batch: readonly TopicRecords[]): Promise<void> {
+    const unknown = [...new Set(batch.map((t) => t.topic))].filter((t) => !this.knownTopics.has(t));
+    if (unknown.length === 0) return;
+    // A cluster that does not answer now is the send's to wait for, as any outage.
+    const names = await this.listTopics().catch(() => undefined);
+    if (!names) return;
+    const existing = new Set(names);
+    const missing = unknown.filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new UnknownTopicError(missing);
+    for (const topic of unknown) this.knownTopics.add(topic);
   }
 
   private async nameMissingTopics(

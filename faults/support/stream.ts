@@ -1,0 +1,312 @@
+/**
+ * The stream every fault scenario breaks: a Publisher with its default settings sending keyed
+ * events one at a time per key (so a key's events are acknowledged in order), and a Troupe
+ * service declaring dedup on the stack's Redis that applies one effect per event. It counts what
+ * a user would: what was sent and acknowledged, what the handler applied and how often, in which
+ * order per key, and how long after the fault events sent after it were handled again.
+ */
+import pino from 'pino';
+import {
+  AvroCodec,
+  Publisher,
+  RedisDedupStore,
+  createFailFastRedis,
+  createKafkaDriver,
+  createSchemaCatalog,
+  createService,
+  defineService,
+  headerString,
+  loadConfig,
+  loadKafkaConnection,
+} from '@troupe/kit';
+import type { KafkaDriver, TroupeService } from '@troupe/kit';
+import { consumeUntil } from '@troupe/testkit';
+import type { StackSettings } from '@troupe/devstack';
+import { testSchemas } from '../../packages/kit/test/support/test-schemas';
+import type { FaultFigures } from './figures';
+
+interface Events {
+  'test.runtime.Counted': { key: string; seq: number; note: string | null };
+}
+
+export interface StreamOptions {
+  settings: StackSettings;
+  topic: string;
+  /** Distinct keys, each published by its own sequential loop. */
+  keys: number;
+  /** Events per key. */
+  perKey: number;
+  /** Pause between two events of one key. */
+  intervalMs: number;
+  /** How long the handler takes per event (default 0); `slowHandler(0)` speeds it up later. */
+  handlerDelayMs?: number;
+}
+
+/** A publisher and a dedup service on one topic, and the tally of what became of each event. */
+export class CountedStream {
+  private readonly sentAt = new Map<string, number>();
+  private readonly acknowledged = new Set<string>();
+  private readonly failures: string[] = [];
+  private readonly applied = new Map<string, number>();
+  private readonly lastSeq = new Map<string, number>();
+  private readonly handledAt = new Map<string, number>();
+  private orderViolations = 0;
+  private peakRss = process.memoryUsage().rss;
+  private readonly sampler = setInterval(() => {
+    this.peakRss = Math.max(this.peakRss, process.memoryUsage().rss);
+  }, 200);
+  private faultAt: number | undefined;
+  private handlerDelayMs: number;
+  /** How many times the service's consumer joined its group (each join, a generation). */
+  groupJoins = 0;
+  private producing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: StreamOptions,
+    private readonly name: string,
+    private readonly driver: KafkaDriver,
+    private readonly publisher: Publisher,
+    private readonly service: TroupeService,
+    private readonly close: () => void,
+  ) {
+    this.handlerDelayMs = options.handlerDelayMs ?? 0;
+  }
+
+  static async start(options: StreamOptions, name: string): Promise<CountedStream> {
+    const env = { ...options.settings, TROUPE_KAFKA_DRIVER: process.env.TROUPE_KAFKA_DRIVER };
+    const codec = new AvroCodec({
+      registry: options.settings.TROUPE_SCHEMA_REGISTRY_URL,
+      catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema, source: 'faults' }))),
+    });
+    // The publisher exactly as a user makes one: default send timeout, default driver options.
+    const driver = createKafkaDriver(loadKafkaConnection(env), { clientId: `${name}-publisher` });
+    const publisher = new Publisher({
+      kafka: driver,
+      codec,
+      source: `${name}-publisher`,
+    });
+    await publisher.connect();
+    const redis = createFailFastRedis(options.settings.TROUPE_REDIS_URL, { commandTimeout: 500 });
+    // The handler reports to the stream, which is made once the service exists.
+    const sink: { stream?: CountedStream } = {};
+    const service = createService(
+      defineService<Events>()({
+        name,
+        topics: [options.topic],
+        startFrom: 'earliest',
+        dedup: true,
+        consumes: {
+          'test.runtime.Counted': async (event, ctx) => {
+            const delay = sink.stream?.handlerDelayMs ?? 0;
+            if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+            sink.stream?.apply(ctx.metadata.id, event.key, event.seq);
+          },
+        },
+      }),
+      {
+        codec,
+        config: loadConfig({ ...env, TROUPE_LOG_LEVEL: 'silent' }),
+        logger: serviceLogger(name, () => {
+          if (sink.stream) sink.stream.groupJoins += 1;
+        }),
+        dedupStore: new RedisDedupStore({ redis, service: name, leaseMs: 5_000 }),
+        consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, maxWaitTimeMs: 200 },
+        defaultMetrics: false,
+      },
+    );
+    const stream = new CountedStream(options, name, driver, publisher, service, () =>
+      redis.disconnect(),
+    );
+    sink.stream = stream;
+    await service.start();
+    return stream;
+  }
+
+  /** Changes how long the handler takes per event, from the next event on. */
+  slowHandler(delayMs: number): void {
+    this.handlerDelayMs = delayMs;
+  }
+
+  /**
+   * The lag the service reports (troupe_consumer_lag, summed over partitions) and Kafka's own:
+   * end offsets less the group's committed offsets.
+   */
+  async lag(): Promise<{ reported: number; kafka: number }> {
+    const reported = (
+      (await this.service.metrics.registry.getSingleMetric('troupe_consumer_lag')?.get())?.values ??
+      []
+    ).reduce((sum, v) => sum + v.value, 0);
+    const admin = this.driver.admin();
+    await admin.connect();
+    try {
+      const ends = await admin.topicOffsets(this.options.topic);
+      const committed = new Map(
+        (await admin.committedOffsets(this.name, [this.options.topic])).map((p) => [
+          p.partition,
+          Number(p.offset),
+        ]),
+      );
+      const kafka = ends.reduce(
+        (sum, p) => sum + Number(p.high) - Math.max(Number(p.low), committed.get(p.partition) ?? 0),
+        0,
+      );
+      return { reported, kafka };
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Starts publishing; `produced()` resolves when every key's loop has sent all its events. */
+  publish(): void {
+    const { keys, perKey, intervalMs, topic } = this.options;
+    this.producing = Promise.all(
+      Array.from({ length: keys }, async (_, k) => {
+        const key = `key-${k}`;
+        for (let seq = 0; seq < perKey; seq += 1) {
+          const id = `${key}/${seq}`;
+          this.sentAt.set(id, Date.now());
+          await this.publisher
+            .publish({
+              type: 'test.runtime.Counted',
+              topic,
+              key,
+              id,
+              payload: { key, seq, note: null },
+            })
+            .then(
+              () => this.acknowledged.add(id),
+              (error: Error) => this.failures.push(`${id}: ${error.message}`),
+            );
+          await new Promise((resolve) => setTimeout(resolve, intervalMs));
+        }
+      }),
+    ).then(() => undefined);
+  }
+
+  produced(): Promise<void> {
+    return this.producing ?? Promise.resolve();
+  }
+
+  /** How many events have been acknowledged so far. */
+  get acknowledgedCount(): number {
+    return this.acknowledged.size;
+  }
+
+  /** Marks the moment the fault begins: recovery is measured from here. */
+  markFault(): void {
+    this.faultAt = Date.now();
+  }
+
+  /** Resolves once every acknowledged event has been handled, or after `timeoutMs`. */
+  async drained(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && [...this.acknowledged].some((id) => !this.applied.has(id)))
+      await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  /** The acknowledged events never handled, each with when it was sent relative to the fault. */
+  lostEvents(): string[] {
+    return [...this.acknowledged]
+      .filter((id) => !this.applied.has(id))
+      .map(
+        (id) =>
+          `${id} (sent ${(((this.sentAt.get(id) ?? 0) - (this.faultAt ?? 0)) / 1000).toFixed(1)} s after the fault)`,
+      );
+  }
+
+  /**
+   * Which of `ids` the topic holds, read back from the beginning: tells an event the producer
+   * never wrote (acknowledged, yet not in the log) from one the consumer skipped.
+   */
+  async inTopic(ids: readonly string[]): Promise<string[]> {
+    const admin = this.driver.admin();
+    await admin.connect();
+    const offsets = await admin.topicOffsets(this.options.topic).finally(() => admin.disconnect());
+    const total = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    const wanted = new Set(ids);
+    const found: string[] = [];
+    let read = 0;
+    await consumeUntil(
+      this.options.topic,
+      (record) => {
+        const id = headerString(record.message.headers, 'ce_id');
+        if (id !== undefined && wanted.has(id))
+          found.push(`${id} at ${record.partition}/${record.message.offset}`);
+        return (read += 1) >= total;
+      },
+      60_000,
+    );
+    return found;
+  }
+
+  /** Publish failures the caller saw, as `id: message` (the Publisher's own retries exhausted). */
+  get publishFailures(): readonly string[] {
+    return this.failures;
+  }
+
+  /** The figures so far; `recoverySeconds` replaces the measured one when the scenario's recovery is another span. */
+  async figures(scenario: string, recoverySeconds?: number): Promise<FaultFigures> {
+    const deadLettered = (
+      (await this.service.metrics.registry.getSingleMetric('troupe_dead_lettered_total')?.get())
+        ?.values ?? []
+    ).reduce((sum, v) => sum + v.value, 0);
+    const handled = [...this.applied.keys()];
+    const lost = [...this.acknowledged].filter((id) => !this.applied.has(id)).length;
+    const faultAt = this.faultAt ?? 0;
+    const firstAfter = Math.min(
+      ...[...this.handledAt]
+        .filter(([id]) => (this.sentAt.get(id) ?? 0) >= faultAt)
+        .map(([, at]) => at),
+    );
+    return {
+      scenario,
+      sent: this.sentAt.size,
+      acknowledged: this.acknowledged.size,
+      handled: handled.length,
+      deadLettered,
+      duplicated: [...this.applied.values()].filter((n) => n > 1).length,
+      lost,
+      orderViolations: this.orderViolations,
+      recoverySeconds:
+        recoverySeconds ??
+        (Number.isFinite(firstAfter) ? (firstAfter - faultAt) / 1000 : Number.NaN),
+      peakRssMb: Math.round(this.peakRss / 2 ** 20),
+    };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.sampler);
+    await this.service.stop().catch(() => undefined);
+    await this.publisher.disconnect().catch(() => undefined);
+    this.close();
+  }
+
+  private apply(id: string, key: string, seq: number): void {
+    const times = (this.applied.get(id) ?? 0) + 1;
+    this.applied.set(id, times);
+    if (times > 1) return;
+    this.handledAt.set(id, Date.now());
+    // A key's events are acknowledged in order, so they must be first applied in order.
+    if (seq <= (this.lastSeq.get(key) ?? -1)) this.orderViolations += 1;
+    this.lastSeq.set(key, seq);
+  }
+}
+
+/**
+ * The service's log: counts the joins of its main group (`name`; not `<name>.retry`), and with TROUPE_FAULTS_LOG=<file> writes
+ * everything at debug there, to see what it did around the fault.
+ */
+function serviceLogger(name: string, onJoin: () => void) {
+  const file = process.env.TROUPE_FAULTS_LOG;
+  const out = file ? pino.destination({ dest: file, sync: true }) : undefined;
+  return pino(
+    { level: file ? 'debug' : 'info' },
+    {
+      write: (line: string) => {
+        if (line.includes('"joined consumer group"') && line.includes(`"group":"${name}"`))
+          onJoin();
+        out?.write(line);
+      },
+    },
+  );
+}
