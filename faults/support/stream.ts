@@ -19,7 +19,7 @@ import {
   loadConfig,
   loadKafkaConnection,
 } from '@troupe/kit';
-import type { KafkaDriver, TroupeService } from '@troupe/kit';
+import type { EventCodec, KafkaDriver, OutgoingEvent, TroupeService } from '@troupe/kit';
 import { consumeUntil } from '@troupe/testkit';
 import type { StackSettings } from '@troupe/devstack';
 import { testSchemas } from '../../packages/kit/test/support/test-schemas';
@@ -40,6 +40,19 @@ export interface StreamOptions {
   intervalMs: number;
   /** How long the handler takes per event (default 0); `slowHandler(0)` speeds it up later. */
   handlerDelayMs?: number;
+  /**
+   * How an event is sent, resolving once it is on its way for good (e.g. its outbox row
+   * committed); by default the Publisher's publish.
+   */
+  send?: (event: OutgoingEvent) => Promise<unknown>;
+}
+
+/** The codec the stream's events are encoded with: the runtime tests' contract, on the stack's registry. */
+export function streamCodec(settings: StackSettings): EventCodec {
+  return new AvroCodec({
+    registry: settings.TROUPE_SCHEMA_REGISTRY_URL,
+    catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema, source: 'faults' }))),
+  });
 }
 
 /** A publisher and a dedup service on one topic, and the tally of what became of each event. */
@@ -74,10 +87,7 @@ export class CountedStream {
 
   static async start(options: StreamOptions, name: string): Promise<CountedStream> {
     const env = { ...options.settings, TROUPE_KAFKA_DRIVER: process.env.TROUPE_KAFKA_DRIVER };
-    const codec = new AvroCodec({
-      registry: options.settings.TROUPE_SCHEMA_REGISTRY_URL,
-      catalog: createSchemaCatalog(testSchemas.map((schema) => ({ schema, source: 'faults' }))),
-    });
+    const codec = streamCodec(options.settings);
     // The publisher exactly as a user makes one: default send timeout, default driver options.
     const driver = createKafkaDriver(loadKafkaConnection(env), { clientId: `${name}-publisher` });
     const publisher = new Publisher({
@@ -159,24 +169,23 @@ export class CountedStream {
   /** Starts publishing; `produced()` resolves when every key's loop has sent all its events. */
   publish(): void {
     const { keys, perKey, intervalMs, topic } = this.options;
+    const send = this.options.send ?? ((event: OutgoingEvent) => this.publisher.publish(event));
     this.producing = Promise.all(
       Array.from({ length: keys }, async (_, k) => {
         const key = `key-${k}`;
         for (let seq = 0; seq < perKey; seq += 1) {
           const id = `${key}/${seq}`;
           this.sentAt.set(id, Date.now());
-          await this.publisher
-            .publish({
-              type: 'test.runtime.Counted',
-              topic,
-              key,
-              id,
-              payload: { key, seq, note: null },
-            })
-            .then(
-              () => this.acknowledged.add(id),
-              (error: Error) => this.failures.push(`${id}: ${error.message}`),
-            );
+          await send({
+            type: 'test.runtime.Counted',
+            topic,
+            key,
+            id,
+            payload: { key, seq, note: null },
+          }).then(
+            () => this.acknowledged.add(id),
+            (error: Error) => this.failures.push(`${id}: ${error.message}`),
+          );
           await new Promise((resolve) => setTimeout(resolve, intervalMs));
         }
       }),
@@ -190,6 +199,11 @@ export class CountedStream {
   /** How many events have been acknowledged so far. */
   get acknowledgedCount(): number {
     return this.acknowledged.size;
+  }
+
+  /** How many distinct events the handler has applied so far. */
+  get handledCount(): number {
+    return this.applied.size;
   }
 
   /** Marks the moment the fault begins: recovery is measured from here. */

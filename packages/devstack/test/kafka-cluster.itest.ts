@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createKafkaDriver, loadKafkaConnection } from '@troupe/kit';
-import { stackCli } from './support/stack-cli';
+import { settingsOf, stackCli } from './support/stack-cli';
 
 jest.setTimeout(300_000);
 
@@ -22,12 +22,6 @@ const TROUPE = path.join(ROOT, 'packages', 'cli', 'bin', 'troupe.js');
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'troupe-state-'));
 const env = { ...process.env, TROUPE_STATE_DIR: stateDir };
 let settings: Record<string, string>;
-
-function settingsOf(stdout: string): Record<string, string> {
-  return Object.fromEntries(
-    [...stdout.matchAll(/^export (TROUPE_[A-Z_]+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]),
-  );
-}
 
 async function status() {
   const result = await stackCli('status', env);

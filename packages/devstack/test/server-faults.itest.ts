@@ -10,20 +10,13 @@ import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { SchemaRegistryClient, createKafkaDriver, loadKafkaConnection } from '@troupe/kit';
 import { isAlive } from '../src/server-process';
-import { stackCli } from './support/stack-cli';
+import { settingsOf, stackCli } from './support/stack-cli';
 
 jest.setTimeout(240_000);
 
 const stateDir = mkdtempSync(path.join(os.tmpdir(), 'troupe-state-'));
 const env = { ...process.env, TROUPE_STATE_DIR: stateDir };
 let settings: Record<string, string>;
-
-/** The `export NAME='value'` lines as a record (stack:up and stack:status print them). */
-function settingsOf(stdout: string): Record<string, string> {
-  return Object.fromEntries(
-    [...stdout.matchAll(/^export (TROUPE_[A-Z_]+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]),
-  );
-}
 
 /** Each server's pid and state, as stack:status prints them, and its exit code. */
 async function status() {

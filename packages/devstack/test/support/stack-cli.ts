@@ -19,3 +19,10 @@ export async function stackCli(command: string, env: NodeJS.ProcessEnv, options:
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
 }
+
+/** The `export NAME='value'` lines as a record (stack:up and stack:status print them). */
+export function settingsOf(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    [...stdout.matchAll(/^export (TROUPE_[A-Z_]+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]),
+  );
+}

@@ -23,14 +23,15 @@ async function retriesFor(options: RetryOptions): Promise<number> {
 }
 
 test.each([15_000, 30_000, 120_000])(
-  'kafkajs keeps retrying for about %i ms (within 10 %), finding a broker back within 2 s',
+  'kafkajs keeps retrying for about %i ms (within 15 %, and one back-off), finding a broker back within 2 s',
   async (timeout) => {
     const retry = deliveryRetry(timeout);
     expect(retry.maxRetryTime).toBe(2_000);
-    for (let draw = 0; draw < 5; draw += 1) {
+    // Each back-off is drawn within ±20 %, and the last one may end past the timeout.
+    for (let draw = 0; draw < 20; draw += 1) {
       const lasted = await retriesFor(retry);
-      expect(lasted).toBeGreaterThan(timeout * 0.9);
-      expect(lasted).toBeLessThan(timeout * 1.1);
+      expect(lasted).toBeGreaterThan(timeout * 0.85);
+      expect(lasted).toBeLessThan(timeout * 1.15 + retry.maxRetryTime!);
     }
   },
 );

@@ -46,7 +46,6 @@ export class KafkajsProducer implements RecordProducer {
   async send(batch: readonly TopicRecords[], options: { timeoutMs?: number } = {}): Promise<void> {
     if (batch.length === 0) return;
     await this.connect();
-    await this.refuseMissingTopics(batch);
     // One sendBatch at a time, each with its own retries, in call order. kafkajs hands a failed
     // request's sequence numbers back (updateSequence(-n)) even when the broker wrote it before
     // the connection broke (a broker SIGKILLed mid-request); a concurrent call could then take
@@ -54,8 +53,11 @@ export class KafkajsProducer implements RecordProducer {
     // it already has: acknowledged, never written. Serialised, the numbers handed back are taken
     // again only by the same records' retry, which the broker deduplicates as it should. kafkajs
     // sends an idempotent producer's requests to a broker one at a time anyway.
-    const sent = this.previous.then(() =>
-      this.producer.sendBatch({
+    // The check for a missing topic runs in turn too: done before, a slower check could let a
+    // later call's records overtake an earlier one's.
+    const sent = this.previous.then(async () => {
+      await this.refuseMissingTopics(batch);
+      return this.producer.sendBatch({
         topicMessages: batch.map(({ topic, records }) => ({
           topic,
           messages: records as Message[],
@@ -65,8 +67,8 @@ export class KafkajsProducer implements RecordProducer {
         // is bounded below.
         timeout: options.timeoutMs,
         compression: this.compression,
-      }),
-    );
+      });
+    });
     // The next call waits for this one to end, in success or failure, however long the caller
     // waits (a timed-out call's retries still hold the numbers they were given).
     this.previous = sent.then(
