@@ -132,6 +132,11 @@ export class CountedStream {
     return stream;
   }
 
+  /** The publisher's driver: for another producer of the stream's events (an outbox relay). */
+  get kafka(): KafkaDriver {
+    return this.driver;
+  }
+
   /** Changes how long the handler takes per event, from the next event on. */
   slowHandler(delayMs: number): void {
     this.handlerDelayMs = delayMs;

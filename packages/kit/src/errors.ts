@@ -1,3 +1,5 @@
+import { types } from 'node:util';
+
 /**
  * Every code a TroupeError can carry: a closed list, so a new code is a compile error until
  * classifyFailure (retry/classify.ts) decides whether it is retryable, permanent or deferred.
@@ -89,7 +91,9 @@ export class PermanentError extends TroupeError {
 
 /** Turns anything thrown (strings, objects, undefined) into an Error, keeping the original as cause. */
 export function toError(thrown: unknown): Error {
-  if (thrown instanceof Error) return thrown;
+  // isNativeError: an Error made in another realm (a vm context, a test sandbox, node's own sockets
+  // seen from inside one) fails instanceof, yet is one.
+  if (thrown instanceof Error || types.isNativeError(thrown)) return thrown as Error;
   const text = typeof thrown === 'string' ? thrown : safeStringify(thrown);
   const error = new Error(`non-Error thrown: ${text}`, { cause: thrown });
   // What classifies a failure travels on: `{ retryable: false }` stays permanent, a code stays its code.

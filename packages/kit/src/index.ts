@@ -90,6 +90,7 @@ export { PgDedupMarks, type PgDedupMarksOptions } from './dedup/pg-marks';
 export { createFailFastRedis } from './dedup/redis-client';
 export { probeDatabase, probeRedis } from './runtime/store-probes';
 export { PgOutbox, type OutboxStats, type PgOutboxOptions } from './outbox/pg-outbox';
+export { checkOutClient, inTransaction } from './pg';
 export {
   OutboxRelay,
   runOutboxRelay,

@@ -11,7 +11,10 @@ import { type Server, type Socket, connect, createServer } from 'node:net';
  * - `cut()`: every open connection is reset now (both ends see ECONNRESET); new ones are forwarded.
  * - `hang()`: nothing is forwarded any more and nothing is closed: connections stay open and silent,
  *   as through a network partition or to a frozen peer; new connections are accepted and stay
- *   silent too. `heal()` lets everything held flow again, in order (TCP would retransmit it).
+ *   silent too. `hang('open')` silences only the connections open now, as when their peer
+ *   vanished without a FIN (a rebooted host, a NAT entry dropped): new connections are forwarded,
+ *   so a client recovers only by giving up on the silent ones. `heal()` lets everything held flow
+ *   again, in order (TCP would retransmit it).
  */
 export interface FaultProxy {
   readonly host: string;
@@ -20,7 +23,7 @@ export interface FaultProxy {
   readonly connections: number;
   latency(ms: number): void;
   cut(): void;
-  hang(): void;
+  hang(scope?: 'all' | 'open'): void;
   heal(): void;
   /** Resets every connection and stops listening. */
   close(): Promise<void>;
@@ -89,8 +92,8 @@ export async function startFaultProxy(target: { host: string; port: number }): P
       }
       pairs.clear();
     },
-    hang() {
-      hung = true;
+    hang(scope = 'all') {
+      hung = scope === 'all';
       for (const pair of pairs) pauseBoth(pair);
     },
     heal() {

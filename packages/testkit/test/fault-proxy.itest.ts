@@ -55,6 +55,21 @@ describe('a fault proxy in front of Redis', () => {
     await expect(redis.get('fault-proxy:key')).resolves.toBe('kept');
   });
 
+  it("hangs only the open connections with hang('open'): a new connection goes through", async () => {
+    proxy.hang('open');
+    await expect(redis.get('fault-proxy:key')).rejects.toThrow(/timed out/i);
+    const fresh = new Redis(through(process.env.TROUPE_REDIS_URL!, proxy), {
+      commandTimeout: 1_000,
+    });
+    try {
+      await expect(fresh.get('fault-proxy:key')).resolves.toBe('kept');
+    } finally {
+      fresh.disconnect();
+    }
+    await expect(redis.get('fault-proxy:key')).rejects.toThrow(/timed out/i);
+    proxy.heal();
+  });
+
   it('cuts: every open connection is reset, and the client reconnects through it', async () => {
     const errors: string[] = [];
     redis.on('error', (error: NodeJS.ErrnoException) => errors.push(error.code ?? error.message));

@@ -1,4 +1,4 @@
-import { ConfigError, OutboxEncoder, OutgoingEvent, PgOutbox } from '@troupe/kit';
+import { ConfigError, inTransaction, OutboxEncoder, OutgoingEvent, PgOutbox } from '@troupe/kit';
 import type { Pool, PoolClient } from 'pg';
 import { ReleaseEvent, ReleaseView, projectRelease } from './projection';
 
@@ -28,14 +28,12 @@ export class ReleaseStore {
   }
 
   async migrate(): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+    await this.inTransaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `troupe.releases.migrate:${this.schema}`,
       ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
+      await tx.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await tx.query(`CREATE TABLE IF NOT EXISTS ${this.table} (
         release_id text PRIMARY KEY,
         service text NOT NULL,
         version text NOT NULL,
@@ -44,16 +42,10 @@ export class ReleaseStore {
         idempotency_key text UNIQUE,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now())`);
-      await client.query(
+      await tx.query(
         `CREATE INDEX IF NOT EXISTS releases_service_created_idx ON ${this.table} (service, created_at DESC)`,
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     await this.outbox.migrate(this.pool);
   }
 
@@ -133,18 +125,7 @@ export class ReleaseStore {
     return found.rows.map((row) => row.view);
   }
 
-  private async inTransaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private inTransaction<T>(work: (tx: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }

@@ -1,5 +1,6 @@
 import type { ClientBase, Pool } from 'pg';
 import { qualifiedTable, QualifiedTable } from '../outbox/sql-names';
+import { inTransaction } from '../pg/transaction';
 import { checkedKey, checkedService } from './keys';
 
 /** Which service the marks belong to and the table that holds them. */
@@ -39,30 +40,22 @@ export class PgDedupMarks {
 
   /** Idempotent; concurrent runs serialize on an advisory lock. */
   async migrate(pool: Pool): Promise<void> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+    await inTransaction(pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `troupe.migrate:${this.table.sql}`,
       ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.table.schema}"`);
-      await client.query(
+      await tx.query(`CREATE SCHEMA IF NOT EXISTS "${this.table.schema}"`);
+      await tx.query(
         `CREATE TABLE IF NOT EXISTS ${this.table.sql} (
            service text NOT NULL,
            key text NOT NULL,
            recorded_at timestamptz NOT NULL DEFAULT now(),
            PRIMARY KEY (service, key))`,
       );
-      await client.query(
+      await tx.query(
         `CREATE INDEX IF NOT EXISTS ${this.table.derived('recorded_at_idx')} ON ${this.table.sql} (recorded_at)`,
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Must run inside the caller's BEGIN…COMMIT. True: first time, apply the effect now. */

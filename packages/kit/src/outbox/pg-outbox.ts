@@ -1,6 +1,7 @@
 import type { ClientBase, Pool } from 'pg';
 import type { OutgoingEventOf } from '../events/envelope';
 import { OutboxEncoder, OutboxMessage, OutboxRecord, toOutboxRecord } from './message';
+import { inTransaction } from '../pg/transaction';
 import { OutboxSql, outboxSql } from './pg-sql';
 import { QualifiedTable, qualifiedTable } from './sql-names';
 
@@ -62,20 +63,12 @@ export class PgOutbox<E extends object = Record<string, unknown>> {
    * Upgrades a table made by an older version (adds the failure columns and their index).
    */
   async migrate(pool: Pool): Promise<void> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+    await inTransaction(pool, async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
         `troupe.migrate:${this.table.sql}`,
       ]);
-      for (const statement of this.sql.migration) await client.query(statement);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      for (const statement of this.sql.migration) await tx.query(statement);
+    });
   }
 
   /**

@@ -3,6 +3,7 @@ import type { RecordProducer } from '../kafka/producer';
 import type { Pool, PoolClient } from 'pg';
 import { positiveInteger } from '../config/option-checks';
 import { ConfigError, toError } from '../errors';
+import { checkOutClient } from '../pg/checked-out';
 import type { OutboxStats, PgOutbox } from './pg-outbox';
 import { ClaimedRow, sendClaimedRows, toOutboxRow } from './pg-send';
 import { OutboxPublishError } from './publish-error';
@@ -192,11 +193,10 @@ export class OutboxRelay {
    * or Kafka took none of the rows (an OutboxPublishError: the broker may be down).
    */
   async relayOnce(): Promise<number> {
-    const client = await this.pool.connect();
+    const client = await checkOutClient(this.pool);
     let rows: ClaimedRow[] = [];
     let published: ClaimedRow[] = [];
     let refused: OutboxPublishError | undefined;
-    let broken: Error | undefined;
     try {
       // A relay that hangs instead of dying still lets go of its rows. No JIT: the claim's cost
       // estimate can pass jit_above_cost, and compiling costs far more than the claim itself.
@@ -227,17 +227,19 @@ export class OutboxRelay {
       }
       await client.query('COMMIT');
     } catch (error) {
-      broken = toError(error);
-      await client.query('ROLLBACK').catch(() => undefined);
+      const broken = toError(error);
+      // The session is destroyed, and its transaction with it, rather than rolled back: after a
+      // query timeout or a broken connection a ROLLBACK would only wait out query_timeout again.
+      // Before countAttempt, which needs the rows' locks.
+      client.release(broken);
       if (rows.length > 0) {
         await this.pool
           .query(this.outbox.sql.countAttempt, [rows.map((row) => row.id)])
           .catch(() => undefined);
       }
       throw broken;
-    } finally {
-      client.release(broken);
     }
+    client.release();
     if (refused) {
       // Nothing went at all: as likely a broker outage as bad rows; the loop backs off.
       if (published.length === 0) throw refused;
@@ -270,7 +272,7 @@ export class OutboxRelay {
     while (!this.stopped) {
       let client: PoolClient | undefined;
       try {
-        client = await this.pool.connect();
+        client = await checkOutClient(this.pool);
         const closed = new Promise<Error | undefined>((resolve) => {
           client?.once('error', resolve);
           client?.once('end', () => resolve(new Error('listener connection ended')));

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { DedupBusyError, DedupUnavailableError } from '../dedup/errors';
 import { DecodeError } from '../codec/codec';
 import { ValidationError } from '../codec/validation-error';
@@ -23,6 +24,13 @@ test('permanent: PermanentError, DecodeError, ConfigError, validation errors, re
   const thrown = toError({ code: 'CARD_DECLINED', retryable: false });
   expect(classifyFailure(thrown)).toBe('permanent');
   expect(errorCode(thrown)).toBe('CARD_DECLINED');
+});
+
+test("toError keeps an Error made in another realm as it is (node's own errors inside a jest sandbox)", () => {
+  const foreign: unknown = runInNewContext('new Error("read ECONNRESET")');
+  expect(foreign instanceof Error).toBe(false);
+  expect(toError(foreign)).toBe(foreign);
+  expect(toError(foreign).message).toBe('read ECONNRESET');
 });
 
 test('deferred: an open breaker, a stopping consumer, an unavailable or busy dedup store', () => {

@@ -1,0 +1,2 @@
+export { checkOutClient } from './checked-out';
+export { inTransaction } from './transaction';
