@@ -19,6 +19,7 @@ import type { OutgoingEvent } from '@troupe/kit';
 import { stackServers } from '@troupe/devstack';
 import { startFaultProxy } from '@troupe/testkit';
 import { report } from './support/figures';
+import { resumed, slowest, step, throughNetworkFaults } from './support/network';
 import { createTopic, expectEveryEventOnce, sleep, until, useOwnStack } from './support/scenario';
 import { CountedStream, streamCodec } from './support/stream';
 
@@ -79,7 +80,7 @@ test('the outbox relay through latency, cut connections, a half-open network and
 
   const relayErrors: string[] = [];
   const stream = await CountedStream.start(
-    { settings, topic, keys: 7, perKey: 1000, intervalMs: 100, send: commit },
+    { settings, topic, keys: 7, perKey: 2_000, intervalMs: 100, send: commit },
     'faults-outbox-postgres',
   );
   const relay = await runOutboxRelay({
@@ -88,63 +89,27 @@ test('the outbox relay through latency, cut connections, a half-open network and
     kafka: stream.kafka,
     onError: (error) => relayErrors.push(error.message),
   });
-  const step = (what: string) =>
-    process.stdout.write(
-      `${what}: committed ${stream.acknowledgedCount}, handled ${stream.handledCount}\n`,
-    );
-  const recoveries: number[] = [];
-  /**
-   * The relay publishing again: every event committed until now, and 50 committed after, handled
-   * within `withinMs` (the writers commit about 70 a second). Records the seconds since `from`.
-   */
-  const resumes = async (what: string, from: number, withinMs: number) => {
-    const committed = stream.acknowledgedCount + 50;
-    await until(() => stream.handledCount >= committed, withinMs, `the relay resuming ${what}`);
-    recoveries.push((Date.now() - from) / 1000);
-    step(`resumed ${what} in ${recoveries.at(-1)!.toFixed(1)} s`);
-  };
   try {
     stream.publish();
     await until(() => stream.handledCount >= 150, 60_000, '150 events handled');
     stream.markFault();
-
-    proxy.latency(500);
-    step('500 ms latency');
-    await sleep(8_000);
-    await resumes('under latency', Date.now(), 20_000);
-    proxy.latency(0);
-
-    proxy.cut();
-    step('every relay connection cut');
-    await resumes('after the cut', Date.now(), 20_000);
-
-    proxy.hang();
-    step('the network to PostgreSQL hung: every connection open and silent, new ones too');
-    await sleep(15_000);
-    proxy.heal();
-    step('network healed');
-    await resumes('after the hung network healed', Date.now(), 40_000);
-
-    proxy.hang('open');
-    step('the open connections silent for good (half-open), new ones forwarded');
-    // No heal: the relay gives up on them by itself (query_timeout), or never resumes.
-    await resumes('by itself, its old connections still silent', Date.now(), 60_000);
-    proxy.heal();
+    const recoveries = await throughNetworkFaults(proxy, stream, { resumeWithinMs: 60_000 });
 
     const servers = stackServers(ownStack());
     await servers.kill('postgresql');
-    step('postgres SIGKILLed');
+    step(stream, 'postgresql SIGKILLed');
     await sleep(5_000);
     await servers.restart('postgresql');
-    step('postgres restarted');
-    await resumes('after the PostgreSQL restart', Date.now(), 60_000);
+    step(stream, 'postgresql restarted');
+    recoveries.push(await resumed(stream, 'after the PostgreSQL restart', Date.now(), 60_000));
 
+    stream.endPublishing();
     await stream.produced();
     await stream.drained(90_000);
     // Recovery: the slowest of the five, each from the fault (or the heal, or the restart).
     const figures = await stream.figures(
-      'outbox relay: 500 ms latency, cut, hung, half-open, postgres SIGKILL',
-      Math.max(...recoveries),
+      'outbox relay: 500 ms latency, cut, hung, half-open; postgresql SIGKILLed',
+      slowest(recoveries),
     );
     report(figures);
     process.stdout.write(

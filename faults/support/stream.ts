@@ -19,7 +19,14 @@ import {
   loadConfig,
   loadKafkaConnection,
 } from '@troupe/kit';
-import type { EventCodec, KafkaDriver, OutgoingEvent, TroupeService } from '@troupe/kit';
+import type {
+  EventCodec,
+  HandlerContext,
+  PublishMap,
+  KafkaDriver,
+  OutgoingEvent,
+  TroupeService,
+} from '@troupe/kit';
 import { consumeUntil } from '@troupe/testkit';
 import type { StackSettings } from '@troupe/devstack';
 import { testSchemas } from '../../packages/kit/test/support/test-schemas';
@@ -45,6 +52,20 @@ export interface StreamOptions {
    * committed); by default the Publisher's publish.
    */
   send?: (event: OutgoingEvent) => Promise<unknown>;
+  /**
+   * `external`: no service in this process; the scenario runs its own (a child process it kills)
+   * and reports each effect with `applied`. Default `in-process`: a dedup service made here.
+   */
+  consumer?: 'in-process' | 'external';
+  /** Where the service reaches Kafka (a proxy in front of it, say); by default the stack's brokers. */
+  serviceBrokers?: string;
+  /** Where the service keeps its dedup keys; by default the stack's Redis. */
+  serviceRedisUrl?: string;
+  /**
+   * The handler's side effect, awaited before the event counts as handled (say a write to a
+   * database through `ctx.breaker(…)`); a throw fails the delivery as the handler's would.
+   */
+  effect?: (ctx: HandlerContext<Events, PublishMap<Events>, true>, id: string) => Promise<void>;
 }
 
 /** The codec the stream's events are encoded with: the runtime tests' contract, on the stack's registry. */
@@ -60,7 +81,8 @@ export class CountedStream {
   private readonly sentAt = new Map<string, number>();
   private readonly acknowledged = new Set<string>();
   private readonly failures: string[] = [];
-  private readonly applied = new Map<string, number>();
+  /** How many times each event's effect was applied. */
+  private readonly applications = new Map<string, number>();
   private readonly lastSeq = new Map<string, number>();
   private readonly handledAt = new Map<string, number>();
   private orderViolations = 0;
@@ -73,14 +95,14 @@ export class CountedStream {
   /** How many times the service's consumer joined its group (each join, a generation). */
   groupJoins = 0;
   private producing: Promise<void> | undefined;
+  private publishingEnded = false;
 
   private constructor(
     private readonly options: StreamOptions,
     private readonly name: string,
     private readonly driver: KafkaDriver,
     private readonly publisher: Publisher,
-    private readonly service: TroupeService,
-    private readonly close: () => void,
+    private readonly inProcess: { service: TroupeService; close: () => void } | undefined,
   ) {
     this.handlerDelayMs = options.handlerDelayMs ?? 0;
   }
@@ -96,45 +118,73 @@ export class CountedStream {
       source: `${name}-publisher`,
     });
     await publisher.connect();
-    const redis = createFailFastRedis(options.settings.TROUPE_REDIS_URL, { commandTimeout: 500 });
-    // The handler reports to the stream, which is made once the service exists.
-    const sink: { stream?: CountedStream } = {};
-    const service = createService(
-      defineService<Events>()({
-        name,
-        topics: [options.topic],
-        startFrom: 'earliest',
-        dedup: true,
-        consumes: {
-          'test.runtime.Counted': async (event, ctx) => {
-            const delay = sink.stream?.handlerDelayMs ?? 0;
-            if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-            sink.stream?.apply(ctx.metadata.id, event.key, event.seq);
-          },
-        },
-      }),
-      {
-        codec,
-        config: loadConfig({ ...env, TROUPE_LOG_LEVEL: 'silent' }),
-        logger: serviceLogger(name, () => {
-          if (sink.stream) sink.stream.groupJoins += 1;
-        }),
-        dedupStore: new RedisDedupStore({ redis, service: name, leaseMs: 5_000 }),
-        consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, maxWaitTimeMs: 200 },
-        defaultMetrics: false,
-      },
+    const stream: CountedStream = new CountedStream(
+      options,
+      name,
+      driver,
+      publisher,
+      options.consumer === 'external'
+        ? undefined
+        : inProcessService(options, name, codec, () => stream),
     );
-    const stream = new CountedStream(options, name, driver, publisher, service, () =>
-      redis.disconnect(),
-    );
-    sink.stream = stream;
-    await service.start();
+    await stream.service?.start();
     return stream;
+  }
+
+  private get service(): TroupeService | undefined {
+    return this.inProcess?.service;
+  }
+
+  /** The in-process service, for what only it can tell (its metrics, its breakers). */
+  private get own(): TroupeService {
+    if (!this.inProcess) throw new Error("this stream's consumer is external: ask it instead");
+    return this.inProcess.service;
+  }
+
+  /**
+   * Records dead-lettered: the in-process service's count, or the records in `<topic>.dlq`
+   * (none when it does not exist) for an external consumer.
+   */
+  private async deadLetteredCount(): Promise<number> {
+    if (this.inProcess) {
+      const metric = this.own.metrics.registry.getSingleMetric('troupe_dead_lettered_total');
+      return ((await metric?.get())?.values ?? []).reduce((sum, v) => sum + v.value, 0);
+    }
+    const admin = this.driver.admin();
+    await admin.connect();
+    try {
+      const dlq = `${this.options.topic}.dlq`;
+      if (!(await admin.listTopics()).includes(dlq)) return 0;
+      return (await admin.topicOffsets(dlq)).reduce(
+        (sum, p) => sum + Number(p.high) - Number(p.low),
+        0,
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Events the service sent to its retry topic: later events of their keys overtake them. */
+  async retriedViaTopic(): Promise<number> {
+    const retries = await this.own.metrics.registry.getSingleMetric('troupe_retries_total')?.get();
+    return (retries?.values ?? [])
+      .filter((v) => v.labels.stage === 'retry-topic')
+      .reduce((sum, v) => sum + v.value, 0);
+  }
+
+  /** The service under test (its breakers, its metrics). */
+  get runtime(): TroupeService {
+    return this.own;
   }
 
   /** The publisher's driver: for another producer of the stream's events (an outbox relay). */
   get kafka(): KafkaDriver {
     return this.driver;
+  }
+
+  /** How long the in-process handler takes per event now. */
+  get handlerDelay(): number {
+    return this.handlerDelayMs;
   }
 
   /** Changes how long the handler takes per event, from the next event on. */
@@ -148,8 +198,7 @@ export class CountedStream {
    */
   async lag(): Promise<{ reported: number; kafka: number }> {
     const reported = (
-      (await this.service.metrics.registry.getSingleMetric('troupe_consumer_lag')?.get())?.values ??
-      []
+      (await this.own.metrics.registry.getSingleMetric('troupe_consumer_lag')?.get())?.values ?? []
     ).reduce((sum, v) => sum + v.value, 0);
     const admin = this.driver.admin();
     await admin.connect();
@@ -171,14 +220,17 @@ export class CountedStream {
     }
   }
 
-  /** Starts publishing; `produced()` resolves when every key's loop has sent all its events. */
+  /**
+   * Starts publishing; `produced()` resolves when every key's loop has sent all its events (or
+   * stopped after `endPublishing()`).
+   */
   publish(): void {
     const { keys, perKey, intervalMs, topic } = this.options;
     const send = this.options.send ?? ((event: OutgoingEvent) => this.publisher.publish(event));
     this.producing = Promise.all(
       Array.from({ length: keys }, async (_, k) => {
         const key = `key-${k}`;
-        for (let seq = 0; seq < perKey; seq += 1) {
+        for (let seq = 0; seq < perKey && !this.publishingEnded; seq += 1) {
           const id = `${key}/${seq}`;
           this.sentAt.set(id, Date.now());
           await send({
@@ -197,6 +249,11 @@ export class CountedStream {
     ).then(() => undefined);
   }
 
+  /** Each key's loop stops after the event it is sending: for a scenario done before the stream. */
+  endPublishing(): void {
+    this.publishingEnded = true;
+  }
+
   produced(): Promise<void> {
     return this.producing ?? Promise.resolve();
   }
@@ -208,7 +265,7 @@ export class CountedStream {
 
   /** How many distinct events the handler has applied so far. */
   get handledCount(): number {
-    return this.applied.size;
+    return this.applications.size;
   }
 
   /** Marks the moment the fault begins: recovery is measured from here. */
@@ -219,14 +276,14 @@ export class CountedStream {
   /** Resolves once every acknowledged event has been handled, or after `timeoutMs`. */
   async drained(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && [...this.acknowledged].some((id) => !this.applied.has(id)))
+    while (Date.now() < deadline && [...this.acknowledged].some((id) => !this.applications.has(id)))
       await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
   /** The acknowledged events never handled, each with when it was sent relative to the fault. */
   lostEvents(): string[] {
     return [...this.acknowledged]
-      .filter((id) => !this.applied.has(id))
+      .filter((id) => !this.applications.has(id))
       .map(
         (id) =>
           `${id} (sent ${(((this.sentAt.get(id) ?? 0) - (this.faultAt ?? 0)) / 1000).toFixed(1)} s after the fault)`,
@@ -265,12 +322,9 @@ export class CountedStream {
 
   /** The figures so far; `recoverySeconds` replaces the measured one when the scenario's recovery is another span. */
   async figures(scenario: string, recoverySeconds?: number): Promise<FaultFigures> {
-    const deadLettered = (
-      (await this.service.metrics.registry.getSingleMetric('troupe_dead_lettered_total')?.get())
-        ?.values ?? []
-    ).reduce((sum, v) => sum + v.value, 0);
-    const handled = [...this.applied.keys()];
-    const lost = [...this.acknowledged].filter((id) => !this.applied.has(id)).length;
+    const deadLettered = await this.deadLetteredCount();
+    const handled = [...this.applications.keys()];
+    const lost = [...this.acknowledged].filter((id) => !this.applications.has(id)).length;
     const faultAt = this.faultAt ?? 0;
     const firstAfter = Math.min(
       ...[...this.handledAt]
@@ -283,7 +337,7 @@ export class CountedStream {
       acknowledged: this.acknowledged.size,
       handled: handled.length,
       deadLettered,
-      duplicated: [...this.applied.values()].filter((n) => n > 1).length,
+      duplicated: [...this.applications.values()].filter((n) => n > 1).length,
       lost,
       orderViolations: this.orderViolations,
       recoverySeconds:
@@ -295,19 +349,24 @@ export class CountedStream {
 
   async stop(): Promise<void> {
     clearInterval(this.sampler);
-    await this.service.stop().catch(() => undefined);
+    await this.service?.stop().catch(() => undefined);
     await this.publisher.disconnect().catch(() => undefined);
-    this.close();
+    this.inProcess?.close();
   }
 
-  private apply(id: string, key: string, seq: number): void {
-    const times = (this.applied.get(id) ?? 0) + 1;
-    this.applied.set(id, times);
+  /**
+   * Counts one application of event `id`'s effect (`<key>/<seq>`, as published), at `at`: the
+   * in-process handler calls it, and a scenario with an external consumer does for each effect.
+   */
+  applied(id: string, at = Date.now()): void {
+    const times = (this.applications.get(id) ?? 0) + 1;
+    this.applications.set(id, times);
     if (times > 1) return;
-    this.handledAt.set(id, Date.now());
+    this.handledAt.set(id, at);
+    const [key = '', seq = ''] = id.split('/');
     // A key's events are acknowledged in order, so they must be first applied in order.
-    if (seq <= (this.lastSeq.get(key) ?? -1)) this.orderViolations += 1;
-    this.lastSeq.set(key, seq);
+    if (Number(seq) <= (this.lastSeq.get(key) ?? -1)) this.orderViolations += 1;
+    this.lastSeq.set(key, Number(seq));
   }
 }
 
@@ -328,4 +387,51 @@ function serviceLogger(name: string, onJoin: () => void) {
       },
     },
   );
+}
+
+/**
+ * The stream's in-process service: declares dedup on Redis (the stack's, or `serviceRedisUrl`),
+ * runs `effect`, and reports each handled event to `stream()`.
+ */
+function inProcessService(
+  options: StreamOptions,
+  name: string,
+  codec: EventCodec,
+  stream: () => CountedStream,
+): { service: TroupeService; close: () => void } {
+  const env = { ...options.settings, TROUPE_KAFKA_DRIVER: process.env.TROUPE_KAFKA_DRIVER };
+  const redis = createFailFastRedis(options.serviceRedisUrl ?? options.settings.TROUPE_REDIS_URL, {
+    commandTimeout: 500,
+  });
+  const service = createService(
+    defineService<Events>()({
+      name,
+      topics: [options.topic],
+      startFrom: 'earliest',
+      dedup: true,
+      consumes: {
+        'test.runtime.Counted': async (event, ctx) => {
+          const delay = stream().handlerDelay;
+          if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+          await options.effect?.(ctx, ctx.metadata.id);
+          stream().applied(ctx.metadata.id);
+        },
+      },
+    }),
+    {
+      codec,
+      config: loadConfig({
+        ...env,
+        TROUPE_KAFKA_BROKERS: options.serviceBrokers ?? env.TROUPE_KAFKA_BROKERS,
+        TROUPE_LOG_LEVEL: 'silent',
+      }),
+      logger: serviceLogger(name, () => {
+        stream().groupJoins += 1;
+      }),
+      dedupStore: new RedisDedupStore({ redis, service: name, leaseMs: 5_000 }),
+      consumer: { sessionTimeoutMs: 10_000, heartbeatIntervalMs: 1_000, maxWaitTimeMs: 200 },
+      defaultMetrics: false,
+    },
+  );
+  return { service, close: () => redis.disconnect() };
 }

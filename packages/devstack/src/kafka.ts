@@ -87,6 +87,8 @@ interface Listeners {
   /** A secured broker's plaintext inter-broker listener, on loopback; unused otherwise. */
   internalPort: number;
   certificates?: StackCertificates;
+  /** A plain broker's listener for a proxy in front of it: see KafkaStartOptions.proxyListener. */
+  proxy?: { port: number; advertisedPort: number };
 }
 
 /**
@@ -100,15 +102,26 @@ function listenerProperties({
   controllerPort,
   internalPort,
   certificates,
+  proxy,
 }: Listeners): string[] {
   const controller = `CONTROLLER://127.0.0.1:${controllerPort}`;
-  if (!certificates)
+  if (!certificates) {
+    // A client that bootstraps through the proxy is told the proxy's address for the broker, so
+    // it stays behind the proxy; every other client and the broker itself use PLAINTEXT.
+    const proxied = proxy
+      ? {
+          listener: `,PROXIED://127.0.0.1:${proxy.port}`,
+          advertised: `,PROXIED://127.0.0.1:${proxy.advertisedPort}`,
+          protocol: ',PROXIED:PLAINTEXT',
+        }
+      : { listener: '', advertised: '', protocol: '' };
     return [
-      `listeners=PLAINTEXT://127.0.0.1:${brokerPort},${controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort}`,
-      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `listeners=PLAINTEXT://127.0.0.1:${brokerPort}${proxied.listener},${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${brokerPort}${proxied.advertised}`,
+      `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${proxied.protocol}`,
       'inter.broker.listener.name=PLAINTEXT',
     ];
+  }
   const client = 'listener.name.client';
   return [
     `listeners=CLIENT://127.0.0.1:${brokerPort},INTERNAL://127.0.0.1:${internalPort},${controller}`,
@@ -213,6 +226,8 @@ export interface StartedKafka {
   /** Every node's client address, comma-separated, in node id order. */
   brokers: string;
   settings: KafkaSettings;
+  /** With KafkaStartOptions.proxyListener: where the proxy forwards to (the PROXIED listener). */
+  proxyTarget?: { host: string; port: number };
 }
 
 /** The SCRAM user a secured broker is formatted with; its password is random per run. */
@@ -234,6 +249,13 @@ export interface KafkaStartOptions {
    * topic three times with min.insync.replicas=2 by default, internal topics included.
    */
   nodes?: number;
+  /**
+   * A second plaintext client listener for a TCP proxy a fault test puts in front of the broker:
+   * it advertises `127.0.0.1:<advertisedPort>` (the proxy's port), so a client that bootstraps
+   * through the proxy is sent back through it for every request. StartedKafka.proxyTarget says
+   * where the proxy forwards to. One plain node only.
+   */
+  proxyListener?: { advertisedPort: number };
 }
 
 /** A cluster's server names: `kafka` alone, or `kafka-1`, `kafka-2`… (node ids 1, 2…). */
@@ -262,6 +284,11 @@ export async function startKafka(
   const nodes = options.nodes ?? 1;
   if (!Number.isInteger(nodes) || nodes < 1)
     throw new UsageError(`expected a number of Kafka nodes of 1 or more, found ${nodes}`);
+  if (options.proxyListener && (nodes > 1 || certificates))
+    throw new UsageError('a proxy listener is offered on one plain (unsecured) Kafka node only');
+  const proxy = options.proxyListener
+    ? { port: await freePort(), advertisedPort: options.proxyListener.advertisedPort }
+    : undefined;
   mkdirSync(dir, { recursive: true });
   const shapes: NodeShape[] = [];
   for (let nodeId = 1; nodeId <= nodes; nodeId += 1)
@@ -273,6 +300,7 @@ export async function startKafka(
       controllerPort: await freePort(),
       internalPort: await freePort(),
       certificates,
+      proxy,
     });
   const voters = shapes.map((n) => `${n.nodeId}@127.0.0.1:${n.controllerPort}`).join(',');
   const brokers = shapes.map((n) => `127.0.0.1:${n.brokerPort}`).join(',');
@@ -338,7 +366,12 @@ export async function startKafka(
     await Promise.allSettled(ready);
     throw error;
   }
-  return { servers, brokers, settings };
+  return {
+    servers,
+    brokers,
+    settings,
+    ...(proxy ? { proxyTarget: { host: '127.0.0.1', port: proxy.port } } : {}),
+  };
 }
 
 /** Formats one node's storage, as `kafka-storage.sh format` does: once per data directory. */

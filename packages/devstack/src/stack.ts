@@ -32,6 +32,8 @@ export interface LocalStack {
   readyAfterMs: Record<string, number>;
   /** A secured stack's read-only registry account, for tests; not among the printed settings. */
   registryReader?: RegistryAccount;
+  /** With StartOptions.kafkaProxyListener: the listener a proxy in front of Kafka forwards to. */
+  kafkaProxyTarget?: { host: string; port: number };
 }
 
 /** How startLocalStack starts the servers. */
@@ -60,6 +62,12 @@ export interface StartOptions {
    * acknowledged record (see startKafka).
    */
   kafkaNodes?: number;
+  /**
+   * A second Kafka listener, for a TCP proxy a fault test puts between a client and the broker:
+   * advertised as `127.0.0.1:<advertisedPort>`, the proxy's port (see startKafka); the proxy
+   * forwards to LocalStack.kafkaProxyTarget. One plain node only.
+   */
+  kafkaProxyListener?: { advertisedPort: number };
 }
 
 /** Whether a stack's Kafka is the secured one (its settings name a SASL mechanism). */
@@ -112,6 +120,7 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
         wait,
         certificates,
         nodes: options.kafkaNodes,
+        proxyListener: options.kafkaProxyListener,
       }).then(track),
       startRedis(tools.redisServer, path.join(dir, 'redis'), detached, wait, certificates).then(
         track,
@@ -143,6 +152,7 @@ export async function startLocalStack(options: StartOptions = {}): Promise<Local
         ...registry.secured?.settings,
       },
       ...(registry.secured ? { registryReader: registry.secured.reader } : {}),
+      ...(kafka.proxyTarget ? { kafkaProxyTarget: kafka.proxyTarget } : {}),
       servers,
       startedAt: new Date(started).toISOString(),
       startupMs: Date.now() - started,

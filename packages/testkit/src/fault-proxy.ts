@@ -5,7 +5,9 @@ import { type Server, type Socket, connect, createServer } from 'node:net';
  * fault test needs (test code: no library that fits runs without Docker or a Go binary). Give
  * the client `host:port` instead of the server's (a Redis or PostgreSQL URL with its port
  * replaced); each connection is forwarded to `target` until a fault says otherwise. Kafka cannot
- * be proxied this way alone: its clients go on to the addresses the broker advertises.
+ * be proxied this way alone, since its clients go on to the addresses the broker advertises: start
+ * the proxy first, then a stack with `kafkaProxyListener: { advertisedPort: proxy.port }`, and
+ * forward to its `kafkaProxyTarget` (a target function is looked up at each connection).
  *
  * - `latency(ms)`: every chunk, both ways, is delivered `ms` later (order kept).
  * - `cut()`: every open connection is reset now (both ends see ECONNRESET); new ones are forwarded.
@@ -34,7 +36,10 @@ interface Pair {
   server: Socket;
 }
 
-export async function startFaultProxy(target: { host: string; port: number }): Promise<FaultProxy> {
+/** Where a proxy forwards to: fixed, or looked up at each connection (a server started after it). */
+export type ProxyTarget = { host: string; port: number } | (() => { host: string; port: number });
+
+export async function startFaultProxy(target: ProxyTarget): Promise<FaultProxy> {
   const pairs = new Set<Pair>();
   let delayMs = 0;
   let hung = false;
@@ -56,7 +61,8 @@ export async function startFaultProxy(target: { host: string; port: number }): P
 
   const server: Server = createServer((client) => {
     accepted += 1;
-    const upstream = connect(target.port, target.host);
+    const { host, port } = typeof target === 'function' ? target() : target;
+    const upstream = connect(port, host);
     const pair = { client, server: upstream };
     pairs.add(pair);
     const drop = () => {

@@ -13,7 +13,7 @@ export type { RuntimeProbe } from './docker';
 export { uniqueName } from './names';
 export { closedPort } from './closed-port';
 export { startFaultProxy } from './fault-proxy';
-export type { FaultProxy } from './fault-proxy';
+export type { FaultProxy, ProxyTarget } from './fault-proxy';
 export { scratchDir, removeScratchDirs } from './scratch-dir';
 export {
   consumeUntil,

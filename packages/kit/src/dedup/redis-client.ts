@@ -17,6 +17,17 @@ export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
 };
 
 /**
+ * How long a connection may stay silent after a command was written before it is destroyed and
+ * dialled again (ioredis's socketTimeout): twice the command timeout. A command timeout alone
+ * fails the command but keeps the connection, so a connection left half-open (its peer gone
+ * without a FIN or a reset, a network partition that kept the socket open) would fail every
+ * command for ever; ioredis never gives up on it by itself.
+ */
+export function silentConnectionTimeout(commandTimeoutMs: number): number {
+  return 2 * commandTimeoutMs;
+}
+
+/**
  * A Redis client for dedup and the Redis outbox, on a connection from loadRedisConnection (its
  * password and TLS CA applied) or a bare URL. Connection errors are reported to `onError` (they
  * also surface as rejected commands), never as an unhandled 'error' event.
@@ -27,10 +38,12 @@ export function createFailFastRedis(
 ): Redis {
   const { onError, ...overrides } = options;
   const { url, password, tls } = typeof connection === 'string' ? { url: connection } : connection;
+  const commandTimeout = overrides.commandTimeout ?? FAIL_FAST_REDIS_OPTIONS.commandTimeout!;
   const redis = new Redis(url, {
     ...FAIL_FAST_REDIS_OPTIONS,
     ...(password !== undefined ? { password } : {}),
     ...(tls ? { tls } : {}),
+    socketTimeout: silentConnectionTimeout(commandTimeout),
     ...overrides,
   });
   redis.on('error', (error: Error) => onError?.(error));

@@ -17,6 +17,7 @@ import { sendTraced } from '../observability/send-span';
 import { fullJitterBackoff } from '../retry/backoff';
 import { withTimeout } from '../runtime/timers';
 import { RELAY_BACKOFF, Wakeup } from './wakeup';
+import { silentConnectionTimeout } from '../dedup/redis-client';
 
 /** What a RedisOutboxRelay reads (the stream, in its consumer group) and how it publishes to Kafka. */
 export interface RedisOutboxRelayOptions {
@@ -112,7 +113,13 @@ export class RedisOutboxRelay {
       );
     }
     // Blocking reads need their own connection, with a command timeout longer than the block.
-    this.redis = options.redis.duplicate({ commandTimeout: this.blockMs + 5_000 });
+    // Its blocking reads wait blockMs for an answer: neither they nor the silence they leave may
+    // count as a dead connection.
+    const commandTimeout = this.blockMs + 5_000;
+    this.redis = options.redis.duplicate({
+      commandTimeout,
+      socketTimeout: silentConnectionTimeout(commandTimeout),
+    });
     this.redis.on('error', (error: Error) => this.onError(error));
     if (options.producer) this.producer = options.producer;
     else if (options.kafka) this.producer = options.kafka.producer();

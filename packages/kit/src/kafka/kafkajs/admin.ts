@@ -1,4 +1,5 @@
-import { Admin, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes, ConfigSource } from 'kafkajs';
+import type { KafkajsClient } from './timed-out-connections';
 import type {
   ClusterDescription,
   CommittedOffset,
@@ -15,8 +16,9 @@ import { retryWhileLeadershipSettles, waitForLeaders } from '../leaders';
 export class KafkajsAdmin implements KafkaAdmin {
   private readonly admin: Admin;
 
-  constructor(kafka: Kafka) {
+  constructor({ kafka, connections }: KafkajsClient) {
     this.admin = kafka.admin();
+    connections.watch(this.admin);
   }
 
   connect(): Promise<void> {

@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { KafkajsClient } from './timed-out-connections';
 import type {
   BatchControl,
   ConsumerOptions,
@@ -17,7 +18,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
   private readonly consumer: Consumer;
   private stopped?: Promise<void>;
 
-  constructor(kafka: Kafka, options: ConsumerOptions) {
+  constructor({ kafka, connections }: KafkajsClient, options: ConsumerOptions) {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: options.sessionTimeoutMs ?? 30_000,
@@ -27,6 +28,7 @@ export class KafkajsGroupConsumer implements GroupConsumer {
       maxBytesPerPartition: options.maxBytesPerPartition,
       allowAutoTopicCreation: false,
     });
+    connections.watch(this.consumer);
   }
 
   async run(options: ConsumerRunOptions): Promise<void> {

@@ -11,6 +11,7 @@ import { ignoreKafkajsNegativeTimeoutWarning } from './negative-timeout-warning'
 import { KafkajsProducer } from './producer';
 import { deliveryRetry } from './delivery-retry';
 import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../producer';
+import { KafkajsClient, TimedOutConnections } from './timed-out-connections';
 
 /**
  * Troupe's default driver: kafkajs (pure JavaScript, the classic consumer-group protocol). Logs
@@ -18,7 +19,6 @@ import { DEFAULT_DELIVERY_TIMEOUT_MS } from '../producer';
  */
 export class KafkajsDriver implements KafkaDriver {
   readonly name = 'kafkajs';
-  private readonly kafka: Kafka;
   private readonly config: KafkaConfig;
   /** Retries limited on purpose (DriverOptions.retries): producers keep that limit too. */
   private readonly retriesLimited: boolean;
@@ -40,13 +40,12 @@ export class KafkajsDriver implements KafkaDriver {
       config.retry = { retries: options.retries, initialRetryTime: 200, maxRetryTime: 2_000 };
     this.retriesLimited = options.retries !== undefined;
     this.config = config;
-    this.kafka = new Kafka(config);
     // kafkajs's request queue sets negative timeouts, which Node 23+ warns about on stderr.
     ignoreKafkajsNegativeTimeoutWarning();
   }
 
   consumer(options: ConsumerOptions): GroupConsumer {
-    return new KafkajsGroupConsumer(this.kafka, options);
+    return new KafkajsGroupConsumer(this.client(), options);
   }
 
   producer(options: ProducerOptions = {}): RecordProducer {
@@ -54,21 +53,33 @@ export class KafkajsDriver implements KafkaDriver {
     // to a cluster it lost through the client's retries, not the producer's, and once those are
     // spent the send fails however many of its own remain. (Every kafkajs producer has its own
     // connections anyway.)
-    const kafka = this.retriesLimited
-      ? this.kafka
-      : new Kafka({
-          ...this.config,
-          retry: deliveryRetry(options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS),
-        });
-    return new KafkajsProducer(kafka, () => this.listTopics(), options);
+    const client = this.client(
+      this.retriesLimited
+        ? undefined
+        : deliveryRetry(options.deliveryTimeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS),
+    );
+    return new KafkajsProducer(client, () => this.listTopics(), options);
   }
 
   admin(): KafkaAdmin {
-    return new KafkajsAdmin(this.kafka);
+    return new KafkajsAdmin(this.client());
+  }
+
+  /**
+   * A kafkajs client for one part (consumer, producer or admin), whose connections are closed
+   * when a request on them times out (TimedOutConnections). kafkajs gives each part connections
+   * of its own anyway, so a client each costs nothing.
+   */
+  private client(retry: KafkaConfig['retry'] = this.config.retry): KafkajsClient {
+    const connections = new TimedOutConnections();
+    return {
+      kafka: new Kafka({ ...this.config, retry, socketFactory: connections.socketFactory }),
+      connections,
+    };
   }
 
   private async listTopics(): Promise<string[]> {
-    const admin = this.kafka.admin();
+    const admin = this.admin();
     await admin.connect();
     try {
       return await admin.listTopics();

@@ -1,4 +1,5 @@
-import { CompressionTypes, Kafka, KafkaJSError, Message, Partitioners, Producer } from 'kafkajs';
+import { CompressionTypes, KafkaJSError, Message, Partitioners, Producer } from 'kafkajs';
+import type { KafkajsClient } from './timed-out-connections';
 import type { ProducerOptions, RecordProducer } from '../producer';
 import type { TopicRecords } from '../records';
 import { UnknownTopicError } from '../errors';
@@ -21,7 +22,7 @@ export class KafkajsProducer implements RecordProducer {
 
   /** `listTopics` names the missing topics when kafkajs refuses a send for one. */
   constructor(
-    kafka: Kafka,
+    { kafka, connections }: KafkajsClient,
     private readonly listTopics: () => Promise<string[]>,
     options: ProducerOptions = {},
   ) {
@@ -31,6 +32,7 @@ export class KafkajsProducer implements RecordProducer {
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
     });
+    connections.watch(this.producer);
     this.compression =
       options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
   }
