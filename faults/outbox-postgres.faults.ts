@@ -115,6 +115,16 @@ test('the outbox relay through latency, cut connections, a half-open network and
     process.stdout.write(
       `relay errors: ${relayErrors.length} (${[...new Set(relayErrors)].slice(0, 6).join('; ')})\n`,
     );
+    const lost = stream.lostEvents().map((e) => e.split(' ')[0]!);
+    if (lost.length > 0) {
+      // Where each lost event's row stands: never sent, sent, waiting as failed, or missing.
+      const { rows } = await writers.query(
+        `SELECT id, headers->>'ce_id' AS event, sent_at, attempts, last_error, next_attempt_at
+           FROM faults_outbox WHERE headers->>'ce_id' = ANY($1)`,
+        [lost],
+      );
+      process.stdout.write(`the lost events' outbox rows: ${JSON.stringify(rows)}\n`);
+    }
     await expectEveryEventOnce(stream, figures);
   } finally {
     await relay.stop().catch(() => undefined);

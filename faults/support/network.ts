@@ -27,7 +27,14 @@ export async function resumed(
   withinMs: number,
 ): Promise<Recovery> {
   const target = stream.acknowledgedCount + 50;
-  await until(() => stream.handledCount >= target, withinMs, `the stream resuming ${what}`);
+  try {
+    await until(() => stream.handledCount >= target, withinMs, `the stream resuming ${what}`);
+  } catch (error) {
+    // Which side stopped: the publisher (acknowledged stands still) or the service (its probes).
+    step(stream, `not resumed ${what}, waiting for ${target} handled`);
+    process.stdout.write(`service probes: ${JSON.stringify(stream.probes())}\n`);
+    throw error;
+  }
   const recovery = { fault: what, seconds: (Date.now() - from) / 1000 };
   step(stream, `resumed ${what} in ${recovery.seconds.toFixed(1)} s`);
   return recovery;

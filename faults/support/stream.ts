@@ -172,6 +172,12 @@ export class CountedStream {
       .reduce((sum, v) => sum + v.value, 0);
   }
 
+  /** The in-process service's liveness and readiness, as its operations server would report them. */
+  probes(): { live: unknown; ready: unknown } | 'external' {
+    if (!this.inProcess) return 'external';
+    return { live: this.own.live(), ready: this.own.ready() };
+  }
+
   /** The service under test (its breakers, its metrics). */
   get runtime(): TroupeService {
     return this.own;
