@@ -1,6 +1,14 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { loadDatabaseConnection } from '@troupe/kit';
@@ -89,8 +97,8 @@ export async function startPostgres(
     // Fast, and still durable against what the stack's own faults do: a server SIGKILLed keeps
     // every commit it acknowledged, since each commit's WAL is written (synchronous_commit, the
     // default) to the OS, which outlives the process. Only an OS crash could lose data, as fsync
-    // and full-page writes are off. (With synchronous_commit off a SIGKILL lost the commits of its
-    // last ~200 ms: two acknowledged outbox rows in a fault scenario.)
+    // and full-page writes are off. (With synchronous_commit off a SIGKILL loses up to ~600 ms of
+    // acknowledged commits, three wal_writer_delays: two outbox rows in a fault scenario.)
     fsync: 'off',
     full_page_writes: 'off',
     max_connections: '300',
@@ -146,4 +154,19 @@ export async function postgresAnswers(settings: PostgresSettings): Promise<void>
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * Removes the lock files a killed postmaster left in the stack's PostgreSQL directory
+ * (`<stack dir>/postgres`): `data/postmaster.pid` and its Unix socket's `.s.PGSQL.<port>.lock`,
+ * for a restart in place. Each names the dead postmaster's pid; where nobody reaps that process (a
+ * detached server whose parent exited, under a PID 1 that does not reap orphans) the pid still
+ * answers kill(pid, 0) as a zombie, and PostgreSQL refuses to start ("lock file … already
+ * exists"). Call it only once the old server is gone.
+ */
+export function removeStalePostmasterLocks(stackDir: string): void {
+  const dir = path.join(stackDir, 'postgres');
+  rmSync(path.join(dir, 'data', 'postmaster.pid'), { force: true });
+  for (const name of existsSync(dir) ? readdirSync(dir) : [])
+    if (/^\.s\.PGSQL\.\d+\.lock$/.test(name)) rmSync(path.join(dir, name), { force: true });
 }

@@ -5,9 +5,16 @@ import { loadSchemaRegistrySettings } from '@troupe/kit/internal';
 import { readCurrentStack, rememberCurrentStack } from './current-stack';
 import { UsageError } from './errors';
 import { isKafkaNode, kafkaAnswers } from './kafka';
-import { postgresAnswers } from './postgres';
+import { postgresAnswers, removeStalePostmasterLocks } from './postgres';
 import { redisAnswers } from './redis';
-import { isAlive, respawnServer, type ServerHandle, signal, stopServer } from './server-process';
+import {
+  isAlive,
+  respawnServer,
+  serverAlive,
+  type ServerHandle,
+  signal,
+  stopServer,
+} from './server-process';
 import { type LocalStack, STACK_FILE } from './stack';
 import { waitUntilReady } from './wait';
 
@@ -34,11 +41,11 @@ export async function killServer(
   sig: 'SIGKILL' | 'SIGTERM' = 'SIGKILL',
 ): Promise<void> {
   const server = serverOf(stack, name);
-  if (!isAlive(server.pid)) return;
+  if (!serverAlive(server)) return;
   signal(server, sig);
   // A paused server acts on SIGTERM only once it runs again.
   if (sig !== 'SIGKILL') signal(server, 'SIGCONT');
-  while (isAlive(server.pid)) await new Promise((resolve) => setTimeout(resolve, 20));
+  while (serverAlive(server)) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 /**
@@ -66,6 +73,7 @@ export async function restartServer(
 ): Promise<void> {
   const old = serverOf(stack, name);
   await stopServer(old);
+  if (name === 'postgresql') removeStalePostmasterLocks(stack.dir);
   const server = respawnServer(old);
   stack.servers = stack.servers.map((s) => (s === old ? server : s));
   record(stack);

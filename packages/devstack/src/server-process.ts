@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readdirSync } from 'node:fs';
 
 export interface SpawnOptions {
   logFile: string;
@@ -107,6 +107,31 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the server still runs: its process, and for a detached server any process of its group
+ * too. PostgreSQL's backends outlive a SIGKILLed postmaster for a moment, and a postmaster started
+ * on the same data meanwhile refuses to run ("pre-existing shared memory block is still in use").
+ */
+export function serverAlive(handle: Pick<ServerHandle, 'pid' | 'detached'>): boolean {
+  return isAlive(handle.pid) || (handle.detached && groupAlive(handle.pid));
+}
+
+/** Whether any process of group `pgid` is alive (zombies are not). */
+function groupAlive(pgid: number): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // After the parenthesised command name: state, ppid, pgrp.
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return false;
+}
+
 /** Sends `sig` to the server (its whole process group when detached); a server gone is no error. */
 export function signal(handle: ServerHandle, sig: NodeJS.Signals): void {
   try {
@@ -120,15 +145,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Asks for a clean shutdown, then kills the process group if it is still there after the grace period. */
 export async function stopServer(handle: ServerHandle, graceMs = 10_000): Promise<void> {
-  if (!isAlive(handle.pid)) return;
+  if (!serverAlive(handle)) return;
   signal(handle, handle.stopSignal);
   // A paused server (SIGSTOP) acts on the stop signal only once it runs again.
   signal(handle, 'SIGCONT');
   const deadline = Date.now() + graceMs;
-  while (isAlive(handle.pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(handle.pid)) {
+  while (serverAlive(handle) && Date.now() < deadline) await sleep(50);
+  if (serverAlive(handle)) {
     signal(handle, 'SIGKILL');
-    while (isAlive(handle.pid)) await sleep(20);
+    while (serverAlive(handle)) await sleep(20);
   }
 }
 

@@ -61,8 +61,14 @@ export async function startFaultProxy(target: ProxyTarget): Promise<FaultProxy> 
 
   const server: Server = createServer((client) => {
     accepted += 1;
-    const { host, port } = typeof target === 'function' ? target() : target;
-    const upstream = connect(port, host);
+    let address: { host: string; port: number };
+    try {
+      address = typeof target === 'function' ? target() : target;
+    } catch {
+      client.destroy(); // nowhere to forward it (the target is not there yet)
+      return;
+    }
+    const upstream = connect(address.port, address.host);
     const pair = { client, server: upstream };
     pairs.add(pair);
     const drop = () => {
@@ -99,7 +105,7 @@ export async function startFaultProxy(target: ProxyTarget): Promise<FaultProxy> 
       pairs.clear();
     },
     hang(scope = 'all') {
-      hung = scope === 'all';
+      if (scope === 'all') hung = true;
       for (const pair of pairs) pauseBoth(pair);
     },
     heal() {

@@ -115,6 +115,10 @@ export async function startReleases(
     statement_timeout: 10_000,
     query_timeout: 15_000,
   });
+  // A connection that breaks while idle in the pool (PostgreSQL restarted) is reported on the pool,
+  // where no listener would make it an uncaught exception; the pool replaces it on its own.
+  const idleErrors: { log?: (error: Error) => void } = {};
+  pool.on('error', (error) => idleErrors.log?.(error));
   const store = new ReleaseStore(pool, releases.dbSchema, (event) => toMessage(event, codec, name));
   const parts: {
     pipeline?: PipelineService;
@@ -136,6 +140,7 @@ export async function startReleases(
     });
     const { service } = parts.pipeline;
     const logger = service.logger;
+    idleErrors.log = (error) => logger.warn({ err: error }, 'an idle PostgreSQL connection broke');
     // The relay makes, connects (at start) and closes its producer: idempotent, acks=all, never
     // creating a topic, with the murmur2 partitioner the kit's Publisher uses too.
     parts.relay = new OutboxRelay({

@@ -12,8 +12,10 @@ interface TimeoutReporter {
 }
 
 /**
- * Closes a kafkajs connection whose request timed out, as Kafka's Java client does
- * ("disconnecting from node due to request timeout"). kafkajs keeps such a connection and sends
+ * Closes a kafkajs part's connections to a broker when a request there timed out, as Kafka's
+ * Java client closes its connection to the node ("disconnecting from node due to request
+ * timeout"; kafkajs keeps two to a broker, one for fetches, and both go: the other's in-flight
+ * requests fail as retriable and are sent again). kafkajs keeps such a connection and sends
  * the next requests down it: to a broker that vanished without a FIN or a reset (a host gone, a
  * NAT entry dropped, a network partition that left the socket open) every request then times
  * out, for ever, and the consumer stops consuming. Closed with an error, the connection is seen

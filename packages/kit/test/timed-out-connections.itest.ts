@@ -1,7 +1,7 @@
 import { EventEmitter, once } from 'node:events';
 import { type Server, type Socket, createServer } from 'node:net';
 import type { RequestTimeoutEvent } from 'kafkajs';
-import { TimedOutConnections } from './timed-out-connections';
+import { TimedOutConnections } from '../src/kafka/kafkajs/timed-out-connections';
 
 /** A server that accepts connections and never answers: a broker behind a half-open network. */
 async function silentServer(): Promise<{ server: Server; port: number }> {
