@@ -7,8 +7,7 @@
  * each key's events in order.
  */
 import { type FaultProxy, startFaultProxy } from '@troupe/testkit';
-import { report } from './support/figures';
-import { slowest, throughNetworkFaults } from './support/network';
+import { finish, throughNetworkFaults } from './support/network';
 import { createTopic, expectEveryEventOnce, until, useOwnStack } from './support/scenario';
 import { CountedStream } from './support/stream';
 
@@ -47,14 +46,11 @@ test('network faults between a service and Kafka (latency, cut, hung, half-open)
     await until(() => stream.handledCount >= 150, 60_000, '150 events handled');
     stream.markFault();
     const recoveries = await throughNetworkFaults(proxy, stream, { resumeWithinMs: 90_000 });
-    stream.endPublishing();
-    await stream.produced();
-    await stream.drained(90_000);
-    const figures = await stream.figures(
+    const figures = await finish(
+      stream,
       'service to Kafka: 500 ms latency, cut, hung, half-open',
-      slowest(recoveries),
+      recoveries,
     );
-    report(figures);
     await expectEveryEventOnce(stream, figures);
   } finally {
     await stream.stop();

@@ -16,10 +16,8 @@ import {
   toMessage,
 } from '@troupe/kit';
 import type { OutgoingEvent } from '@troupe/kit';
-import { stackServers } from '@troupe/devstack';
 import { startFaultProxy } from '@troupe/testkit';
-import { report } from './support/figures';
-import { resumed, slowest, step, throughNetworkFaults } from './support/network';
+import { finish, killAndRestart, throughNetworkFaults } from './support/network';
 import { createTopic, expectEveryEventOnce, sleep, until, useOwnStack } from './support/scenario';
 import { CountedStream, streamCodec } from './support/stream';
 
@@ -95,23 +93,13 @@ test('the outbox relay through latency, cut connections, a half-open network and
     stream.markFault();
     const recoveries = await throughNetworkFaults(proxy, stream, { resumeWithinMs: 60_000 });
 
-    const servers = stackServers(ownStack());
-    await servers.kill('postgresql');
-    step(stream, 'postgresql SIGKILLed');
-    await sleep(5_000);
-    await servers.restart('postgresql');
-    step(stream, 'postgresql restarted');
-    recoveries.push(await resumed(stream, 'after the PostgreSQL restart', Date.now(), 60_000));
-
-    stream.endPublishing();
-    await stream.produced();
-    await stream.drained(90_000);
+    recoveries.push(await killAndRestart(stream, ownStack(), 'postgresql', 'PostgreSQL'));
     // Recovery: the slowest of the five, each from the fault (or the heal, or the restart).
-    const figures = await stream.figures(
+    const figures = await finish(
+      stream,
       'outbox relay: 500 ms latency, cut, hung, half-open; postgresql SIGKILLed',
-      slowest(recoveries),
+      recoveries,
     );
-    report(figures);
     process.stdout.write(
       `relay errors: ${relayErrors.length} (${[...new Set(relayErrors)].slice(0, 6).join('; ')})\n`,
     );

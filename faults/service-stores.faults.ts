@@ -9,11 +9,9 @@
  */
 import { Pool } from 'pg';
 import { loadDatabaseConnection } from '@troupe/kit';
-import { stackServers } from '@troupe/devstack';
 import { startFaultProxy } from '@troupe/testkit';
-import { report } from './support/figures';
-import { resumed, slowest, step, throughNetworkFaults } from './support/network';
-import { createTopic, expectEveryEventOnce, sleep, until, useOwnStack } from './support/scenario';
+import { finish, killAndRestart, throughNetworkFaults } from './support/network';
+import { createTopic, expectEveryEventOnce, until, useOwnStack } from './support/scenario';
 import { CountedStream } from './support/stream';
 
 jest.setTimeout(420_000);
@@ -82,22 +80,12 @@ test('a service through faults to its Redis and its PostgreSQL, and Redis SIGKIL
     );
     const opened = transitions.filter((t) => t === 'open').length - opensBefore;
 
-    const servers = stackServers(ownStack());
-    await servers.kill('redis');
-    step(stream, 'redis SIGKILLed');
-    await sleep(5_000);
-    await servers.restart('redis');
-    step(stream, 'redis restarted');
-    recoveries.push(await resumed(stream, 'after the Redis restart', Date.now(), 60_000));
-
-    stream.endPublishing();
-    await stream.produced();
-    await stream.drained(90_000);
-    const figures = await stream.figures(
+    recoveries.push(await killAndRestart(stream, ownStack(), 'redis', 'Redis'));
+    const figures = await finish(
+      stream,
       'service to Redis, then PostgreSQL: 500 ms latency, cut, hung, half-open; redis SIGKILLed',
-      slowest(recoveries),
+      recoveries,
     );
-    report(figures);
     process.stdout.write(`postgresql breaker: ${transitions.join(' → ') || 'never opened'}\n`);
     // Before the breaker opens, a failed effect is retried in process and then via the retry topic.
     await expectEveryEventOnce(stream, figures, { overtakenAfterRetryTopic: true });

@@ -1,4 +1,6 @@
 import type { FaultProxy } from '@troupe/testkit';
+import { type LocalStack, stackServers } from '@troupe/devstack';
+import { type FaultFigures, report } from './figures';
 import { sleep, until } from './scenario';
 import type { CountedStream } from './stream';
 
@@ -89,4 +91,37 @@ export async function throughNetworkFaults(
 /** The slowest recovery: the scenario's figure. */
 export function slowest(recoveries: readonly Recovery[]): number {
   return Math.max(...recoveries.map((r) => r.seconds));
+}
+
+/** SIGKILLs one of the stack's servers, restarts it 5 s later, and waits for the stream to resume. */
+export async function killAndRestart(
+  stream: CountedStream,
+  stack: LocalStack,
+  server: string,
+  what: string,
+): Promise<Recovery> {
+  const servers = stackServers(stack);
+  await servers.kill(server);
+  step(stream, `${server} SIGKILLed`);
+  await sleep(5_000);
+  await servers.restart(server);
+  step(stream, `${server} restarted`);
+  return resumed(stream, `after the ${what} restart`, Date.now(), 60_000);
+}
+
+/**
+ * Ends a scenario's stream: stops publishing, waits for what was acknowledged to be handled,
+ * and reports its figures, with the slowest of `recoveries` as its recovery.
+ */
+export async function finish(
+  stream: CountedStream,
+  scenario: string,
+  recoveries: readonly Recovery[],
+): Promise<FaultFigures> {
+  stream.endPublishing();
+  await stream.produced();
+  await stream.drained(90_000);
+  const figures = await stream.figures(scenario, slowest(recoveries));
+  report(figures);
+  return figures;
 }
